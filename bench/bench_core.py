@@ -1,0 +1,37 @@
+"""Core figures (issue: core event flow and scheduler)."""
+from common import DEVICE, metric, values
+
+W1 = ['10', '30', '45', '60', '300']
+W2 = ['10', '30', '300', '7.3@45', '12.9@60']
+
+
+def lower_bound(spec, day=86400):
+    """Distinct due times in [0, day) when every task keeps to one common grid
+    (multiples of its interval from 0) from its first allowed run."""
+    due = set()
+    for a in spec:
+        t, iv = a.split('@') if '@' in a else ('0', a)
+        t, iv = round(float(t) * 100), round(float(iv) * 100)
+        first = -(-t // iv) * iv
+        due.update(range(first, day * 100, iv))
+    return len(due)
+
+
+def run(ctx):
+    b = ctx.import_bytes('thingflow')
+    yield metric('core_import_bytes', 'micropython', b['thingflow'], 'bytes', target_max=6700)
+    v = values(ctx.micropython(DEVICE / 'core_bench.py', 'three_sensors'))
+    yield metric('three_sensors_bytes', 'micropython', v['three_sensors_bytes'], 'bytes',
+                 target_max=2800, note='Scheduler, 3 sensors, 3 input things, all included')
+    kb = ctx.min_heap_kb(DEVICE / 'refapp.py')
+    yield metric('min_heap_kb', 'micropython', kb, 'KB', target_max=12)
+    runs = [values(ctx.micropython(DEVICE / 'core_bench.py', 'dispatch'))['dispatch_events_per_s']
+            for i in range(3)]
+    yield metric('dispatch_events_per_s', 'micropython', max(runs), 'events/s',
+                 runs=runs, note='one SensorAsOutputThing to two input things, best of 3 runs')
+    for name, spec in (('W1', W1), ('W2', W2)):
+        bound = lower_bound(spec)
+        for rt, fn in (('micropython', ctx.micropython), ('cpython', ctx.cpython)):
+            w = values(fn(DEVICE / 'core_bench.py', 'wakeups', *spec))['wakeups']
+            yield metric('wakeups', rt, w, 'wake-ups/day', scenario=name, lower_bound=bound,
+                         ratio=round(w / bound, 4))

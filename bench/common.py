@@ -1,0 +1,89 @@
+"""Shared pieces of the benchmarks (host side, CPython).
+
+Each bench_*.py beside this file defines run(ctx) yielding dicts
+{"metric", "runtime", "value", "unit", ...}; bench/run.py prints them as JSON
+lines. ctx gives the compiled .mpy library and a way to run device scripts."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from thingflow_mpy import mpy  # noqa: E402
+
+DEVICE = Path(__file__).resolve().parent / 'device'
+
+
+def metric(name, runtime, value, unit, **extra):
+    d = {'metric': name, 'runtime': runtime, 'value': value, 'unit': unit}
+    d.update(extra)
+    return d
+
+
+class Context:
+    """The library compiled to .mpy once per benchmark run, and runners."""
+
+    def __init__(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix='tfbench-'))
+        self.mpy_lib = self.tmp / 'lib'
+        mpy.compile_tree(self.mpy_lib)
+
+    def micropython(self, script, *args, heap=None, extra_path=(), timeout=600, check=True):
+        """Run a device script on the MicroPython Unix port with the .mpy
+        library (and sim/) on its path. Returns stdout."""
+        res = mpy.run_micropython([str(script)] + [str(a) for a in args],
+                                  [self.mpy_lib, mpy.SIM, *extra_path], heap=heap, timeout=timeout)
+        if check and res.returncode:
+            raise RuntimeError('%s %s failed:\n%s%s' % (script, args, res.stdout, res.stderr))
+        return res.stdout
+
+    def cpython(self, script, *args, timeout=600):
+        """Run a device script on CPython with lib/ and sim/ on its path."""
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join([str(mpy.LIB), str(mpy.SIM)])
+        res = subprocess.run([sys.executable, str(script)] + [str(a) for a in args],
+                             env=env, capture_output=True, text=True, timeout=timeout)
+        if res.returncode:
+            raise RuntimeError('%s %s failed:\n%s%s' % (script, args, res.stdout, res.stderr))
+        return res.stdout
+
+    def import_bytes(self, *modules):
+        """Heap bytes of importing each module from .mpy, in order."""
+        out = self.micropython(DEVICE / 'mem_import.py', *modules)
+        return {ln.split()[0]: int(ln.split()[1]) for ln in out.splitlines() if ln.strip()}
+
+    def min_heap_kb(self, script, *args, ok='ok', lo=2, hi=256, extra_path=()):
+        """The smallest -X heapsize in whole KB at which script succeeds
+        (prints a line starting with ok)."""
+        def good(kb):
+            out = self.micropython(script, *args, heap='%dk' % kb, extra_path=extra_path, check=False)
+            return any(ln.startswith(ok) for ln in out.splitlines())
+        if not good(hi):
+            return None
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if good(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return hi
+
+
+def values(out):
+    """'key value' lines to a dict of ints (or strings)."""
+    d = {}
+    for ln in out.splitlines():
+        p = ln.split()
+        if len(p) == 2:
+            try:
+                d[p[0]] = int(p[1])
+            except ValueError:
+                d[p[0]] = p[1]
+    return d
+
+
+def dump(d):
+    print(json.dumps(d), flush=True)

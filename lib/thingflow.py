@@ -1,0 +1,365 @@
+# ThingFlow for MicroPython: things, events, ports and a scheduler that wakes rarely.
+#
+# Runs unmodified on MicroPython (1.29) and CPython (3.11+).
+#
+#   from thingflow import Scheduler, Output
+#   class Counter:                      # any object with sensor_id and sample()
+#       sensor_id = 'count'
+#       def __init__(self): self.n = 0
+#       def sample(self):
+#           self.n += 1
+#           return self.n
+#   s = Scheduler()
+#   s.schedule_sensor(Counter(), 2.0, Output())    # prints ('count', ts, 1) every 2 s
+#   s.run_forever()
+#
+# Events are plain tuples (sensor_id, ts, value). Things talk through on_next,
+# on_completed and on_error, by named ports, as in ThingFlow-Python.
+import time
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_TICK_MS = const(10)  # one scheduler tick is 10 ms
+_WRAP = const(65535)  # the logical clock wraps every 65535 ticks (655.35 s)
+
+# ---- the one place where the two runtimes differ: ticks and sleeping ----
+if hasattr(time, 'ticks_ms'):  # MicroPython: the time module is the clock
+    default_clock = time
+else:  # CPython: a monotonic millisecond clock with MicroPython's API
+    # (names and strings here are chosen to add no qstr on MicroPython)
+    class default_clock:  # a namespace like the time module, not instantiated
+        def ticks_ms():
+            return getattr(time, 'monotonic_ns')() // 1000000
+
+        def ticks_diff(x, e):  # CPython's ticks never wrap
+            return x - e
+
+        def sleep_ms(x):
+            time.sleep(x / 1000)
+
+        time = time.time
+ticks_ms = default_clock.ticks_ms
+ticks_diff = default_clock.ticks_diff
+sleep_ms = default_clock.sleep_ms
+
+class FatalError(Exception):
+    """An error that stops the event flow; dispatch never wraps it."""
+
+
+class ExcInDispatch(FatalError):
+    """A downstream thing raised while an event, a completion or an error
+    was dispatched to it; the message names the event and the exception."""
+
+
+class PortError(FatalError):
+    """Connecting or dispatching to an unknown or closed port."""
+
+
+def _ignore(*args):
+    pass
+
+
+def _reraise(e):
+    raise e
+
+
+class OutputThing:
+    """Emits events on named output ports (['default'] when none are given).
+    _conns maps each port to a tuple of (on_next, on_completed, on_error)
+    triples, or to None once the port is closed."""
+
+    def __init__(self, ports=None):
+        c = {}
+        for p in ports or ('default',):
+            c[p] = ()
+        self._conns = c
+
+    def _port(self, port):
+        # The connections of an open port; PortError for an unknown or closed one.
+        c = self._conns.get(port, 0)
+        if c == 0:
+            raise PortError('unknown port %r' % (port,))
+        if c is None:
+            raise PortError('closed port %r' % (port,))
+        return c
+
+    def connect(self, thing, port_map=None):
+        """Send the events of an output port to an input thing or a plain
+        callable (called with each event; errors re-raised, completion
+        ignored). port_map=(out_port, in_port); an in_port other than
+        'default' calls on_<in_port>_next/_completed/_error.
+        Returns a callable that disconnects."""
+        out_p, in_p = port_map or ('default', 'default')
+        old = self._port(out_p)
+        if in_p == 'default' and callable(thing) and not hasattr(thing, 'on_next'):
+            c = (thing, _ignore, _reraise)
+        else:  # a missing method raises AttributeError naming it
+            c = ()
+            for n in ('on_next', 'on_completed', 'on_error'):
+                if in_p != 'default':
+                    n = n[:3] + in_p + n[2:]  # on_<in_p>_next
+                c += (getattr(thing, n),)
+        self._conns[out_p] = old + (c,)
+
+        def cancel():
+            cs = self._conns.get(out_p)
+            if cs:
+                n = ()
+                for x in cs:
+                    if x is not c:
+                        n += (x,)
+                self._conns[out_p] = n
+        return cancel
+
+    def _dispatch_next(self, x, port=None):
+        if port is None:
+            port = 'default'
+        cs = self._conns.get(port)
+        if not cs:
+            if cs is None:
+                self._port(port)  # raises: unknown or closed
+            return
+        try:
+            for c in cs:
+                c[0](x)
+        except FatalError:
+            raise
+        except Exception as e:
+            raise ExcInDispatch('dispatching %r: %r' % (x, e))
+
+    def _dispatch_completed(self, port=None):
+        self._dispatch_error(None, port)
+
+    def _dispatch_error(self, e, port=None):
+        # e None: completion. Either way the port is closed from here on.
+        if port is None:
+            port = 'default'
+        cs = self._port(port)
+        self._conns[port] = None
+        try:
+            for c in cs:
+                if e is None:
+                    c[1]()
+                else:
+                    c[2](e)
+        except FatalError:
+            raise
+        except Exception as e2:
+            raise ExcInDispatch('dispatching %r: %r' % (e or 'the completion', e2))
+
+
+
+class InputThing:
+    """Receives events; every method does nothing by default."""
+    on_next = on_completed = on_error = _ignore
+
+
+class Filter(OutputThing, InputThing):
+    """Both at once: by default forwards every event, completion and error
+    to its own default port. Subclasses override on_next and friends."""
+    on_next = OutputThing._dispatch_next
+    on_completed = OutputThing._dispatch_completed
+    on_error = OutputThing._dispatch_error
+
+
+class SensorAsOutputThing(OutputThing):
+    """Samples a sensor (any object with sensor_id and sample()) at each
+    wake-up and dispatches (sensor_id, ts, value); ts is the clock's time()
+    in seconds. StopIteration from sample() completes the stream; any other
+    exception is dispatched as on_error and ends it."""
+
+    def __init__(self, sensor, clock=None):
+        sensor.sample  # AttributeError names what is missing
+        sensor.sensor_id
+        OutputThing.__init__(self)
+        self.sensor = sensor
+        self.clock = clock or default_clock
+
+    def _observe(self):
+        v = self._sample()
+        if v is not self:
+            self._dispatch_next((self.sensor.sensor_id, self.clock.time(), v))
+
+    def _sample(self):
+        # The try lives here, not in _observe: a function with an except
+        # clause and more than a few locals gets its frame from the heap on
+        # MicroPython, which made each event ten times slower.
+        try:
+            return self.sensor.sample()
+        except Exception as e:  # StopIteration completes, the rest are errors
+            self._dispatch_error(None if isinstance(e, StopIteration) else e)
+        return self
+
+
+class Output(InputThing):
+    """Prints every event and error."""
+    on_next = on_error = print
+
+
+class Scheduler:
+    """Samples output things on their intervals, waking as rarely as it can.
+
+    Internal layer (methods starting with _): integer ticks of 10 ms, no
+    sleeping, no sampling. Tasks of one interval form a group; every group
+    keeps to a common grid (due times are multiples of its interval from the
+    scheduler's start), so intervals that are factors or multiples of each
+    other always wake together, and a late run keeps the grid (no drift, no
+    catch-up burst). The logical clock wraps every 65535 ticks.
+
+    Public layer: schedule_periodic, schedule_sensor, run_forever, stop.
+    clock: an object with ticks_ms(), ticks_diff(a, b), sleep_ms(ms) and,
+    for event times, time(); default: the time module.
+    Counters: wakeups (wake-ups that ran tasks), clock_faults (elapsed times
+    that could not be true, replaced by the planned sleep)."""
+
+    def __init__(self, clock=None):
+        self.clock = clock or default_clock
+        self.time_in_ticks = 0  # logical time, 0 <= t < 65535
+        self.wakeups = 0
+        self.clock_faults = 0
+        self._groups = []  # [interval_ticks, next_tick, [tasks]], by interval
+        self._wraps = 0  # how often the logical clock wrapped
+        self._ms = 0  # elapsed milliseconds not yet counted as a tick
+        self._run = False
+        self._gone = None  # tasks cancelled during the current wake-up
+        self._last = None  # clock ticks when the logical time was last brought up to date
+
+    # ---- internal layer: pure arithmetic on ticks ----
+    def _add_task(self, task, ticks):
+        gs = self._groups
+        i = 0
+        for g in gs:
+            if g[0] == ticks:
+                g[2].append(task)
+                return
+            if g[0] > ticks:
+                break
+            i += 1
+        now = self.time_in_ticks
+        # first due: the next point of the common grid at or after now
+        due = now + (-now - (self._wraps % ticks) * (_WRAP % ticks)) % ticks
+        gs.insert(i, [ticks, due, [task]])
+
+    def _remove_task(self, task, ticks=None):
+        # Remove one scheduling of task (of that interval, when given); True if found.
+        for g in self._groups:
+            if (ticks is None or g[0] == ticks) and task in g[2]:
+                g[2].remove(task)
+                if not g[2]:
+                    self._groups.remove(g)
+                if self._gone is not None:
+                    self._gone.append(task)
+                return True
+        return False
+
+    def _get_next_sleep_interval(self):
+        # Ticks until the earliest due group (0 when one is due); None when empty.
+        s = None
+        now = self.time_in_ticks
+        for g in self._groups:
+            d = g[1] - now
+            if s is None or d < s:
+                s = d
+        return s if s is None or s > 0 else 0
+
+    def _advance_time(self, ticks):
+        t = self.time_in_ticks + ticks
+        while t >= _WRAP:  # wrap: shift every due time with the clock
+            t -= _WRAP
+            self._wraps += 1
+            for g in self._groups:
+                g[1] -= _WRAP
+        self.time_in_ticks = t
+
+    def _get_tasks(self):
+        # The tasks due now, shortest interval first; moves each due group to
+        # its next grid point after now (a late group skips missed points).
+        now = self.time_in_ticks
+        out = []
+        for g in self._groups:
+            d = g[1]
+            if d <= now:
+                out.extend(g[2])
+                g[1] = d + g[0] * ((now - d) // g[0] + 1)
+        if out:
+            self.wakeups += 1
+        return out
+
+    # ---- public layer ----
+    def schedule_periodic(self, thing, interval):
+        """Call thing._observe() every interval seconds (float allowed,
+        rounded to 10 ms). Returns a callable that cancels."""
+        thing._observe  # AttributeError for a thing that is not an output thing
+        try:
+            t = 0 < interval < 655.35
+        except TypeError:  # not a number
+            raise TypeError('interval %r s: want a number of seconds from 0.01 to 655.34' % (interval,))
+        t = int(round(interval * 100)) if t else 0
+        if t < 1:
+            raise ValueError('interval %r s: want a number of seconds from 0.01 to 655.34' % (interval,))
+        self._add_task(thing, t)
+
+        def cancel():
+            self._remove_task(thing, t)
+        return cancel
+
+    def schedule_sensor(self, sensor, interval, *things):
+        """Sample sensor every interval seconds, sending (sensor_id, ts, value)
+        to each of things. Returns a callable that cancels."""
+        task = SensorAsOutputThing(sensor, self.clock)
+        for x in things:
+            task.connect(x)
+        return self.schedule_periodic(task, interval)
+
+    def stop(self):
+        """Make run_forever() return after the current wake-up."""
+        self._run = False
+
+    def run_forever(self):
+        """Run due tasks, sleep, repeat; returns when no task is left (a
+        thing whose ports are all closed is dropped) or after stop()."""
+        clk = self.clock
+        self._run = True
+        # after an earlier run_forever, the time since then is counted too
+        woke = clk.ticks_ms() if self._last is None else self._last
+        while self._run and self._groups:
+            self._last = woke  # the clock reading that logical time stands for
+            self._gone = gone = []
+            for t in self._get_tasks():
+                if gone and t in gone:
+                    continue
+                t._observe()
+                c = getattr(t, '_conns', None)
+                if c is not None:
+                    for c in c.values():
+                        if c is not None:
+                            break
+                    else:  # every port closed: drop the thing
+                        while self._remove_task(t):
+                            pass
+            self._gone = None
+            if not (self._run and self._groups):
+                break
+            done = clk.ticks_ms()
+            busy = clk.ticks_diff(done, woke)
+            if busy < 0:  # time ran backwards: not to be trusted
+                self.clock_faults += 1
+                busy = 0
+            plan = self._get_next_sleep_interval() * _TICK_MS - self._ms - busy
+            if plan > 0:
+                clk.sleep_ms(plan)
+            else:
+                plan = 0
+            woke = clk.ticks_ms()
+            slept = clk.ticks_diff(woke, done)
+            if slept < 0 or slept > 2 * plan + 1000:
+                self.clock_faults += 1  # a clock that wrapped or jumped
+                slept = plan
+            ms = self._ms + busy + slept
+            self._ms = ms % _TICK_MS
+            self._advance_time(ms // _TICK_MS)
+        self._run = False

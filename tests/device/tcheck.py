@@ -1,0 +1,15 @@
+# Small helpers for device tests (they run on MicroPython, so no pytest here).
+
+
+def raises(exc, fn, *args, **kw):
+    """Call fn(*args, **kw); it must raise exc. Returns the exception."""
+    try:
+        fn(*args, **kw)
+    except exc as e:
+        return e
+    raise AssertionError('%r did not raise %s' % (fn, exc.__name__))
+
+
+def msg(e):
+    """The message of an exception, as str() gives it on both runtimes."""
+    return str(e.args[0]) if e.args else ''

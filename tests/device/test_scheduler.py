@@ -1,0 +1,459 @@
+# Device tests of the scheduler: the internal layer (ticks, no sleeping) with
+# exact task lists and sleep times, and the public layer in virtual time.
+from thingflow import Scheduler, OutputThing, InputThing, SensorAsOutputThing
+from vclock import VirtualClock, run_for
+from tcheck import raises, msg
+
+
+class Task(OutputThing):
+    """An output thing that records the logical time of each run."""
+
+    def __init__(self, name, sched=None, action=None):
+        OutputThing.__init__(self)
+        self.name = name
+        self.sched = sched
+        self.action = action
+        self.runs = []
+
+    def _observe(self):
+        s = self.sched
+        self.runs.append(s.clock.now if s else None)
+        if self.action:
+            self.action(self)
+
+    def __repr__(self):
+        return self.name
+
+
+def trace(s, until):
+    """Drive the internal layer: [(tick, [task names])] of every wake-up up to
+    tick `until` (counted without wraps), advancing by exactly the planned
+    sleep each time."""
+    out = []
+    while True:
+        tasks = s._get_tasks()
+        if tasks:
+            out.append((s.time_in_ticks, [t.name for t in tasks]))
+        sl = s._get_next_sleep_interval()
+        if sl is None or s._wraps * 65535 + s.time_in_ticks + sl > until:
+            return out
+        s._advance_time(sl)
+
+
+class Count:
+    def __init__(self, sid='c', limit=None):
+        self.sensor_id = sid
+        self.n = 0
+        self.limit = limit
+
+    def sample(self):
+        if self.limit is not None and self.n >= self.limit:
+            raise StopIteration
+        self.n += 1
+        return self.n
+
+
+class Rec(InputThing):
+    def __init__(self):
+        self.events = []
+        self.done = 0
+        self.errors = []
+
+    def on_next(self, x):
+        self.events.append(x)
+
+    def on_completed(self):
+        self.done += 1
+
+    def on_error(self, e):
+        self.errors.append(e)
+
+
+# ---- internal layer ----
+
+def test_same_interval_runs_together_and_sleep_times():
+    s = Scheduler()
+    a, b = Task('a'), Task('b')
+    s._add_task(a, 1000)
+    s._add_task(b, 1000)
+    assert s._get_tasks() == [a, b]
+    assert s._get_next_sleep_interval() == 1000
+    s._advance_time(400)
+    assert s._get_tasks() == []
+    assert s._get_next_sleep_interval() == 600
+    s._advance_time(600)
+    assert s._get_tasks() == [a, b]
+
+
+def test_new_task_of_an_existing_interval_waits_for_that_group():
+    # seed rule 1: a task with the same interval as an older one is not
+    # scheduled until the existing one runs
+    s = Scheduler()
+    s._add_task(Task('a'), 1000)
+    assert trace(s, 0) == [(0, ['a'])]
+    s._advance_time(300)
+    s._add_task(Task('b'), 1000)
+    assert s._get_tasks() == []
+    assert s._get_next_sleep_interval() == 700
+    assert trace(s, 3000) == [(1000, ['a', 'b']), (2000, ['a', 'b']), (3000, ['a', 'b'])]
+
+
+def test_seed_example_60_joins_the_30_second_tasks():
+    # seed rule 2: new interval 60 s, old 30 and 45 s: the 60 s task only ever
+    # runs together with the 30 s tasks
+    s = Scheduler()
+    s._add_task(Task('30'), 3000)
+    s._add_task(Task('45'), 4500)
+    assert trace(s, 500) == [(0, ['30', '45'])]
+    s._advance_time(500 - s.time_in_ticks)
+    s._add_task(Task('60'), 6000)
+    assert trace(s, 18000) == [
+        (3000, ['30']), (4500, ['45']), (6000, ['30', '60']), (9000, ['30', '45']),
+        (12000, ['30', '60']), (13500, ['45']), (15000, ['30']),
+        (18000, ['30', '45', '60'])]
+
+
+def test_factor_added_later_keeps_to_the_grid():
+    s = Scheduler()
+    s._add_task(Task('60'), 6000)
+    s._get_tasks()
+    s._advance_time(730)
+    s._add_task(Task('20'), 2000)
+    assert s._get_next_sleep_interval() == 2000 - 730
+    assert trace(s, 12000) == [(2000, ['20']), (4000, ['20']), (6000, ['20', '60']),
+                               (8000, ['20']), (10000, ['20']), (12000, ['20', '60'])]
+
+
+def test_unrelated_interval_starts_on_its_own_grid():
+    s = Scheduler()
+    s._add_task(Task('10'), 1000)
+    s._get_tasks()
+    s._advance_time(730)
+    s._add_task(Task('45'), 4500)
+    assert trace(s, 9000) == [
+        (1000, ['10']), (2000, ['10']), (3000, ['10']), (4000, ['10']), (4500, ['45']),
+        (5000, ['10']), (6000, ['10']), (7000, ['10']), (8000, ['10']), (9000, ['10', '45'])]
+
+
+def test_late_run_keeps_the_phase_without_catch_up_burst():
+    # seed rule 3: a late task keeps its grid; missed runs are skipped
+    s = Scheduler()
+    a = Task('a')
+    s._add_task(a, 1000)
+    assert s._get_tasks() == [a]
+    s._advance_time(2750)  # 1.75 intervals late for the run due at 1000
+    assert s._get_tasks() == [a]  # one run, not two
+    assert s._get_tasks() == []
+    assert s._get_next_sleep_interval() == 250  # next grid point: 3000
+    s._advance_time(250)
+    assert s._get_tasks() == [a]
+
+
+def test_next_sleep_is_zero_when_overdue_and_none_when_empty():
+    s = Scheduler()
+    assert s._get_next_sleep_interval() is None
+    s._add_task(Task('a'), 500)
+    assert s._get_next_sleep_interval() == 0
+    s._get_tasks()
+    s._advance_time(700)
+    assert s._get_next_sleep_interval() == 0
+
+
+def test_logical_clock_wraps_without_losing_or_doubling_runs():
+    s = Scheduler()
+    a, b = Task('a'), Task('b')
+    s._add_task(a, 700)
+    s._add_task(b, 65534)
+    runs = trace(s, 65535 * 3 + 2000)
+    # the due times, unwrapped: add 65535 for every wrap seen
+    times = []
+    wraps = 0
+    last = -1
+    for t, names in runs:
+        if t < last:
+            wraps += 1
+        last = t
+        times.append((t + wraps * 65535, names))
+    a_times = [t for t, n in times if 'a' in n]
+    b_times = [t for t, n in times if 'b' in n]
+    assert a_times == list(range(0, 65535 * 3 + 2000 + 1, 700))
+    assert b_times == [0, 65534, 131068, 196602]
+    assert s._wraps == 3
+    assert 0 <= s.time_in_ticks < 65535
+
+
+def test_wrap_in_one_large_advance():
+    s = Scheduler()
+    s._add_task(Task('a'), 100)
+    s._get_tasks()
+    s._advance_time(65535 * 2 + 50)
+    assert s.time_in_ticks == 50 and s._wraps == 2
+    assert [t.name for t in s._get_tasks()] == ['a']  # once, though 1311 runs were missed
+    # the next run is on the 1 s grid counted from the start: 131200 ticks
+    assert s._get_next_sleep_interval() == 80
+    assert s._get_tasks() == []
+
+
+def test_grid_survives_wraps_for_a_task_added_later():
+    # a 45 s task added after two wraps still lands on multiples of 45 s
+    # counted from the scheduler's start
+    s = Scheduler()
+    s._add_task(Task('10'), 1000)
+    s._get_tasks()
+    s._advance_time(65535 * 2 + 123)
+    s._add_task(Task('45'), 4500)
+    g = [g for g in s._groups if g[0] == 4500][0]
+    assert g[1] + 65535 * 2 == 135000  # the first multiple of 45 s after 1311.93 s
+
+
+def test_remove_task():
+    s = Scheduler()
+    a, b = Task('a'), Task('b')
+    s._add_task(a, 100)
+    s._add_task(b, 100)
+    assert s._remove_task(a) is True
+    assert s._remove_task(a) is False
+    assert s._get_tasks() == [b]
+    assert s._remove_task(b, 200) is False
+    assert s._remove_task(b, 100) is True
+    assert s._groups == []
+
+
+# ---- public layer, in virtual time ----
+
+def test_schedule_sensor_events_in_virtual_time():
+    clk = VirtualClock(epoch=1000)
+    s = Scheduler(clk)
+    r = Rec()
+    s.schedule_sensor(Count('temp'), 10, r)
+    run_for(s, 35)
+    assert r.events == [('temp', 1000.0, 1), ('temp', 1010.0, 2), ('temp', 1020.0, 3),
+                        ('temp', 1030.0, 4)]
+    assert clk.now == 35000
+    assert s.wakeups == 4
+
+
+def test_run_forever_returns_when_every_stream_completes():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    r1, r2 = Rec(), Rec()
+    s.schedule_sensor(Count('a', limit=3), 2, r1)
+    s.schedule_sensor(Count('b', limit=1), 5, r2)
+    s.run_forever()
+    assert [e[2] for e in r1.events] == [1, 2, 3] and r1.done == 1
+    assert [e[2] for e in r2.events] == [1] and r2.done == 1
+    assert clk.now == 6000  # 'a' completes at its 4th run, at 6 s
+    assert s._groups == []
+
+
+def test_run_forever_with_nothing_scheduled_returns():
+    s = Scheduler(VirtualClock())
+    s.run_forever()
+    assert s.wakeups == 0
+
+
+def test_sensor_error_ends_only_that_sensor():
+    class Flaky:
+        sensor_id = 'flaky'
+
+        def __init__(self):
+            self.n = 0
+
+        def sample(self):
+            self.n += 1
+            if self.n == 2:
+                raise OSError(19)
+            return self.n
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    rf, rc = Rec(), Rec()
+    s.schedule_sensor(Flaky(), 1, rf)
+    s.schedule_sensor(Count('ok'), 1, rc)
+    run_for(s, 5)
+    assert [e[2] for e in rf.events] == [1]
+    assert len(rf.errors) == 1 and isinstance(rf.errors[0], OSError)
+    assert [e[2] for e in rc.events] == [1, 2, 3, 4, 5, 6]
+
+
+def test_cancel_before_and_during_run():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    victim = Task('victim', s)
+    cancel_victim = s.schedule_periodic(victim, 1)
+
+    def kill(t):
+        if len(t.runs) == 3:
+            cancel_victim()
+    killer = Task('killer', s, kill)
+    # the killer's interval is shorter, so at 2 s it runs before the victim
+    s.schedule_periodic(killer, 0.5)
+    run_for(s, 4)
+    # cancelled by the killer at 1 s, in the same wake-up: it does not run then
+    assert victim.runs == [0]
+    assert killer.runs == [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]
+    c = s.schedule_periodic(Task('x', s), 2)
+    c()
+    c()  # a second cancel is harmless
+    assert [g[0] for g in s._groups] == [50]
+
+
+def test_add_task_while_running():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    late = Task('late', s)
+
+    def add(t):
+        if len(t.runs) == 2:
+            s.schedule_periodic(late, 3)
+    s.schedule_periodic(Task('adder', s, add), 1)
+    run_for(s, 10)
+    assert late.runs == [3000, 6000, 9000]
+
+
+def test_stop_returns_after_the_current_wakeup():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    other = Task('other', s)
+
+    def stopper(t):
+        if len(t.runs) == 3:
+            s.stop()
+    s.schedule_periodic(Task('stopper', s, stopper), 1)
+    s.schedule_periodic(other, 1)
+    s.run_forever()
+    assert clk.now == 2000
+    assert other.runs == [0, 1000, 2000]  # the rest of that wake-up still ran
+
+
+def test_task_duration_is_counted_and_phase_kept():
+    # each run takes 230 ms of (virtual) time; the 1 s grid is kept exactly
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('slow', s, lambda t: clk.advance(230))
+    s.schedule_periodic(t, 1)
+    run_for(s, 5)
+    assert t.runs == [0, 1000, 2000, 3000, 4000, 5000]
+    assert clk.sleeps == 5 and clk.slept == 5 * 770
+    assert s.clock_faults == 0
+
+
+def test_overrunning_task_skips_runs_instead_of_bursting():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('hog', s, lambda t: clk.advance(2500 if len(t.runs) == 2 else 0))
+    s.schedule_periodic(t, 1)
+    run_for(s, 6)
+    # the run due at 2 s happens late, at 3.5 s, once; then the grid again
+    assert t.runs == [0, 1000, 3500, 4000, 5000, 6000]
+
+
+class Tally(InputThing):
+    """Counts events per sensor and keeps the last one (a day of events
+    would not fit a board-sized heap)."""
+
+    def __init__(self):
+        self.n = {}
+        self.last = {}
+
+    def on_next(self, x):
+        self.n[x[0]] = self.n.get(x[0], 0) + 1
+        self.last[x[0]] = x
+
+
+def test_small_wrapping_clocks_keep_a_simulated_day_exact():
+    for period in (1 << 16, 1 << 30):
+        clk = VirtualClock(period=period, start=period - 3000)
+        s = Scheduler(clk)
+        r = Tally()
+        s.schedule_sensor(Count('t'), 7, r)
+        s.schedule_sensor(Count('u'), 60, r)
+        run_for(s, 86400)
+        assert s.clock_faults == 0, period
+        assert r.n == {'t': 86400 // 7 + 1, 'u': 86400 // 60 + 1}, (period, r.n)
+        assert r.last['t'][1] * 1000 == period - 3000 + 86394000
+        assert r.last['u'][2] == 1441
+        assert clk.now == period - 3000 + 86400000
+
+
+class JumpClock(VirtualClock):
+    """A clock whose tick counter jumps (forwards or back) on one sleep."""
+
+    def __init__(self, at, jump):
+        VirtualClock.__init__(self)
+        self.at = at
+        self.jump = jump
+        self.offset = 0
+
+    def sleep_ms(self, ms):
+        VirtualClock.sleep_ms(self, ms)
+        if self.sleeps == self.at:
+            self.offset += self.jump
+
+    def ticks_ms(self):
+        return (self.now + self.offset) & (self.period - 1)
+
+
+def test_clock_that_jumps_is_not_trusted_and_not_fatal():
+    for jump in (1069506000, -20000, 40000):
+        clk = JumpClock(3, jump)
+        s = Scheduler(clk)
+        t = Task('t', s)
+        s.schedule_periodic(t, 10)
+        run_for(s, 60)
+        assert s.clock_faults == 1, jump
+        # the planned sleep was used instead: the schedule is undisturbed
+        assert t.runs == [0, 10000, 20000, 30000, 40000, 50000, 60000], (jump, t.runs)
+
+
+def test_default_clock_runs_in_real_time():
+    s = Scheduler()
+    r = Rec()
+    s.schedule_sensor(Count('rt', limit=3), 0.05, r)
+    s.run_forever()
+    assert [e[2] for e in r.events] == [1, 2, 3] and r.done == 1
+    d = r.events[2][1] - r.events[0][1]
+    assert 0.08 <= d < 0.5, d
+
+
+# ---- bad input ----
+
+def test_bad_intervals_are_refused_naming_the_value():
+    s = Scheduler(VirtualClock())
+    t = Task('t')
+    for bad, exc in (('10', TypeError), (None, TypeError), ([1], TypeError),
+                     (0, ValueError), (-1, ValueError), (0.004, ValueError),
+                     (655.35, ValueError), (700, ValueError), (float('nan'), ValueError),
+                     (float('inf'), ValueError)):
+        e = raises(exc, s.schedule_periodic, t, bad)
+        assert msg(e) == 'interval %r s: want a number of seconds from 0.01 to 655.34' % (bad,), msg(e)
+        raises(exc, s.schedule_sensor, Count(), bad)
+    assert s._groups == []
+
+
+def test_good_intervals_round_to_ticks():
+    s = Scheduler(VirtualClock())
+    for iv, ticks in ((0.01, 1), (0.006, 1), (1, 100), (2.5, 250), (0.07, 7), (655.34, 65534)):
+        s._groups = []
+        s.schedule_periodic(Task('t'), iv)
+        assert s._groups[0][0] == ticks, (iv, s._groups)
+
+
+def test_things_that_cannot_be_scheduled():
+    s = Scheduler(VirtualClock())
+    e = raises(AttributeError, s.schedule_periodic, InputThing(), 1)
+    assert '_observe' in msg(e)
+    e = raises(AttributeError, s.schedule_sensor, object(), 1)
+    assert 'sample' in msg(e)
+    e = raises(AttributeError, s.schedule_sensor, Count(), 1, object())
+    assert 'on_next' in msg(e)
+    assert s._groups == []
+
+
+def test_sensor_as_output_thing_uses_the_scheduler_clock():
+    clk = VirtualClock(epoch=5)
+    sa = SensorAsOutputThing(Count('z'), clk)
+    got = []
+    sa.connect(got.append)
+    clk.advance(1500)
+    sa._observe()
+    assert got == [('z', 6.5, 1)]
