@@ -224,16 +224,16 @@ class Scheduler:
         self._groups = []  # [interval_ticks, next_tick, [tasks]], by interval
         self._wraps = 0  # how often the logical clock wrapped
         self._ms = 0  # elapsed milliseconds not yet counted as a tick
-        self._run = False
-        self._gone = None  # tasks cancelled during the current wake-up
+        self._run = False  # while running: the tasks cancelled in this wake-up
         self._last = None  # clock ticks when the logical time was last brought up to date
 
     # ---- internal layer: pure arithmetic on ticks ----
-    def _add_task(self, task, ticks):
+    def _add_task(self, task, ticks, slack=0):
+        # slack in ticks here: the task may run that much early or late
         gs = self._groups
         i = 0
         for g in gs:
-            if g[0] == ticks:
+            if g[0] == ticks and g[3] == slack:
                 g[2].append(task)
                 return
             if g[0] > ticks:
@@ -242,7 +242,7 @@ class Scheduler:
         now = self.time_in_ticks
         # first due: the next point of the common grid at or after now
         due = now + (-now - (self._wraps % ticks) * (_WRAP % ticks)) % ticks
-        gs.insert(i, [ticks, due, [task]])
+        gs.insert(i, [ticks, due, [task], slack])
 
     def _remove_task(self, task, ticks=None):
         # Remove one scheduling of task (of that interval, when given); True if found.
@@ -251,17 +251,18 @@ class Scheduler:
                 g[2].remove(task)
                 if not g[2]:
                     self._groups.remove(g)
-                if self._gone is not None:
-                    self._gone.append(task)
+                if self._run is not False:
+                    self._run.append(task)  # it must not run later in this wake-up
                 return True
         return False
 
     def _get_next_sleep_interval(self):
-        # Ticks until the earliest due group (0 when one is due); None when empty.
+        # Ticks until the earliest end of a group's window (its due time
+        # when exact); 0 when overdue, None when empty.
         s = None
         now = self.time_in_ticks
         for g in self._groups:
-            d = g[1] - now
+            d = g[1] + g[3] - now
             if s is None or d < s:
                 s = d
         return s if s is None or s > 0 else 0
@@ -276,44 +277,51 @@ class Scheduler:
         self.time_in_ticks = t
 
     def _get_tasks(self):
-        # The tasks due now, shortest interval first; moves each due group to
-        # its next grid point after now (a late group skips missed points).
+        # The tasks of every group whose window has opened, shortest interval
+        # first. Waking at the earliest window end and running every opened
+        # group is the optimal way to stab the windows: fewest wake-ups. Each
+        # group moves to its next grid point whose window opens after now (a
+        # late group skips missed points, an early one keeps its grid).
         now = self.time_in_ticks
         out = []
         for g in self._groups:
             d = g[1]
-            if d <= now:
+            if d - g[3] <= now:
                 out.extend(g[2])
-                g[1] = d + g[0] * ((now - d) // g[0] + 1)
+                g[1] = d + g[0] * ((now - d + g[3]) // g[0] + 1)
         if out:
             self.wakeups += 1
         return out
 
     # ---- public layer ----
-    def schedule_periodic(self, thing, interval):
-        """Call thing._observe() every interval seconds (float allowed,
-        rounded to 10 ms). Returns a callable that cancels."""
+    def schedule_periodic(self, thing, interval, slack=0):
+        """Call thing._observe() every interval seconds (0.01 to 655.34,
+        rounded to 10 ms). slack (a fraction of the interval, below 0.5, 0 =
+        exact) lets a run move that much early or late to share a wake-up;
+        the long-run rate stays exact. Returns a callable that cancels."""
         thing._observe  # AttributeError for a thing that is not an output thing
-        try:
-            t = 0 < interval < 655.35
-        except TypeError:  # not a number
-            raise TypeError('interval %r s: want a number of seconds from 0.01 to 655.34' % (interval,))
-        t = int(round(interval * 100)) if t else 0
-        if t < 1:
-            raise ValueError('interval %r s: want a number of seconds from 0.01 to 655.34' % (interval,))
-        self._add_task(thing, t)
+        for v, hi, m in ((interval, 655.345, 'interval %r s: want a number of seconds from 0.01 to 655.34'),
+                         (slack, 0.5, 'slack %r: want a fraction of the interval from 0 to 0.49')):
+            try:
+                ok = 0 <= v < hi
+            except TypeError:  # not a number
+                raise TypeError(m % (v,))
+            if not ok or v is interval and round(v * 100) < 1:
+                raise ValueError(m % (v,))
+        t = int(round(interval * 100))
+        self._add_task(thing, t, int(slack * t))
 
         def cancel():
             self._remove_task(thing, t)
         return cancel
 
-    def schedule_sensor(self, sensor, interval, *things):
+    def schedule_sensor(self, sensor, interval, *things, slack=0):
         """Sample sensor every interval seconds, sending (sensor_id, ts, value)
         to each of things. Returns a callable that cancels."""
         task = SensorAsOutputThing(sensor, self.clock)
         for x in things:
             task.connect(x)
-        return self.schedule_periodic(task, interval)
+        return self.schedule_periodic(task, interval, slack)
 
     def stop(self):
         """Make run_forever() return after the current wake-up."""
@@ -323,12 +331,11 @@ class Scheduler:
         """Run due tasks, sleep, repeat; returns when no task is left (a
         thing whose ports are all closed is dropped) or after stop()."""
         clk = self.clock
-        self._run = True
         # after an earlier run_forever, the time since then is counted too
         woke = clk.ticks_ms() if self._last is None else self._last
-        while self._run and self._groups:
+        while self._groups:
             self._last = woke  # the clock reading that logical time stands for
-            self._gone = gone = []
+            self._run = gone = []
             for t in self._get_tasks():
                 if gone and t in gone:
                     continue
@@ -341,8 +348,7 @@ class Scheduler:
                     else:  # every port closed: drop the thing
                         while self._remove_task(t):
                             pass
-            self._gone = None
-            if not (self._run and self._groups):
+            if self._run is False or not self._groups:
                 break
             done = clk.ticks_ms()
             busy = clk.ticks_diff(done, woke)

@@ -27,13 +27,13 @@ class Task(OutputThing):
 
 def trace(s, until):
     """Drive the internal layer: [(tick, [task names])] of every wake-up up to
-    tick `until` (counted without wraps), advancing by exactly the planned
-    sleep each time."""
+    tick `until`, advancing by exactly the planned sleep each time. Ticks are
+    counted from the start, without the logical clock's wraps."""
     out = []
     while True:
         tasks = s._get_tasks()
         if tasks:
-            out.append((s.time_in_ticks, [t.name for t in tasks]))
+            out.append((s._wraps * 65535 + s.time_in_ticks, [t.name for t in tasks]))
         sl = s._get_next_sleep_interval()
         if sl is None or s._wraps * 65535 + s.time_in_ticks + sl > until:
             return out
@@ -164,16 +164,7 @@ def test_logical_clock_wraps_without_losing_or_doubling_runs():
     a, b = Task('a'), Task('b')
     s._add_task(a, 700)
     s._add_task(b, 65534)
-    runs = trace(s, 65535 * 3 + 2000)
-    # the due times, unwrapped: add 65535 for every wrap seen
-    times = []
-    wraps = 0
-    last = -1
-    for t, names in runs:
-        if t < last:
-            wraps += 1
-        last = t
-        times.append((t + wraps * 65535, names))
+    times = trace(s, 65535 * 3 + 2000)
     a_times = [t for t, n in times if 'a' in n]
     b_times = [t for t, n in times if 'b' in n]
     assert a_times == list(range(0, 65535 * 3 + 2000 + 1, 700))
@@ -217,6 +208,56 @@ def test_remove_task():
     assert s._remove_task(b, 200) is False
     assert s._remove_task(b, 100) is True
     assert s._groups == []
+
+
+def test_slack_runs_a_task_early_or_late_to_share_wake_ups():
+    # A: 10 s exact; B: 11 s with 10% slack (window 110 ticks each side).
+    # Wake at the earliest window end; run every group whose window is open.
+    s = Scheduler()
+    s._add_task(Task('A'), 1000)
+    s._add_task(Task('B'), 1100, 110)
+    assert trace(s, 6000) == [
+        (0, ['A', 'B']), (1000, ['A', 'B']),  # B early by 100 ticks
+        (2000, ['A']), (2310, ['B']),  # B's window 2090..2310 misses A
+        (3000, ['A']), (3410, ['B']), (4000, ['A']), (4510, ['B']),
+        (5000, ['A']), (5610, ['B']), (6000, ['A'])]
+
+
+def test_slack_keeps_each_task_on_its_grid_over_a_day():
+    s = Scheduler()
+    ivs = (700, 1100, 1300, 6000)
+    for iv in ivs:
+        s._add_task(iv, iv, iv // 10)
+    runs = {}  # interval -> runs so far (a day of trace() is too big for a board heap)
+    wakes = 0
+    now = 0
+    while now < 8640000:
+        due = s._get_tasks()
+        wakes += 1
+        for iv in due:
+            k = runs.get(iv, 0)
+            # the k-th run serves grid point k * iv, inside its window: no drift
+            assert abs(now - k * iv) <= iv // 10, (iv, k, now)
+            runs[iv] = k + 1
+        sl = s._get_next_sleep_interval()
+        s._advance_time(sl)
+        now += sl
+    for iv in ivs:
+        # one run per grid point (the next day's first may come early)
+        assert runs[iv] - -(-8640000 // iv) in (0, 1), (iv, runs[iv])
+    assert wakes == 18212  # 25290 without slack (see bench wakeups_slack)
+
+
+def test_slack_is_validated_and_reaches_schedule_sensor():
+    s = Scheduler(VirtualClock())
+    for bad, exc in ((-0.1, ValueError), (0.5, ValueError), (1, ValueError),
+                     ('x', TypeError), (None, TypeError)):
+        e = raises(exc, s.schedule_periodic, Task('t'), 10, bad)
+        assert msg(e) == 'slack %r: want a fraction of the interval from 0 to 0.49' % (bad,)
+    assert s._groups == []
+    s.schedule_sensor(Count(), 10, Rec(), slack=0.25)
+    s.schedule_periodic(Task('t'), 10, 0.049)
+    assert [(g[0], g[3]) for g in s._groups] == [(1000, 250), (1000, 49)]
 
 
 # ---- public layer, in virtual time ----
