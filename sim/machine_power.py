@@ -1,0 +1,125 @@
+# A recording fake of MicroPython's `machine` power functions, for tests on
+# the desktop (both runtimes). It follows the real API:
+#   machine.lightsleep([time_ms]), machine.deepsleep([time_ms]),
+#   machine.reset_cause(), machine.DEEPSLEEP_RESET and friends,
+#   machine.RTC().memory([data])  (ESP8266: at most 492 bytes; ESP32: 2048)
+#
+#   from machine_power import FakeMachine, PortClock, DeepSleepReset
+#   clk = PortClock()                      # a VirtualClock whose ticks can stop
+#   m = FakeMachine(clk, stops=True)       # light sleep stops the ticks, as on some ports
+#   m.lightsleep(500); m.calls             # [('lightsleep', 500)]
+#
+# deepsleep(ms) records the call, lets ms pass on the clock and raises
+# DeepSleepReset: the board would reset there. reboot() then makes the next
+# reset_cause() DEEPSLEEP_RESET, keeping RTC memory, as a real wake-up does.
+from vclock import VirtualClock
+
+# reset causes, as numbered on the ESP32 port
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+
+class DeepSleepReset(Exception):
+    """Raised by FakeMachine.deepsleep: on a board the process ends here."""
+
+
+class PortClock(VirtualClock):
+    """A VirtualClock for a port: now is the real (world) time in ms; ticks_ms
+    does not count the `stopped` ms (time its ticks did not run)."""
+
+    def __init__(self, start=0, period=1 << 30):
+        VirtualClock.__init__(self, start, period)
+        self.stopped = 0
+
+    def ticks_ms(self):
+        return (self.now - self.stopped) & (self.period - 1)
+
+
+class RTC:
+    """machine.RTC(): memory() returns the bytes stored, memory(data) stores
+    data (ValueError beyond size bytes, as the ports raise)."""
+
+    def __init__(self, size=2048):
+        self.size = size
+        self.mem = b''
+        self.writes = 0
+
+    def memory(self, data=None):
+        if data is None:
+            return self.mem
+        if len(data) > self.size:
+            raise ValueError('buffer too long')
+        self.mem = bytes(data)
+        self.writes += 1
+
+
+class FakeMachine:
+    """clock: a PortClock (or VirtualClock) that the sleeps advance.
+    stops: light sleep does not advance the ticks (as on ports whose tick
+    counter stops). early: lightsleep returns after this many ms at most
+    (a wake-up source other than the timer). rtc_size: RTC memory bytes
+    (ESP8266: 492, ESP32: 2048).
+    calls: every call, as (name, argument) tuples."""
+
+    PWRON_RESET = PWRON_RESET
+    HARD_RESET = HARD_RESET
+    WDT_RESET = WDT_RESET
+    DEEPSLEEP_RESET = DEEPSLEEP_RESET
+    SOFT_RESET = SOFT_RESET
+
+    def __init__(self, clock=None, stops=False, early=None, rtc_size=2048):
+        self.clock = clock or PortClock()
+        self.stops = stops
+        self.early = early
+        self.calls = []
+        self.cause = PWRON_RESET
+        self._rtc = RTC(rtc_size)
+
+    def RTC(self):
+        return self._rtc  # one RTC, as on the ports
+
+    def lightsleep(self, ms=None):
+        self.calls.append(('lightsleep', ms))
+        if ms is None:
+            return
+        if self.early is not None and ms > self.early:
+            ms = self.early
+        c = self.clock
+        c.sleeps += 1
+        c.slept += ms
+        c.now += ms
+        if self.stops:
+            c.stopped += ms
+
+    def deepsleep(self, ms=None):
+        self.calls.append(('deepsleep', ms))
+        if ms is not None:
+            self.clock.now += ms
+        raise DeepSleepReset(ms)
+
+    def reset_cause(self):
+        return self.cause
+
+    def reboot(self, boot_ms=0):
+        """The reset after a deep sleep: reset_cause() becomes DEEPSLEEP_RESET,
+        RTC memory is kept, and a fresh clock for the new process starts at
+        the world time (its ticks from 0), after boot_ms of booting.
+        Returns that clock."""
+        self.cause = DEEPSLEEP_RESET
+        old = self.clock
+        c = BootClock(old.now, boot_ms)
+        self.clock = c
+        return c
+
+
+class BootClock(PortClock):
+    """The clock of a process after a reset: world time now continues from
+    the old clock, ticks_ms() counts from the reset (0), as on a board."""
+
+    def __init__(self, world, boot_ms=0):
+        PortClock.__init__(self, world)
+        self.stopped = world  # ticks start at 0 at the reset
+        self.now += boot_ms

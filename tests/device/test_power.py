@@ -1,0 +1,308 @@
+# Device tests of lib/power.py: the light-sleep clock and the deep-sleep
+# clock, against the recording fake machine (sim/machine_power.py), in
+# virtual time. World time is the fake clock's `now` (ms); a board's ticks may
+# stop (PortClock.stopped) or restart at a reset (BootClock).
+from thingflow import Scheduler, InputThing
+from power import LightSleepClock, DeepSleepClock
+from machine_power import FakeMachine, PortClock, BootClock, DeepSleepReset, RTC
+from tcheck import raises, msg
+
+
+class Sensor:
+    def __init__(self, sid):
+        self.sensor_id = sid
+
+    def sample(self):
+        return 1
+
+
+class Rec(InputThing):
+    """Records (sensor_id, world ms) of every event."""
+
+    def __init__(self):
+        self.events = []
+
+    def on_next(self, x):
+        self.events.append((x[0], int(round(x[1] * 1000))))
+
+    def times(self, sid):
+        return [t for s, t in self.events if s == sid]
+
+
+class Stop(Exception):
+    pass
+
+
+def run_until(sched, clock, world_ms):
+    """Run sched until the world clock would pass world_ms (the fake
+    machine's sleeps do not stop by themselves)."""
+    def stopper():
+        if clock.now > world_ms:
+            raise Stop
+    sched.schedule_periodic(_Hook(stopper), 0.5)
+    try:
+        sched.run_forever()
+    except Stop:
+        pass
+
+
+class _Hook:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def _observe(self):
+        self.fn()
+
+
+# ---- light sleep ----
+
+def test_lightsleep_sleeps_and_adds_back_what_the_ticks_missed():
+    # (ticks stop in light sleep, stops argument) -> (stops decided, ms added)
+    cases = [((False, None), (False, 0)), ((True, None), (True, 1000)),
+             ((True, True), (True, 1000)), ((True, False), (False, 0)),
+             ((False, True), (True, 0))]
+    for (tstop, arg), (want_stops, want_added) in cases:
+        pc = PortClock()
+        m = FakeMachine(pc, stops=tstop)
+        c = LightSleepClock(m, pc, stops=arg)
+        t0 = c.ticks_ms()
+        c.sleep_ms(1000)
+        assert m.calls == [('lightsleep', 1000)]
+        assert (c.stops, c.added) == (want_stops, want_added), (tstop, arg)
+        assert pc.now == 1000
+        # ticks as the scheduler sees them: a second passed unless told not to trust
+        assert c.ticks_diff(c.ticks_ms(), t0) == (0 if (tstop and not want_stops) else 1000)
+
+
+def test_lightsleep_short_sleeps_judged_without_deciding():
+    pc = PortClock()
+    c = LightSleepClock(FakeMachine(pc, stops=True), pc)
+    c.sleep_ms(40)
+    c.sleep_ms(0)
+    assert c.stops is None and c.added == 40
+    c.sleep_ms(100)
+    assert c.stops is True and c.added == 140
+
+
+def test_lightsleep_early_wakeup_is_counted():
+    pc = PortClock()
+    m = FakeMachine(pc)
+    c = LightSleepClock(m, pc)
+    c.sleep_ms(1000)  # decides: the ticks run
+    m.early = 300
+    c.sleep_ms(1000)
+    assert (c.stops, c.early, c.added, pc.now) == (False, 1, 0, 1300)
+    # an early wake-up on the very first long sleep cannot be told from
+    # stopped ticks: the auto mode then adds back; stops=False avoids that
+    for arg, want in ((None, (True, 0, 700)), (False, (False, 1, 0))):
+        pc = PortClock()
+        c = LightSleepClock(FakeMachine(pc, early=300), pc, stops=arg)
+        c.sleep_ms(1000)
+        assert (c.stops, c.early, c.added) == want, arg
+
+
+def test_lightsleep_bad_input_and_missing_port_feature():
+    class NoLight:
+        pass
+    e = raises(ValueError, LightSleepClock, NoLight())
+    assert 'machine.lightsleep' in msg(e)
+    pc = PortClock()
+    e = raises(ValueError, LightSleepClock(FakeMachine(pc), pc).sleep_ms, -5)
+    assert '-5' in msg(e)
+
+
+def test_scheduler_keeps_its_grid_in_light_sleep_whether_ticks_run_or_stop():
+    for tstop in (False, True):
+        pc = PortClock(period=1 << 16, start=(1 << 16) - 2500)  # the ticks wrap too
+        m = FakeMachine(pc, stops=tstop)
+        s = Scheduler(LightSleepClock(m, pc))
+        r = Rec()
+        s.schedule_sensor(Sensor('a'), 7, r)
+        s.schedule_sensor(Sensor('b'), 60, r)
+        t0 = pc.now
+        run_until(s, pc, t0 + 3600000)
+        assert [t - t0 for t in r.times('a')] == list(range(0, 3600001, 7000)), tstop
+        assert [t - t0 for t in r.times('b')] == list(range(0, 3600001, 60000)), tstop
+        assert s.clock_faults == 0
+        assert pc.stopped == (pc.now - t0 if tstop else 0)
+        assert all(c[0] == 'lightsleep' for c in m.calls)
+        # every sleep but those of the 0.5 s stopper is one whole gap
+        assert max(c[1] for c in m.calls) == 500
+
+
+# ---- deep sleep ----
+
+def _app(m, clock, rec, ivs, min_ms=2000, file=None):
+    clk = DeepSleepClock(m, clock, file=file, min_ms=min_ms)
+    s = Scheduler(clk)
+    for iv in ivs:
+        s.schedule_sensor(Sensor(str(iv)), iv, rec)
+    clk.resume(s)
+    return s, clk
+
+
+def _cycles(ivs, boots, min_ms=2000):
+    """Cold boot, then a deep sleep and a reset per boot time; returns the
+    recorder, the fake machine and the status of each resume()."""
+    m = FakeMachine(BootClock(0, boots[0]))
+    rec = Rec()
+    st = []
+    for k in range(len(boots)):
+        if k:
+            m.reboot(boots[k])
+        s, clk = _app(m, m.clock, rec, ivs, min_ms)
+        st.append(clk.status)
+        try:
+            s.run_forever()
+        except DeepSleepReset:
+            pass
+    return rec, m, st
+
+
+def test_deep_sleep_keeps_the_grid_across_resets():
+    boots = [150, 180, 120, 150, 400, 150, 150, 160, 150, 150, 150, 150]
+    rec, m, st = _cycles([60, 300], boots)
+    assert st == ['cold'] + ['resumed'] * 11
+    # one wake-up per boot, on the 60 s grid; a run lands `boot` ms after its
+    # grid point (that boot's time), with no drift from earlier boots
+    assert rec.times('60') == [60000 * k + boots[k] for k in range(12)]
+    assert rec.times('300') == [300000 * k + boots[5 * k] for k in range(3)]
+    deeps = [c for c in m.calls if c[0] == 'deepsleep']
+    # each sleep is the gap less the boot time measured in that process
+    assert deeps == [('deepsleep', 60000 - b) for b in boots]
+
+
+def test_deep_sleep_only_for_long_gaps_light_for_short():
+    # 7 and 11 s: gaps 7, 4, 3, 7, 1, 6 s ...; with min_ms 3500 the 3 s and
+    # 1 s gaps are slept by the clock's sleep_ms, the board staying up
+    boots = [100] * 4
+    rec, m, st = _cycles([7, 11], boots, min_ms=3500)
+    assert rec.times('7') == [0 + 100, 7000 + 100, 14000 + 100, 21000 + 100]
+    assert rec.times('11') == [0 + 100, 11000 + 100, 22000 + 100]
+    assert [c[1] for c in m.calls] == [6900, 3900, 6900, 5900]
+    assert st == ['cold', 'resumed', 'resumed', 'resumed']
+
+
+def test_resume_statuses():
+    # (reset cause, RTC memory) -> (returns, status)
+    good = b'tf1 1500 2 150 700 2100 6000 6000'
+    cases = [
+        (1, good, False, 'cold'),
+        (4, b'', False, 'nostate'),
+        (4, b'\xff\x00\x13junk', False, 'nostate'),
+        (4, b'tf1 1 2', False, 'nostate'),
+        (4, b'tf1 x 0 0 700 0 6000 0', False, 'nostate'),
+        (4, b'tf1 70000 0 0 700 0 6000 0', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100', False, 'changed'),
+        (4, b'tf1 1500 2 150 700 2100 3000 6000', False, 'changed'),
+        (4, good, True, 'resumed'),
+    ]
+    for cause, mem, ret, status in cases:
+        m = FakeMachine(BootClock(0, 90))
+        m.cause = cause
+        m.RTC().memory(mem)
+        s, clk = _app(m, m.clock, Rec(), [7, 60])
+        assert (clk.status, clk.boot) == (status, 90), (mem, clk.status)
+        if ret:
+            assert (s.time_in_ticks, s._wraps, s._ms) == (1500, 2, 0)
+            assert [g[:2] for g in s._groups] == [[700, 2100], [6000, 6000]]
+        else:
+            assert (s.time_in_ticks, s._wraps) == (0, 0)
+            assert [g[:2] for g in s._groups] == [[700, 0], [6000, 0]]
+
+
+def test_state_is_taken_at_the_wake_up_across_a_wrap():
+    m = FakeMachine(BootClock(0, 0))
+    s, clk = _app(m, m.clock, Rec(), [10, 600])
+    s._get_tasks()
+    s._advance_time(65000)
+    s._get_tasks()  # both due: 10 s group next at 65000 + 1000, 600 s at 120000
+    assert clk.state(10000) == b'tf1 465 1 0 1000 465 60000 54465'
+
+
+def test_file_store_and_before_hooks():
+    import os
+    path = '/tmp/tf_power_test_%d.dat' % id(m_dummy)
+    order = []
+    m = FakeMachine(BootClock(0, 50))
+    clk = DeepSleepClock(m, m.clock, file=path)
+    s = Scheduler(clk)
+    s.schedule_sensor(Sensor('x'), 30, Rec())
+    clk.before.append(lambda: order.append('flush'))
+    clk.before.append(lambda: order.append(m.calls[:]))
+    clk.resume(s)
+    raises(DeepSleepReset, s.run_forever)
+    assert order == ['flush', []]  # hooks ran, in order, before deepsleep
+    assert m.RTC().writes == 0
+    with open(path, 'rb') as f:
+        assert f.read() == b'tf1 3000 0 50 3000 3000'
+    m.reboot(50)
+    s2, clk2 = _app(m, m.clock, Rec(), [30], file=path)
+    assert clk2.status == 'resumed' and s2.time_in_ticks == 3000
+    os.remove(path)
+
+
+m_dummy = object()
+
+
+def test_port_without_deepsleep_reset_uses_a_state_once():
+    class Rp2Like:  # deepsleep and no reset cause for it; no RTC memory
+        def __init__(self):
+            self.calls = []
+
+        def deepsleep(self, ms=None):
+            self.calls.append(ms)
+            raise DeepSleepReset(ms)
+
+        def reset_cause(self):
+            return 3
+    import os
+    path = '/tmp/tf_power_rp2_%d.dat' % id(m_dummy)
+    with open(path, 'wb') as f:
+        f.write(b'tf1 2000 0 0 1000 2000')
+    m = Rp2Like()
+    clock = BootClock(0, 20)
+    clk = DeepSleepClock(m, clock, file=path)
+    s = Scheduler(clk)
+    s.schedule_sensor(Sensor('x'), 10, Rec())
+    assert clk.resume(s) is True and s.time_in_ticks == 2000
+    clk2 = DeepSleepClock(m, clock, file=path)
+    s2 = Scheduler(clk2)
+    s2.schedule_sensor(Sensor('x'), 10, Rec())
+    assert clk2.resume(s2) is False and clk2.status == 'cold'  # cleared after use
+    os.remove(path)
+
+
+def test_deep_sleep_clock_errors_and_unbound_sleep():
+    class NoDeep:
+        def lightsleep(self, ms):
+            pass
+
+    class NoRtcMemory:
+        def deepsleep(self, ms):
+            pass
+
+        def RTC(self):
+            return object()
+    e = raises(ValueError, DeepSleepClock, NoDeep())
+    assert 'machine.deepsleep' in msg(e)
+    e = raises(ValueError, DeepSleepClock, NoRtcMemory())
+    assert 'RTC().memory' in msg(e) and 'file=' in msg(e)
+    DeepSleepClock(NoRtcMemory(), file='/tmp/x')  # fine with a file
+    for bad in (-1, 2.5, '10'):
+        e = raises(ValueError, DeepSleepClock, FakeMachine(), min_ms=bad)
+        assert repr(bad) in msg(e)
+    # not bound by resume(): every sleep is the clock's own
+    pc = PortClock()
+    m = FakeMachine(pc)
+    clk = DeepSleepClock(m, pc)
+    clk.sleep_ms(60000)
+    assert m.calls == [] and pc.now == 60000
+
+
+def test_rtc_memory_limit_is_the_ports():
+    r = RTC(492)
+    e = raises(ValueError, r.memory, b'x' * 493)
+    assert 'too long' in msg(e)
+    r.memory(b'x' * 492)
+    assert len(r.memory()) == 492
