@@ -1,0 +1,83 @@
+# MCP9808 temperature sensor (Microchip), on I2C: readings in deg C.
+#
+#   from machine import I2C, Pin
+#   from sensors.mcp9808 import MCP9808
+#   i2c = I2C(0, scl=Pin(5), sda=Pin(4))          # the bus is built by the app
+#   t = MCP9808(i2c, sensor_id='temp')            # address 0x18..0x1F (A2..A0)
+#   sched.schedule_sensor(t, 60, writer)          # events ('temp', ts, 21.5625)
+#
+# The chip converts continuously; a reading is the last finished conversion
+# (30 ms at 0.5 deg C resolution up to 250 ms at 0.0625 deg C).
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_ADDR = const(0x18)
+_T_A = const(0x05)  # ambient temperature: flags (15:13), sign (12), 1/16 deg C (11:0)
+_MANUF = const(0x06)  # manufacturer ID, reads 0x0054
+_DEV = const(0x07)  # device ID 0x04 (upper byte), revision (lower byte)
+_RES = const(0x08)  # resolution: 0 = 0.5, 1 = 0.25, 2 = 0.125, 3 = 0.0625 deg C
+_ENODEV = const(19)
+
+
+def celsius(raw):
+    """deg C from a T_A register value (16 bits): the alert flags (bits 15-13)
+    are ignored, bits 12-0 are a two's complement count of 1/16 deg C."""
+    v = raw & 0x1FFF
+    if v & 0x1000:
+        v -= 0x2000
+    return v / 16
+
+
+class MCP9808:
+    """MCP9808(i2c, address=0x18, sensor_id='mcp9808', res=0.0625).
+    i2c: a machine.I2C (or SoftI2C). res: resolution in deg C, one of 0.5,
+    0.25, 0.125, 0.0625. OSError(ENODEV) naming the chip and address when no
+    MCP9808 answers there; ValueError for a bad res. I2C errors in sample()
+    propagate (the scheduler sends them as on_error for this sensor)."""
+
+    def __init__(self, i2c, address=_ADDR, sensor_id='mcp9808', res=0.0625):
+        self.i2c = i2c
+        self.address = address
+        self.sensor_id = sensor_id
+        self._buf = bytearray(2)
+        self.res = None
+        self._check()
+        self.configure(res)
+
+    def _check(self):
+        b = self._buf
+        try:
+            self.i2c.readfrom_mem_into(self.address, _MANUF, b)
+            m = b[0] << 8 | b[1]
+            self.i2c.readfrom_mem_into(self.address, _DEV, b)
+        except OSError as e:
+            raise OSError(_ENODEV, 'MCP9808 not found at I2C address 0x%02x (%s)' % (self.address, e))
+        if m != 0x54 or b[0] != 4:
+            raise OSError(_ENODEV, 'no MCP9808 at I2C address 0x%02x: IDs read 0x%04x, 0x%02x%02x; want 0x0054, 0x04xx'
+                          % (self.address, m, b[0], b[1]))
+
+    def configure(self, res):
+        """Set the resolution in deg C: 0.5, 0.25, 0.125 or 0.0625."""
+        i = 0
+        for r in (0.5, 0.25, 0.125, 0.0625):
+            if res == r:
+                b = self._buf
+                b[0] = i
+                self.i2c.writeto_mem(self.address, _RES, memoryview(b)[:1])
+                self.res = r
+                return
+            i += 1
+        raise ValueError('MCP9808 res %r: want 0.5, 0.25, 0.125 or 0.0625 (deg C)' % (res,))
+
+    def raw(self):
+        """The T_A register as an int (flags, sign, 1/16 deg C)."""
+        b = self._buf
+        self.i2c.readfrom_mem_into(self.address, _T_A, b)
+        return b[0] << 8 | b[1]
+
+    def sample(self):
+        """The ambient temperature in deg C."""
+        return celsius(self.raw())

@@ -1,0 +1,51 @@
+# A simulated `neopixel` module with MicroPython's API (neopixel.NeoPixel):
+# pixels are kept in a bytearray in the strip's colour order (GRB, GRBW) as
+# the real driver does, and every write() is recorded.
+#
+#   from machine import Pin
+#   from neopixel import NeoPixel
+#   np = NeoPixel(Pin(15), 8)        # bpp=3: (r, g, b); bpp=4: (r, g, b, w)
+#   np[0] = (255, 0, 0)
+#   np.write()
+#   np.frames[-1]                    # bytes sent: b'\x00\xff\x00' + ...
+#   np.sim_pixels()                  # [(255, 0, 0), (0, 0, 0), ...]
+
+
+class NeoPixel:
+    """NeoPixel(pin, n, bpp=3, timing=1). frames: a copy of buf at each
+    write(), oldest first (keep is the most kept, 0 for all)."""
+    ORDER = (1, 0, 2, 3)
+
+    def __init__(self, pin, n, bpp=3, timing=1):
+        self.pin = pin
+        self.n = n
+        self.bpp = bpp
+        self.buf = bytearray(n * bpp)
+        self.timing = timing
+        self.frames = []
+        self.keep = 0
+
+    def __len__(self):
+        return self.n
+
+    def __setitem__(self, i, v):
+        o = i * self.bpp
+        for k in range(self.bpp):
+            self.buf[o + self.ORDER[k]] = v[k] & 0xFF  # the real driver keeps the low byte too
+
+    def __getitem__(self, i):
+        o = i * self.bpp
+        return tuple(self.buf[o + self.ORDER[k]] for k in range(self.bpp))
+
+    def fill(self, v):
+        for i in range(self.n):
+            self[i] = v
+
+    def write(self):
+        self.frames.append(bytes(self.buf))
+        if self.keep and len(self.frames) > self.keep:
+            self.frames.pop(0)
+
+    def sim_pixels(self):
+        """Every pixel's colour as last set (not necessarily written)."""
+        return [self[i] for i in range(self.n)]
