@@ -1,0 +1,129 @@
+# Time-based filters: throttle, heartbeat, buffer_with_time. Their time is
+# the scheduler's clock (Scheduler.clock), so they run in virtual time in
+# tests (vclock.VirtualClock); heartbeat and buffer_with_time schedule
+# themselves on the scheduler (no thread). Importing this module adds the
+# fluent methods to thingflow.OutputThing (and imports filters.py).
+#
+#   import filters_time
+#   s = Scheduler()
+#   t = SensorAsOutputThing(sensor, s.clock)
+#   t.delta(0.5).heartbeat(300, s).throttle(60, s).connect(writer)
+#   s.schedule_periodic(t, 10)
+#   # a change of 0.5 goes out at once (at most one a minute), and when
+#   # nothing changed the last value is repeated every 5 minutes
+from thingflow import OutputThing, default_clock
+from filters import _Base, _SKIP, _count, _install
+
+
+class Throttle(_Base):
+    """throttle(interval, sched=None): at most one event per interval seconds:
+    an event passes when interval s have gone by since the last one passed
+    (the first always passes); the others are dropped (counted).
+    sched: the Scheduler whose clock to use (or a clock object); default:
+    thingflow.default_clock."""
+
+    def __init__(self, interval, sched=None):
+        _Base.__init__(self)
+        c = default_clock if sched is None else getattr(sched, 'clock', sched)
+        c.ticks_diff  # AttributeError for something that is not a clock
+        try:
+            ms = int(round(interval * 1000))
+        except TypeError:
+            ms = 0
+        if ms < 1:
+            raise ValueError('throttle interval must be >= 0.001 s, not %r' % (interval,))
+        self._ms = ms
+        self._clk = c
+        self._t = None
+
+    def on_next(self, x):
+        c = self._clk
+        now = c.ticks_ms()
+        t = self._t
+        # a negative difference can only be a wrapped clock: long ago
+        if t is not None and 0 <= c.ticks_diff(now, t) < self._ms:
+            self.dropped += 1
+            return
+        self._t = now
+        self._dispatch_next(x)
+
+
+class _Timed(_Base):
+    # a filter that the scheduler also calls (_observe) every interval s
+
+    def __init__(self, interval, sched):
+        _Base.__init__(self)
+        self._clk = sched.clock
+        self._stop = sched.schedule_periodic(self, interval)  # validates interval
+
+    def on_error(self, e):
+        self._stop()
+        _Base.on_error(self, e)
+
+
+class Heartbeat(_Timed):
+    """heartbeat(interval, sched): passes every event at once; at each check
+    (every interval seconds on sched) when nothing passed since the previous
+    check, sends the last value again, with the clock's time() as its ts
+    for a (sensor_id, ts, value) event, so the larger system knows the
+    device is alive. The longest silence is thus under 2 * interval.
+    Counter: repeats."""
+    repeats = 0
+
+    def __init__(self, interval, sched):
+        _Timed.__init__(self, interval, sched)
+        self._last = _SKIP
+        self._seen = False
+
+    def on_next(self, x):
+        self._last = x
+        self._seen = True
+        self._dispatch_next(x)
+
+    def _observe(self):
+        if self._seen:
+            self._seen = False
+            return
+        x = self._last
+        if x is _SKIP:
+            return
+        if type(x) is tuple:
+            x = (x[0], self._clk.time(), x[2])
+        self.repeats += 1
+        self._dispatch_next(x)
+
+
+class BufferWithTime(_Timed):
+    """buffer_with_time(interval, sched, count=None): collects events and
+    sends them as one list every interval seconds (on sched's schedule),
+    when there are any; with count, a list also goes out as soon as it
+    holds count events (which bounds its size). At completion or an error
+    the partial list is sent first."""
+
+    def __init__(self, interval, sched, count=None):
+        if count is not None:
+            _count(count, 1, 'count')
+        _Timed.__init__(self, interval, sched)
+        self._max = count
+        self._b = []
+
+    def on_next(self, x):
+        b = self._b
+        b.append(x)
+        if len(b) == self._max:
+            self._observe()
+
+    def _observe(self):
+        b = self._b
+        if b:
+            self._b = []
+            self._dispatch_next(b)
+
+    def on_error(self, e):
+        if self._conns['default'] is not None:
+            self._observe()
+        _Timed.on_error(self, e)
+
+
+_install((('throttle', Throttle), ('heartbeat', Heartbeat),
+          ('buffer_with_time', BufferWithTime)))

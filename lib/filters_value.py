@@ -1,0 +1,141 @@
+# Value filters: delta, calibrate, clamp, round. They work on the value of
+# a (sensor_id, ts, value) event and pass on (sensor_id, ts, new value); any
+# other input (e.g. a number after .map(lambda e: e[2])) is the value itself.
+# Importing this module adds their fluent methods to thingflow.OutputThing
+# (and imports filters.py). An exception in the arithmetic (e.g. a value of
+# None) is sent downstream as on_error(FilterError) and ends the stream.
+#
+#   import filters_value
+#   t.calibrate(points=((0.4, 0.0), (99.1, 100.0))).clamp(0, 100).round(1) \
+#    .delta(0.5).connect(writer)
+from filters import _Base, _SKIP, _count, _install
+
+
+def _num(x, what, lo=0):
+    # a number >= lo, or ValueError naming the value (NaN is refused too)
+    try:
+        ok = x >= lo
+    except TypeError:
+        ok = False
+    if not ok or type(x) is bool:
+        raise ValueError('%s must be a number >= %r, not %r' % (what, lo, x))
+    return x
+
+
+class _Value(_Base):
+    # subclasses define _step(v): the new value, or _SKIP to send nothing
+
+    def on_next(self, x):
+        try:
+            if type(x) is tuple:
+                v = self._step(x[2])
+                if v is not _SKIP:
+                    v = (x[0], x[1], v)
+            else:
+                v = self._step(x)
+        except Exception as e:
+            return self._fail(x, e)
+        if v is not _SKIP:
+            self._dispatch_next(v)
+
+
+class Delta(_Value):
+    """delta(amount=0, rel=0): passes a value only when it differs from the
+    last value passed by at least amount (absolute) and at least
+    rel * |last value passed| (relative, 0.05 for 5 %). With both 0 any
+    change passes. The first value always passes. Dropped values are counted."""
+
+    def __init__(self, amount=0, rel=0):
+        _Base.__init__(self)
+        self._a = _num(amount, 'delta amount')
+        self._r = _num(rel, 'delta rel')
+        self._last = None
+        self._lim = 0
+
+    def _step(self, v):
+        last = self._last
+        if last is not None:
+            d = abs(v - last)
+            if d < self._lim or not d:
+                self.dropped += 1
+                return _SKIP
+        self._last = v
+        self._lim = max(self._a, self._r * abs(v))
+        return v
+
+
+class Calibrate(_Value):
+    """calibrate(factor=1, offset=0, points=None): value * factor + offset.
+    Or points: two or more (measured, true) pairs; factor and offset are
+    then their least-squares line (exact for two points)."""
+
+    def __init__(self, factor=1, offset=0, points=None):
+        _Base.__init__(self)
+        if points is not None:
+            if factor != 1 or offset != 0:
+                raise ValueError('calibrate: give factor/offset or points, not both')
+            n = len(points)
+            sx = sy = sxx = sxy = 0
+            for p in points:
+                x, y = p
+                sx += x
+                sy += y
+                sxx += x * x
+                sxy += x * y
+            d = n * sxx - sx * sx
+            if n < 2 or not d:
+                raise ValueError('calibrate: want two points with different measured values, not %r' % (points,))
+            factor = (n * sxy - sx * sy) / d
+            offset = (sy - factor * sx) / n
+        for x in (factor, offset):
+            if type(x) not in (int, float) or x != x:
+                raise ValueError('calibrate: want numbers, not %r' % (x,))
+        self.factor = factor
+        self.offset = offset
+
+    def _step(self, v):
+        return v * self.factor + self.offset
+
+
+class Clamp(_Value):
+    """clamp(lo=None, hi=None, drop=False): values below lo become lo, above
+    hi become hi; with drop=True they are dropped (counted) instead."""
+
+    def __init__(self, lo=None, hi=None, drop=False):
+        _Base.__init__(self)
+        inf = float('inf')
+        self._lo = -inf if lo is None else _num(lo, 'clamp lo', -inf)
+        self._hi = inf if hi is None else _num(hi, 'clamp hi', -inf)
+        if lo is None and hi is None or self._lo > self._hi:
+            raise ValueError('clamp: want lo <= hi, not %r, %r' % (lo, hi))
+        self._drop = drop
+
+    def _step(self, v):
+        if v < self._lo:
+            x = self._lo
+        elif v > self._hi:
+            x = self._hi
+        else:
+            return v
+        if self._drop:
+            self.dropped += 1
+            return _SKIP
+        return x
+
+
+class Round(_Value):
+    """round(digits=None): round(value, digits); None gives an int."""
+
+    def __init__(self, digits=None):
+        _Base.__init__(self)
+        if digits is not None:
+            _count(digits, -308, 'round digits')
+        self._d = digits
+
+    def _step(self, v):
+        d = self._d
+        return round(v) if d is None else round(v, d)
+
+
+_install((('delta', Delta), ('calibrate', Calibrate), ('clamp', Clamp),
+          ('round', Round)))
