@@ -1,0 +1,87 @@
+"""Deep sleep for real: the reference app (tests/power_apps/deep_app.py) is
+run as a new process for every wake-up, on the MicroPython Unix port (lib/ as
+.mpy) and on CPython, with a simulated board's `machine` that ends the
+process at machine.deepsleep(ms) and keeps RTC memory, the reset cause and
+the world time in files. The runs must stay on their 60 s / 300 s grids."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from thingflow_mpy import mpy
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+APPS = os.path.join(os.path.dirname(HERE), 'power_apps')
+
+
+@pytest.fixture(scope='module')
+def mpy_lib(tmp_path_factory):
+    out = tmp_path_factory.mktemp('mpylib_power')
+    mpy.compile_tree(out)
+    return out
+
+
+def boot(runtime, mpy_lib, d, boots, extra=False):
+    env = dict(os.environ)
+    env['TF_POWER_DIR'] = str(d)
+    env['TF_BOOT_MS'] = ','.join(str(b) for b in boots)
+    env.pop('TF_EXTRA', None)
+    if extra:
+        env['TF_EXTRA'] = '1'
+    app = os.path.join(APPS, 'deep_app.py')
+    if runtime == 'micropython':
+        res = mpy.run_micropython([app], [APPS, mpy_lib, mpy.SIM], env=env, timeout=60)
+    else:
+        env['PYTHONPATH'] = os.pathsep.join([APPS, str(mpy.LIB), str(mpy.SIM)])
+        res = subprocess.run([sys.executable, app], env=env, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res
+
+
+def log(d):
+    out = []
+    for ln in (d / 'log').read_text().splitlines():
+        sid, t, st = ln.split()
+        out.append((sid, int(t), st))
+    return out
+
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_deep_sleep_restarts_keep_the_grid(runtime, mpy_lib, tmp_path):
+    boots = [150, 180, 120, 150, 400, 150, 150, 160, 150, 150, 150]
+    for k in range(len(boots)):
+        boot(runtime, mpy_lib, tmp_path, boots)
+    got = log(tmp_path)
+    # every process ran once: temp at each minute, light every 5 min, each
+    # run `boot` ms after its grid point (that boot's time, no drift)
+    want = []
+    for k, b in enumerate(boots):
+        st = 'cold' if k == 0 else 'resumed'
+        want.append(('temp', 60000 * k + b, st))
+        if k % 5 == 0:
+            want.append(('light', 60000 * k + b, st))
+    assert got == want
+    sleeps = [int(x) for x in (tmp_path / 'deepsleeps').read_text().split()]
+    assert sleeps == [60000 - b for b in boots]
+    assert (tmp_path / 'rtc').read_bytes() == b'tf1 465 1 150 6000 465 30000 24465'  # wrapped at 655.35 s
+
+
+@pytest.mark.parametrize('runtime', ['micropython'])
+def test_power_on_and_changed_app_start_a_fresh_grid(runtime, mpy_lib, tmp_path):
+    boots = [100]
+    boot(runtime, mpy_lib, tmp_path, boots)
+    boot(runtime, mpy_lib, tmp_path, boots)  # resumed at 60 s
+    # an update adds a 45 s task: the stored schedule no longer fits
+    boot(runtime, mpy_lib, tmp_path, boots, extra=True)
+    # a power cut while asleep: the next start is a power-on reset
+    (tmp_path / 'cause').write_bytes(b'1')
+    boot(runtime, mpy_lib, tmp_path, boots)
+    got = log(tmp_path)
+    assert got == [
+        ('temp', 100, 'cold'), ('light', 100, 'cold'),
+        ('temp', 60100, 'resumed'),
+        # fresh grid from this boot; shortest interval first
+        ('extra', 120100, 'changed'), ('temp', 120100, 'changed'), ('light', 120100, 'changed'),
+        # slept 45 s less the boot for the 45 s task; then a power-on: fresh again
+        ('temp', 165100, 'cold'), ('light', 165100, 'cold')]
