@@ -1,0 +1,20 @@
+# Freeze ThingFlow-MicroPython into a firmware build (the modules then take
+# no RAM for their code). In your board's manifest.py:
+#     include("/path/to/thingflow-micropython/manifest.py")
+# and build, e.g.: make -C ports/esp8266 BOARD=ESP8266_GENERIC FROZEN_MANIFEST=/path/to/manifest.py
+# Made from lib/ by: python -m thingflow_mpy.packaging (a test checks it lists exactly lib/).
+
+metadata(description="ThingFlow event model and scheduler for MicroPython", version="0.1.0")
+
+module("filters.py", base_path="lib")
+module("filters_time.py", base_path="lib")
+module("filters_value.py", base_path="lib")
+module("filters_window.py", base_path="lib")
+module("logger.py", base_path="lib")
+module("mqtt_client.py", base_path="lib")
+module("mqtt_writer.py", base_path="lib")
+module("neopixel_writer.py", base_path="lib")
+module("power.py", base_path="lib")
+module("thingflow.py", base_path="lib")
+module("vclock.py", base_path="lib")
+package("sensors", files=("adc_esp8266.py", "adxl345.py", "mcp9808.py", "tsl2591.py",), base_path="lib")

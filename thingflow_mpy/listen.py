@@ -1,0 +1,196 @@
+"""thingflow-mpy listen: the larger system's side. Subscribes to a broker
+and shows each event the MQTT writer sends as `sensor_id, time, value`.
+
+    thingflow-mpy listen --broker mqtt://127.0.0.1:1883 --topic 'home/#' --csv events.csv
+
+The writer publishes json.dumps((sensor_id, ts, value)), a JSON list of
+three; anything else on the topic (the writer's online/offline status, other
+publishers) is counted as `other` and shown on stderr, never dropped
+silently. `run` uses the same Listener to show what arrives."""
+import csv
+import json
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+DEFAULT_PORT = 1883
+
+
+class UsageError(ValueError):
+    """A bad value given on the command line; the message names it."""
+
+
+def parse_broker(url):
+    """'mqtt://[user[:password]@]host[:port]' -> (host, port, user, password).
+    port defaults to 1883; UsageError names a bad URL."""
+    try:
+        u = urlsplit(url)
+        port = u.port
+    except ValueError as e:  # a port that is not a number or out of range
+        raise UsageError('bad broker URL %r: %s' % (url, e))
+    if u.scheme != 'mqtt':
+        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT]' % (url,))
+    if not u.hostname:
+        raise UsageError('bad broker URL %r: no host' % (url,))
+    if port == 0:
+        raise UsageError('bad broker URL %r: port 0' % (url,))
+    if u.path not in ('', '/') or u.query or u.fragment:
+        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] and nothing after it' % (url,))
+    return u.hostname, port or DEFAULT_PORT, u.username, u.password
+
+
+def check_topic(topic):
+    """A subscription filter: non-empty, '#' only last, wildcards alone in
+    their level. Returns topic; UsageError names a bad one."""
+    levels = topic.split('/') if topic else []
+    ok = bool(levels) and '\0' not in topic
+    for i, lv in enumerate(levels):
+        if ('#' in lv and (lv != '#' or i != len(levels) - 1)) or ('+' in lv and lv != '+'):
+            ok = False
+    if not ok:
+        raise UsageError('bad topic filter %r' % (topic,))
+    return topic
+
+
+def decode(payload):
+    """An event from a message: (sensor_id, ts, value) from a JSON list of
+    three, or None when the payload is anything else."""
+    try:
+        x = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) \
+            and isinstance(x[1], (int, float)) and not isinstance(x[1], bool):
+        return x[0], x[1], x[2]
+    return None
+
+
+def fmt_value(v):
+    """A value as the listener shows it: strings as they are, the rest as JSON
+    (so an (x, y, z) reading is [x, y, z])."""
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def fmt_event(ev):
+    return '%s, %s, %s' % (ev[0], json.dumps(ev[1]), fmt_value(ev[2]))
+
+
+class Listener:
+    """A paho-mqtt subscriber on its own network thread.
+    on_event(topic, (sensor_id, ts, value)) for each event, on_other(topic,
+    payload) for any other message. Counters: received, other.
+    start() raises ConnectionError naming the broker when it cannot connect
+    within timeout seconds (default 10)."""
+
+    def __init__(self, host, port, topic='#', on_event=None, on_other=None,
+                 user=None, password=None, timeout=10.0):
+        self.host, self.port, self.topic = host, port, topic
+        self.on_event = on_event
+        self.on_other = on_other
+        self.user, self.password = user, password
+        self.timeout = timeout
+        self.received = 0
+        self.other = 0
+        self._lock = threading.Lock()
+        self._subscribed = threading.Event()
+        self._failed = None
+        self._client = None
+
+    def start(self):
+        import paho.mqtt.client as mqtt
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id='thingflow-mpy-listen-%d' % id(self))
+        if self.user is not None:
+            c.username_pw_set(self.user, self.password)
+
+        def on_connect(client, ud, flags, rc, props=None):
+            if rc.is_failure:
+                self._failed = str(rc)
+                self._subscribed.set()
+            else:
+                client.subscribe(self.topic, qos=1)
+
+        def on_subscribe(client, ud, mid, rcs, props=None):
+            if rcs and rcs[0].is_failure:
+                self._failed = 'subscription to %r refused: %s' % (self.topic, rcs[0])
+            self._subscribed.set()
+
+        c.on_connect = on_connect
+        c.on_subscribe = on_subscribe
+        c.on_message = self._message
+        where = 'mqtt://%s:%d' % (self.host, self.port)
+        try:
+            c.connect(self.host, self.port, keepalive=30)
+        except OSError as e:
+            raise ConnectionError('cannot connect to the broker at %s: %s' % (where, e.strerror or e))
+        c.loop_start()
+        self._client = c
+        if not self._subscribed.wait(self.timeout) or self._failed:
+            self.stop()
+            raise ConnectionError('cannot subscribe at %s: %s' % (where, self._failed or 'no answer'))
+        return self
+
+    def _message(self, client, ud, msg):
+        ev = decode(msg.payload)
+        with self._lock:
+            if ev is None:
+                self.other += 1
+                if self.on_other:
+                    self.on_other(msg.topic, msg.payload)
+            else:
+                self.received += 1
+                if self.on_event:
+                    self.on_event(msg.topic, ev)
+
+    def stop(self):
+        c = self._client
+        if c is not None:
+            self._client = None
+            c.disconnect()
+            c.loop_stop()
+
+
+def show_other(topic, payload, out=None):
+    """How a message that is not an event is shown (on stderr)."""
+    p = payload[:60].decode('utf-8', 'replace')
+    print('# %s: %s%s' % (topic, p, '...' if len(payload) > 60 else ''), file=out or sys.stderr, flush=True)
+
+
+def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
+           user=None, password=None, out=None):
+    """The listen command: prints each event (or appends it as a CSV row,
+    after a header row, to csv_path) until Ctrl-C, `seconds` have passed or
+    `count` events have arrived. Returns the Listener (for its counters)."""
+    out = out or sys.stdout
+    done = threading.Event()
+    f = w = None
+    if csv_path:
+        f = open(csv_path, 'w', newline='')
+        w = csv.writer(f)
+        w.writerow(['sensor_id', 'time', 'value'])
+
+    def on_event(topic, ev):
+        if w is not None:
+            w.writerow([ev[0], json.dumps(ev[1]), fmt_value(ev[2])])
+            f.flush()
+        else:
+            print(fmt_event(ev), file=out, flush=True)
+        if count is not None and lst.received >= count:
+            done.set()
+
+    lst = Listener(host, port, topic, on_event, show_other, user, password)
+    try:
+        lst.start()
+        t_end = None if seconds is None else time.monotonic() + seconds
+        while not done.is_set():
+            left = 0.2 if t_end is None else min(0.2, t_end - time.monotonic())
+            if left <= 0:
+                break
+            done.wait(left)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lst.stop()
+        if f is not None:
+            f.close()
+    return lst

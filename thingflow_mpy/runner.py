@@ -1,0 +1,267 @@
+"""thingflow-mpy run: a device app (a board's main.py) on the desktop.
+
+    thingflow-mpy run examples/room_monitor.py --for 20
+    thingflow-mpy run app.py --runtime cpython --broker mqtt://127.0.0.1:1883
+    thingflow-mpy run app.py --heap 32          # an ESP8266-sized heap
+
+On MicroPython (the default) lib/ and sim/ are compiled to .mpy first, as
+they would be on a board; sim/ stands in for `machine` and `network`. The
+app's config.py (or, when the user has not written one, config_example.py
+beside the app) is used with MQTT_HOST/MQTT_PORT pointed at the broker of
+the run: --broker, or an embedded amqtt broker on a free 127.0.0.1 port.
+A Listener subscribed to --topic shows each event that arrives.
+
+The device side (device/tfrun.py) prints `@tf` counter lines; this side
+turns them into the status line and the summary."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import mpy
+from .listen import Listener, UsageError, fmt_event, parse_broker, show_other
+
+DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
+FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'errors')
+GRACE_S = 5.0  # after SIGINT, how long the app may take to end before it is killed
+
+
+def config_overlay(app_dir, host, port, user=None, password=None):
+    """The text of the config.py the run puts first on the app's path: the
+    user's config.py (else config_example.py) beside the app, then the broker
+    of the run. None when the app has neither."""
+    for name in ('config.py', 'config_example.py'):
+        p = Path(app_dir) / name
+        if p.is_file():
+            src = p.read_text()
+            break
+    else:
+        return None
+    add = ['', '# ---- added by thingflow-mpy run (from %s) ----' % name,
+           'MQTT_HOST = %r' % host, 'MQTT_PORT = %d' % port]
+    if user is not None:
+        add += ['MQTT_USER = %r' % user, 'MQTT_PASSWORD = %r' % (password or '')]
+    return src.rstrip('\n') + '\n' + '\n'.join(add) + '\n'
+
+
+def parse_report(line):
+    """An '@tf ...' line -> dict of counters (-1: no thing has the counter),
+    plus 'end', and for the end line 'heap_used', 'heap_free', 'how'.
+    None for any other line."""
+    if not line.startswith('@tf '):
+        return None
+    p = line.split()
+    end = len(p) > 1 and p[1] == 'end'
+    vals = p[2:] if end else p[1:]
+    try:
+        d = dict(zip(FIELDS, [int(v) for v in vals[:6]]))
+        if len(d) != 6:
+            return None
+        d['end'] = end
+        if end:
+            d['heap_used'], d['heap_free'], d['how'] = int(vals[6]), int(vals[7]), vals[8]
+    except (ValueError, IndexError):
+        return None
+    return d
+
+
+def status_text(c, received, secs):
+    """The status line: elapsed seconds, the app's counters, what arrived."""
+    def v(k):
+        x = c.get(k, -1)
+        return '-' if x < 0 else str(x)
+    return ('%5.1f s  wake-ups %s  sampled %s  published %s  queued %s  dropped %s  received %s'
+            % (secs, v('wakeups'), v('sampled'), v('published'), v('queued'), v('dropped'),
+               '-' if received is None else received))
+
+
+class _Console:
+    """Lines on stdout; the status line on stderr, rewritten in place on a
+    terminal, printed as a line every few seconds otherwise."""
+
+    def __init__(self, out=None, err=None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.tty = hasattr(self.err, 'isatty') and self.err.isatty()
+        self.lock = threading.Lock()
+        self.shown = False
+
+    def line(self, s):
+        with self.lock:
+            if self.shown:
+                self.err.write('\r\x1b[K')
+                self.shown = False
+            print(s, file=self.out, flush=True)
+
+    def status(self, s):
+        with self.lock:
+            if self.tty:
+                self.err.write('\r\x1b[K' + s)
+                self.shown = True
+            else:
+                self.err.write('status: ' + s + '\n')
+            self.err.flush()
+
+    def clear(self):
+        with self.lock:
+            if self.shown:
+                self.err.write('\r\x1b[K')
+                self.err.flush()
+                self.shown = False
+
+
+def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
+        topic='#', no_broker=False, out=None, err=None):
+    """The run command. Returns the exit status: 0 when the app ended or was
+    stopped (Ctrl-C, --for), 1 when it failed. UsageError / mpy.ToolMissing
+    for bad arguments and missing tools (exit status 2 in the command)."""
+    app = Path(app)
+    if not app.is_file():
+        raise UsageError('no such app: %s' % app)
+    if app.suffix != '.py':
+        raise UsageError('the app must be a .py file: %s' % app)
+    if runtime not in ('micropython', 'cpython'):
+        raise UsageError('bad runtime %r: want micropython or cpython' % (runtime,))
+    if heap is not None:
+        if runtime != 'micropython':
+            raise UsageError('--heap %s: only the micropython runtime has a heap size' % heap)
+        if not 2 <= heap <= 1048576:
+            raise UsageError('bad --heap %r: want KB from 2 to 1048576' % (heap,))
+    if seconds is not None and not seconds > 0:
+        raise UsageError('bad --for %r: want seconds > 0' % (seconds,))
+    if broker is not None and no_broker:
+        raise UsageError('--broker and --no-broker exclude each other')
+    host = port = user = password = None
+    if broker is not None:
+        host, port, user, password = parse_broker(broker)
+    exe = mpy.micropython_binary() if runtime == 'micropython' else sys.executable
+    con = _Console(out, err)
+
+    tmp = Path(tempfile.mkdtemp(prefix='tfrun-'))
+    emb = lst = None
+    try:
+        if broker is None and not no_broker:
+            from .embedded_broker import BrokerMissing, EmbeddedBroker
+            try:
+                emb = EmbeddedBroker().start()
+                host, port = emb.host, emb.port
+                con.line('thingflow-mpy run: embedded broker at %s' % emb.url)
+            except BrokerMissing as e:
+                con.line('thingflow-mpy run: %s; running without a broker' % e)
+        ovl = tmp / 'app'
+        ovl.mkdir()
+        if host is not None:
+            text = config_overlay(app.parent, host, port, user, password)
+            if text is not None:
+                (ovl / 'config.py').write_text(text)
+            lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
+                           lambda t, p: show_other(t, p, con.err), user, password)
+            lst.start()  # ConnectionError names the broker
+        app_dir = app.parent.resolve()
+        env = dict(os.environ)
+        if runtime == 'micropython':
+            mpy.compile_tree(tmp / 'lib', src=mpy.LIB)
+            dirs = [ovl, app_dir, tmp / 'lib']
+            if mpy.SIM.is_dir() and mpy.lib_sources(mpy.SIM):
+                mpy.compile_tree(tmp / 'sim', src=mpy.SIM)
+                dirs.append(tmp / 'sim')
+            mpy.compile_tree(tmp / 'dev', src=DEVICE)
+            dirs.append(tmp / 'dev')
+            env['MICROPYPATH'] = mpy.micropython_path(*dirs)
+            cmd = [exe] + (['-X', 'heapsize=%dk' % heap] if heap else []) + ['-m', 'tfrun', str(app.resolve())]
+        else:
+            env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
+            env['PYTHONUNBUFFERED'] = '1'
+            cmd = [exe, '-u', '-m', 'tfrun', str(app.resolve())]
+        return _supervise(cmd, env, app_dir, con, lst, seconds, runtime, heap)
+    finally:
+        if lst is not None:
+            lst.stop()
+        if emb is not None:
+            emb.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
+    # run the app, show its output, status and events; returns the exit status
+    t0 = time.monotonic()
+    counters = {}
+    end = {}
+    child = subprocess.Popen(cmd, env=env, cwd=str(cwd), stdout=subprocess.PIPE, text=True,
+                             bufsize=1, start_new_session=True)
+
+    def reader():
+        for ln in child.stdout:
+            ln = ln.rstrip('\n')
+            d = parse_report(ln)
+            if d is None:
+                con.line(ln)
+            elif d['end']:
+                end.update(d)
+                counters.update(d)
+            else:
+                counters.update(d)
+    rt = threading.Thread(target=reader, daemon=True)
+    rt.start()
+    every = 1.0 if con.tty else 5.0
+    next_status = t0 + every
+    stopped = False
+    try:
+        while child.poll() is None:
+            now = time.monotonic()
+            if seconds is not None and now - t0 >= seconds and not stopped:
+                child.send_signal(signal.SIGINT)
+                stopped = True
+                kill_at = now + GRACE_S
+            if stopped and now >= kill_at:
+                child.kill()
+            if now >= next_status:
+                con.status(status_text(counters, lst.received if lst else None, now - t0))
+                next_status = now + every
+            time.sleep(0.05)
+    except KeyboardInterrupt:  # Ctrl-C: the app gets one SIGINT and GRACE_S to end
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+        try:
+            child.wait(GRACE_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    child.wait()
+    rt.join(5)
+    secs = time.monotonic() - t0
+    # events still on their way to the listener
+    if lst is not None and counters.get('published', -1) >= 0:
+        t_end = time.monotonic() + 3.0
+        while lst.received < counters['published'] and time.monotonic() < t_end:
+            time.sleep(0.05)
+    con.clear()
+    con.line(summary(runtime, heap, secs, end or counters, lst, child.returncode))
+    if not end:
+        return 1
+    return 0 if end['how'] in ('done', 'stopped') else 1
+
+
+def summary(runtime, heap, secs, c, lst, rc):
+    """The summary line printed at the end of a run."""
+    s = 'summary: %s%s, %.1f s' % (runtime, ' in a %d KB heap' % heap if heap else '', secs)
+    if 'how' in c:
+        s += ', app %s' % {'done': 'ended', 'stopped': 'stopped', 'error': 'failed'}.get(c['how'], c['how'])
+        if c.get('heap_used', -1) >= 0:
+            s += ' (heap: %d bytes in use, %d free)' % (c['heap_used'], c['heap_free'])
+    else:
+        s += ', app ended without its final report (exit status %s)' % rc
+    parts = []
+    for k in FIELDS:
+        v = c.get(k, -1)
+        parts.append('%s %s' % (k.replace('wakeups', 'wake-ups'), '-' if v < 0 else v))
+    s += '; ' + ', '.join(parts)
+    if lst is not None:
+        s += '; received %d events' % lst.received
+        if lst.other:
+            s += ' (+%d other messages)' % lst.other
+    return s
