@@ -1,0 +1,459 @@
+# Device tests of the filters: every filter with exact outputs, completion and
+# error propagation, bad parameters, fluent and constructed use, and time-based
+# filters in virtual time. Plain functions with assert: CPython and MicroPython.
+from thingflow import (OutputThing, InputThing, Scheduler, SensorAsOutputThing,
+                       FatalError, ExcInDispatch)
+from vclock import VirtualClock, run_for
+from tcheck import raises, msg
+import filters
+import filters_value
+import filters_window
+import filters_time
+from filters import (FilterError, Map, Where, Scan, Take, Skip, BufferWithCount,
+                     Dispatch)
+from filters_value import Delta, Calibrate, Clamp, Round
+from filters_window import SlidingMean, Median, Ema
+from filters_time import Throttle, Heartbeat, BufferWithTime
+
+
+class Rec(InputThing):
+    """Records ('next', x) / ('done',) / ('err', e)."""
+
+    def __init__(self):
+        self.log = []
+
+    def on_next(self, x):
+        self.log.append(('next', x))
+
+    def on_completed(self):
+        self.log.append(('done',))
+
+    def on_error(self, e):
+        self.log.append(('err', e))
+
+    def values(self):
+        return [x[1] for x in self.log if x[0] == 'next']
+
+
+def run(f, xs, end='done'):
+    """Feed xs into filter f through a source; end with completion ('done'),
+    an error ('err') or nothing (None). Returns the recorder's log."""
+    src = OutputThing()
+    src.connect(f)
+    r = Rec()
+    f.connect(r)
+    for x in xs:
+        src._dispatch_next(x)
+    if end == 'done':
+        src._dispatch_completed()
+    elif end == 'err':
+        src._dispatch_error(OSError(5))
+    return r.log
+
+
+def nexts(log):
+    return [x[1] for x in log if x[0] == 'next']
+
+
+def ev(v, sid='t', ts=0):
+    return (sid, ts, v)
+
+
+# ---- table: filter, inputs, expected outputs (then completion) ----
+CASES = [
+    ('map', lambda: Map(lambda x: x * 10), [1, 2, 3], [10, 20, 30]),
+    ('map event', lambda: Map(lambda e: e[2]), [ev(4), ev(5)], [4, 5]),
+    ('map None passes', lambda: Map(lambda x: None), [1], [None]),
+    ('where', lambda: Where(lambda x: x % 2), [1, 2, 3, 4, 5], [1, 3, 5]),
+    ('scan no seed', lambda: Scan(lambda a, x: a + x), [1, 2, 3, 4], [1, 3, 6, 10]),
+    ('scan seed', lambda: Scan(lambda a, x: a + x, 100), [1, 2, 3], [101, 103, 106]),
+    ('scan max', lambda: Scan(max), [3, 1, 5, 2], [3, 3, 5, 5]),
+    ('skip 2', lambda: Skip(2), [1, 2, 3, 4], [3, 4]),
+    ('skip 0', lambda: Skip(0), [1, 2], [1, 2]),
+    ('skip more than all', lambda: Skip(5), [1, 2], []),
+    ('buffer 2', lambda: BufferWithCount(2), [1, 2, 3, 4, 5], [[1, 2], [3, 4], [5]]),
+    ('buffer 3 exact', lambda: BufferWithCount(3), [1, 2, 3], [[1, 2, 3]]),
+    ('buffer 1', lambda: BufferWithCount(1), [7, 8], [[7], [8]]),
+    ('buffer none', lambda: BufferWithCount(4), [], []),
+    ('delta any change', lambda: Delta(), [1, 1, 2, 2, 2, 3, 1], [1, 2, 3, 1]),
+    ('delta abs', lambda: Delta(0.5), [20.0, 20.25, 20.5, 20.75, 21.0, 20.5, 19.5],
+     [20.0, 20.5, 21.0, 20.5, 19.5]),
+    ('delta abs events', lambda: Delta(2), [ev(10, ts=1), ev(11, ts=2), ev(12, ts=3), ev(9, ts=4)],
+     [ev(10, ts=1), ev(12, ts=3), ev(9, ts=4)]),
+    ('delta rel', lambda: Delta(rel=0.1), [100, 105, 110, 120, 122, 99], [100, 110, 122, 99]),
+    ('delta abs and rel', lambda: Delta(5, 0.1), [10, 14, 15, 100, 109, 110], [10, 15, 100, 110]),
+    ('delta negative', lambda: Delta(1), [-5, -5.5, -6, -4], [-5, -6, -4]),
+    ('calibrate factor offset', lambda: Calibrate(2, -1), [0, 1, 2.5], [-1, 1, 4.0]),
+    ('calibrate offset only', lambda: Calibrate(offset=0.5), [ev(20), ev(21)], [ev(20.5), ev(21.5)]),
+    ('calibrate two points', lambda: Calibrate(points=((0, 32), (100, 232))), [0, 50, 100],
+     [32.0, 132.0, 232.0]),
+    ('calibrate fit', lambda: Calibrate(points=((0, 1), (1, 3), (2, 5), (3, 7))), [10], [21.0]),
+    ('clamp both', lambda: Clamp(0, 100), [-5, 0, 50, 100, 101], [0, 0, 50, 100, 100]),
+    ('clamp lo', lambda: Clamp(lo=10), [5, 15], [10, 15]),
+    ('clamp hi', lambda: Clamp(hi=10), [5, 15], [5, 10]),
+    ('clamp drop', lambda: Clamp(0, 10, True), [-1, 3, 11, 10], [3, 10]),
+    ('round int', lambda: Round(), [1.4, 1.6, -2.6], [1, 2, -3]),
+    ('round 1', lambda: Round(1), [20.04, 20.06, ev(3.14159)], [20.0, 20.1, ev(3.1)]),
+    ('round -1', lambda: Round(-1), [1234], [1230]),
+    ('sliding mean 3', lambda: SlidingMean(3), [3, 6, 9, 12, 0], [3.0, 4.5, 6.0, 9.0, 7.0]),
+    ('sliding mean every 2', lambda: SlidingMean(2, 2), [1, 3, 5, 7, 9], [2.0, 6.0]),
+    ('sliding mean first 1', lambda: SlidingMean(4, 4, 1), [4, 8, 0, 0, 4, 8, 12, 16, 20],
+     [4.0, 3.0, 14.0]),
+    ('sliding mean events', lambda: SlidingMean(2), [ev(2, ts=1), ev(4, ts=2)],
+     [ev(2.0, ts=1), ev(3.0, ts=2)]),
+    ('sliding mean nan', lambda: SlidingMean(2), [2, float('nan'), 4], [2.0, 3.0]),
+    ('median 3', lambda: Median(3), [5, 1, 9, 2, 2, 100, 3],
+     [5, 3.0, 5, 2, 2, 2, 3]),
+    ('median 4', lambda: Median(4), [4, 1, 3, 2, 10, 10], [4, 2.5, 3, 2.5, 2.5, 6.5]),
+    ('median every 3', lambda: Median(3, 3), [1, 50, 2, 9, 8, 7], [2, 8]),
+    ('median 1', lambda: Median(1), [3, 1], [3, 1]),
+    ('median duplicates', lambda: Median(3), [2, 2, 2, 1, 1, 1], [2, 2.0, 2, 2, 1, 1]),
+    ('ema', lambda: Ema(0.5), [8, 0, 4, 4], [8, 4.0, 4.0, 4.0]),
+    ('ema every 2', lambda: Ema(0.25, 2), [0, 8, 8, 8], [2.0, 4.625]),
+    ('ema alpha 1', lambda: Ema(1), [3, 7], [3, 7]),
+]
+
+
+def test_each_filter_exact_outputs_then_completion():
+    bad = []
+    for name, make, xs, want in CASES:
+        log = run(make(), xs)
+        got = nexts(log)
+        if got != want or log[-1] != ('done',) or len(log) != len(want) + 1:
+            bad.append((name, log, want))
+    assert not bad, bad
+
+
+def test_each_filter_passes_an_error_on():
+    for name, make, xs, want in CASES:
+        log = run(make(), xs, end='err')
+        assert log[-1][0] == 'err' and log[-1][1].args == (5,), name
+        assert nexts(log) == want, name
+
+
+def test_take_completes_after_n_and_counts_later_events():
+    t = Take(2)
+    log = run(t, [1, 2, 3, 4])
+    assert log == [('next', 1), ('next', 2), ('done',)]
+    assert t.dropped == 2
+    t = Take(0)
+    assert run(t, [9, 8]) == [('done',)]
+    assert t.dropped == 2
+    t = Take(5)
+    assert run(t, [1, 2]) == [('next', 1), ('next', 2), ('done',)]
+    assert run(Take(3), [1], end='err')[-1][0] == 'err'
+
+
+def test_dropped_counters():
+    cases = [
+        (Where(lambda x: x > 2), [1, 2, 3, 4], 2),
+        (Skip(3), [1, 2, 3, 4], 3),
+        (Delta(1), [1, 1.5, 2, 2.5, 3], 2),
+        (Clamp(0, 1, True), [-1, 0, 2], 2),
+        (Map(lambda x: x), [1, 2], 0),
+        (SlidingMean(2), [1, float('nan'), 2], 1),
+        (Median(2), [float('nan')], 1),
+        (Ema(0.5), [float('nan'), 1], 1),
+    ]
+    for f, xs, want in cases:
+        run(f, xs)
+        assert f.dropped == want, (f, f.dropped, want)
+
+
+def test_exception_in_user_function_goes_downstream_and_ends_the_stream():
+    for f, xs, bad_x, cause in [
+        (Map(lambda x: 10 // x), [5, 0, 2], 0, ZeroDivisionError),
+        (Where(lambda x: x['k']), [{'k': 1}, {}, {'k': 1}], {}, KeyError),
+        (Scan(lambda a, x: a + x), [1, 'a', 3], 'a', TypeError),
+        (Dispatch([(lambda x: 1 // x < 0, 'a')]), [1, 0, 1], 0, ZeroDivisionError),
+        (Delta(1), [ev(1), ev(None), ev(5)], ev(None), TypeError),
+        (SlidingMean(2), [1, 'x', 3], 'x', TypeError),
+        (Median(2), [1, None, 3], None, TypeError),
+        (Calibrate(2), [1, 'ab', 3], 'ab', TypeError),
+    ]:
+        src = OutputThing()
+        src.connect(f)
+        r = Rec()
+        f.connect(r)
+        for x in xs:
+            src._dispatch_next(x)  # no exception reaches the source
+        src._dispatch_completed()  # ignored: the filter's stream has ended
+        errs = [x[1] for x in r.log if x[0] == 'err']
+        assert len(errs) == 1 and r.log[-1][0] == 'err', (f, r.log)
+        e = errs[0]
+        assert isinstance(e, FilterError) and isinstance(e.exc, cause), (f, e)
+        assert e.event == bad_x
+        assert msg(e).startswith('%s failed on %r: ' % (f.__class__.__name__, bad_x)), msg(e)
+        assert len(r.values()) == 1  # only the event before the bad one
+        assert f.dropped == 1  # the event after the end
+
+
+def test_filter_error_message_names_event_and_cause():
+    log = run(Map(lambda x: 1 // 0), [('t', 5, 7)])
+    e = log[0][1]
+    assert msg(e).startswith("Map failed on ('t', 5, 7): ZeroDivisionError(")
+    assert e.event == ('t', 5, 7)
+
+
+def test_fatal_error_in_user_function_passes_through():
+    def f(x):
+        raise FatalError('stop')
+    src = OutputThing()
+    m = Map(f)
+    src.connect(m)
+    m.connect(Rec())
+    e = raises(FatalError, src._dispatch_next, 1)
+    assert msg(e) == 'stop'
+
+
+def test_exception_downstream_is_not_blamed_on_the_filter():
+    class Bad(InputThing):
+        def on_next(self, x):
+            raise ValueError('sink')
+    m = Map(lambda x: x)
+    m.connect(Bad())
+    e = raises(ExcInDispatch, m.on_next, 1)
+    assert 'sink' in msg(e)
+
+
+def test_bad_parameters_raise_at_construction():
+    cases = [
+        (Take, (-1,), ValueError, 'take n must be an int >= 0, not -1'),
+        (Skip, ('2',), ValueError, "skip n must be an int >= 0, not '2'"),
+        (BufferWithCount, (0,), ValueError, 'count must be an int >= 1, not 0'),
+        (BufferWithCount, (2.0,), ValueError, 'count must be an int >= 1, not 2.0'),
+        (SlidingMean, (0,), ValueError, 'window n must be an int >= 1, not 0'),
+        (Median, (-3,), ValueError, 'window n must be an int >= 1, not -3'),
+        (SlidingMean, (3, 0), ValueError, 'send_every must be an int >= 1, not 0'),
+        (Median, (3, 1, 0), ValueError, 'first must be an int >= 1, not 0'),
+        (Ema, (0,), ValueError, 'ema alpha must be a number in (0, 1], not 0'),
+        (Ema, (1.5,), ValueError, 'ema alpha must be a number in (0, 1], not 1.5'),
+        (Delta, (-1,), ValueError, 'delta amount must be a number >= 0, not -1'),
+        (Delta, (0, -0.1), ValueError, 'delta rel must be a number >= 0, not -0.1'),
+        (Delta, ('1',), ValueError, "delta amount must be a number >= 0, not '1'"),
+        (Clamp, (5, 1), ValueError, 'clamp: want lo <= hi, not 5, 1'),
+        (Clamp, (), ValueError, 'clamp: want lo <= hi, not None, None'),
+        (Calibrate, (1, 0, ((1, 2),)), ValueError,
+         'calibrate: want two points with different measured values, not ((1, 2),)'),
+        (Calibrate, (1, 0, ((1, 2), (1, 3))), ValueError,
+         'calibrate: want two points with different measured values, not ((1, 2), (1, 3))'),
+        (Calibrate, (2, 0, ((0, 0), (1, 1))), ValueError,
+         'calibrate: give factor/offset or points, not both'),
+        (Calibrate, ('2',), ValueError, "calibrate: want numbers, not '2'"),
+        (Round, (1.5,), ValueError, 'round digits must be an int >= -308, not 1.5'),
+        (Map, (3,), TypeError, 'want a function, not 3'),
+        (Where, (None,), TypeError, 'want a function, not None'),
+        (Scan, ('f',), TypeError, "want a function, not 'f'"),
+        (Dispatch, ([(1, 'a')],), TypeError, 'want a function, not 1'),
+    ]
+    for cls, args, exc, text in cases:
+        e = raises(exc, cls, *args)
+        assert msg(e) == text, (cls, args, msg(e))
+
+
+def test_fluent_chain_equals_constructed_chain():
+    src = OutputThing()
+    got = []
+    src.map(lambda e: e[2]).where(lambda v: v >= 0).calibrate(2).sliding_mean(2) \
+        .round(1).connect(got.append)
+    built = []
+    src2 = OutputThing()
+    chain = [Map(lambda e: e[2]), Where(lambda v: v >= 0), Calibrate(2), SlidingMean(2), Round(1)]
+    prev = src2
+    for f in chain:
+        prev.connect(f)
+        prev = f
+    prev.connect(built.append)
+    for v in [1.0, -3, 2.5, 4]:
+        src._dispatch_next(('t', 0, v))
+        src2._dispatch_next(('t', 0, v))
+    assert got == built == [2.0, 3.5, 6.5]
+
+
+def test_fluent_methods_return_the_new_filter_of_the_right_class():
+    src = OutputThing()
+    s = Scheduler(VirtualClock())
+    for name, args, cls in [('map', (abs,), Map), ('where', (abs,), Where), ('filter', (abs,), Where),
+                            ('scan', (max,), Scan), ('take', (1,), Take), ('skip', (1,), Skip),
+                            ('buffer_with_count', (2,), BufferWithCount),
+                            ('dispatch', ([],), Dispatch), ('delta', (1,), Delta),
+                            ('calibrate', (2,), Calibrate), ('clamp', (0, 1), Clamp),
+                            ('round', (), Round), ('sliding_mean', (2,), SlidingMean),
+                            ('median', (3,), Median), ('ema', (0.5,), Ema),
+                            ('throttle', (1, s), Throttle), ('heartbeat', (1, s), Heartbeat),
+                            ('buffer_with_time', (1, s), BufferWithTime)]:
+        f = getattr(src, name)(*args)
+        assert type(f) is cls, name
+    assert len(src._conns['default']) == 18
+
+
+def test_dispatch_routes_by_first_matching_rule():
+    d = Dispatch([(lambda x: x > 30, 'hot'), (lambda x: x < 0, 'cold'), (lambda x: x > 20, 'warm')])
+    src = OutputThing()
+    src.connect(d)
+    hot, cold, warm, other = Rec(), Rec(), Rec(), Rec()
+    d.connect(hot, port_map=('hot', 'default'))
+    d.connect(cold, port_map=('cold', 'default'))
+    d.connect(warm, port_map=('warm', 'default'))
+    d.connect(other)
+    for x in [35, -2, 25, 10, 31, 21]:
+        src._dispatch_next(x)
+    src._dispatch_completed()
+    assert hot.log == [('next', 35), ('next', 31), ('done',)]
+    assert cold.log == [('next', -2), ('done',)]
+    assert warm.log == [('next', 25), ('next', 21), ('done',)]
+    assert other.log == [('next', 10), ('done',)]
+
+
+def test_dispatch_error_goes_to_every_port():
+    d = Dispatch([(lambda x: x > 0, 'pos')])
+    a, b = Rec(), Rec()
+    d.connect(a, port_map=('pos', 'default'))
+    d.connect(b)
+    err = OSError(3)
+    d.on_error(err)
+    assert a.log == [('err', err)] and b.log == [('err', err)]
+
+
+def test_buffer_lists_are_new_full_size_lists():
+    got = []
+    b = BufferWithCount(2)
+    b.connect(got.append)
+    for x in [1, 2, 3, 4]:
+        b.on_next(x)
+    assert got == [[1, 2], [3, 4]] and got[0] is not got[1]
+
+
+# ---- time-based filters, in virtual time ----
+class Seq:
+    """A sensor that plays a list (None = end of the stream)."""
+
+    def __init__(self, values):
+        self.sensor_id = 's'
+        self.values = list(values)
+
+    def sample(self):
+        v = self.values.pop(0) if self.values else None
+        if v is None:
+            raise StopIteration
+        return v
+
+
+def test_throttle_passes_at_most_one_event_per_interval():
+    clk = VirtualClock()
+    t = Throttle(2.5, clk)
+    got = []
+    t.connect(lambda x: got.append((clk.now, x)))
+    for ms, x in [(0, 'a'), (1000, 'b'), (2499, 'c'), (2500, 'd'), (4000, 'e'), (5000, 'f'), (9000, 'g')]:
+        clk.now = ms
+        t.on_next(x)
+    assert got == [(0, 'a'), (2500, 'd'), (5000, 'f'), (9000, 'g')]
+    assert t.dropped == 3
+
+
+def test_throttle_uses_the_scheduler_clock_and_survives_a_wrap():
+    clk = VirtualClock(start=(1 << 12) - 1000, period=1 << 12)  # wraps after 1 s
+    s = Scheduler(clk)
+    t = Throttle(3, s)
+    got = []
+    t.connect(got.append)
+    for i in range(8):
+        t.on_next(i)
+        clk.advance(1000)
+    assert got == [0, 3, 6]
+
+
+def test_throttle_bad_interval():
+    for iv in (0, -1, 'x', 0.0004):
+        e = raises(ValueError, Throttle, iv)
+        assert msg(e) == 'throttle interval must be >= 0.001 s, not %r' % (iv,)
+
+
+def test_throttle_on_a_sensor_in_virtual_time():
+    s = Scheduler(VirtualClock())
+    src = SensorAsOutputThing(Seq(range(1, 13)), s.clock)
+    got = []
+    src.throttle(5, s).connect(lambda e: got.append(e[2]))
+    s.schedule_periodic(src, 2)
+    run_for(s, 100)
+    assert got == [1, 4, 7, 10]  # at 0, 6, 12, 18 s
+
+
+def test_heartbeat_repeats_the_last_value_when_nothing_passed():
+    # the sensor's readings change only at a few times; delta drops the rest;
+    # heartbeat(60) repeats the last value when a minute passed without one
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    vals = [20] * 5 + [21] + [21] * 30 + [22] + [22] * 10
+    src = SensorAsOutputThing(Seq(vals), clk)
+    got = []
+    hb = src.delta().heartbeat(60, s)
+    hb.connect(lambda e: got.append((e[1], e[2])))
+    s.schedule_periodic(src, 10)
+    run_for(s, 1000)
+    # readings at 0..460 s; 21 first at 50 s, 22 at 360 s; checks every 60 s
+    # a repeat does not count as a passed value: every silent minute gets one
+    assert got == [(0, 20), (50, 21), (120, 21), (180, 21), (240, 21), (300, 21),
+                   (360, 22), (420, 22)]
+    assert hb.repeats == 5
+    assert s._groups == []  # completion cancelled the heartbeat
+
+
+class Idle(OutputThing):
+    def _observe(self):
+        pass
+
+
+def test_heartbeat_before_any_value_sends_nothing_and_passes_errors():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    src = OutputThing()
+    h = src.heartbeat(10, s)
+    r = Rec()
+    h.connect(r)
+    s.schedule_periodic(Idle(), 100)  # keeps the scheduler running
+    run_for(s, 35)  # checks at 0, 10, 20, 30 s
+    assert r.log == [] and h.repeats == 0
+    src._dispatch_next(5)  # at 35 s
+    run_for(s, 24)  # checks at 40 s (saw it) and 50 s (repeats)
+    assert r.log == [('next', 5), ('next', 5)] and h.repeats == 1
+    err = OSError(1)
+    src._dispatch_error(err)
+    assert r.log[-1] == ('err', err)
+    assert len(s._groups) == 1  # the heartbeat's schedule is cancelled
+
+
+def test_heartbeat_bad_interval_comes_from_the_scheduler():
+    s = Scheduler(VirtualClock())
+    raises(ValueError, Heartbeat, 0, s)
+    raises(TypeError, Heartbeat, 'x', s)
+    assert s._groups == []
+
+
+def test_buffer_with_time_sends_a_list_every_interval():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    src = SensorAsOutputThing(Seq(range(1, 11)), clk)
+    got = []
+    b = src.buffer_with_time(7, s)
+    b.connect(Rec())
+    b.connect(lambda x: got.append([e[2] for e in x]))
+    s.schedule_periodic(src, 2)
+    run_for(s, 100)
+    # samples at 0, 2, .. 18 s, completion at 20 s; buffer checks at 0, 7,
+    # 14 s, each after the sensor (shorter intervals run first)
+    assert got == [[1], [2, 3, 4], [5, 6, 7, 8], [9, 10]]
+    assert s._groups == []
+
+
+def test_buffer_with_time_count_bounds_the_list():
+    s = Scheduler(VirtualClock())
+    b = BufferWithTime(60, s, 3)
+    got = []
+    b.connect(got.append)
+    for x in range(7):
+        b.on_next(x)
+    b.on_completed()
+    assert got == [[0, 1, 2], [3, 4, 5], [6]]
+    e = raises(ValueError, BufferWithTime, 60, s, 0)
+    assert msg(e) == 'count must be an int >= 1, not 0'
