@@ -1,0 +1,81 @@
+# Helpers for the sensor, simulator and NeoPixel device tests (both runtimes).
+import machine
+from thingflow import InputThing, Scheduler
+from vclock import VirtualClock, run_for
+
+
+def bus(key=0):
+    """A fresh simulated I2C bus (every earlier bus, pin and ADC forgotten)
+    and a machine.I2C on it."""
+    machine.sim_reset()
+    return machine.I2C(key, scl=machine.Pin(5), sda=machine.Pin(4))
+
+
+def close(a, b, tol=1e-9):
+    """a and b equal up to tol relative (floats, or tuples of floats)."""
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(close(x, y, tol) for x, y in zip(a, b))
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+class Rec(InputThing):
+    """Records ('next', event) / ('done',) / ('err', exception)."""
+
+    def __init__(self):
+        self.log = []
+
+    def on_next(self, x):
+        self.log.append(('next', x))
+
+    def on_completed(self):
+        self.log.append(('done',))
+
+    def on_error(self, e):
+        self.log.append(('err', e))
+
+    def values(self):
+        return [x[1][2] for x in self.log if x[0] == 'next']
+
+    def times(self):
+        return [x[1][1] for x in self.log if x[0] == 'next']
+
+
+class Counter:
+    """A plain sensor beside the one under test: 1, 2, 3, ..."""
+    sensor_id = 'count'
+
+    def __init__(self):
+        self.n = 0
+
+    def sample(self):
+        self.n += 1
+        return self.n
+
+
+class Hook(InputThing):
+    """Calls fn(n) after the n-th event it receives (n from 1)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.n = 0
+
+    def on_next(self, x):
+        self.n += 1
+        self.fn(self.n)
+
+
+def error_mid_run(sensor, chip, interval=10, fail_after=3, seconds=99):
+    """Run sensor and a Counter every interval s in virtual time; after the
+    sensor's fail_after-th event, the chip fails its next transfer (EIO).
+    Returns (recorder of the sensor, recorder of the counter)."""
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    r, rc = Rec(), Rec()
+
+    def hit(n):
+        if n == fail_after:
+            chip.fail(1)
+    s.schedule_sensor(sensor, interval, r, Hook(hit))
+    s.schedule_sensor(Counter(), interval, rc)
+    run_for(s, seconds)
+    return r, rc

@@ -1,0 +1,185 @@
+# Device tests of the TSL2591 driver against the register-level chip model.
+from chips import TSL2591 as Chip
+from sensors.tsl2591 import TSL2591, lux, max_count
+from thingflow import Scheduler
+from vclock import VirtualClock, run_for
+from tcheck import raises, msg
+from sensorkit import bus, close, Rec, error_mid_run
+
+GAINS = (1, 25, 428, 9876)
+ITIMES = (100, 200, 300, 400, 500, 600)
+
+
+def test_lux_formula_table():
+    # CPL = itime * gain / 408; lux = max((c0 - 1.64 c1), (0.59 c0 - 0.86 c1)) / CPL, >= 0
+    cases = [
+        ((1000, 200, 25, 100), 672 * 408 / 2500),  # first term wins: 109.6704
+        ((1000, 500, 25, 100), 180 * 408 / 2500),  # 29.376
+        ((1000, 600, 25, 100), 74 * 408 / 2500),  # second term wins: 12.0768
+        ((100, 100, 1, 100), 0.0),  # both negative: 0
+        ((0, 0, 1, 100), 0.0),
+        ((65534, 0, 1, 600), 65534 * 408 / 600),  # 44563.12
+        ((500, 100, 9876, 600), 336 * 408 / (600 * 9876)),  # 0.0231348...
+        ((37887, 7577, 428, 300), (37887 - 1.64 * 7577) * 408 / (300 * 428)),  # 80.9032...
+    ]
+    for args, want in cases:
+        got = lux(*args)
+        assert close(got, want), (args, got, want)
+
+
+def test_saturation_point_per_integration_time():
+    assert [max_count(t) for t in ITIMES] == [37888, 65535, 65535, 65535, 65535, 65535]
+
+
+def test_construction_with_and_without_the_chip():
+    i2c = bus()
+    e = raises(OSError, TSL2591, i2c)
+    assert e.args[0] == 19 and 'TSL2591 not found at I2C address 0x29' in e.args[1], e.args
+    c = i2c.sim.attach(Chip())
+    t = TSL2591(i2c)
+    assert (t.address, t.sensor_id, t.gain, t.itime, t.auto) == (0x29, 'tsl2591', 25, 100, False)
+    assert (c.enable, c.control) == (0x03, 0x10)  # PON|AEN; gain medium, 100 ms
+    c.ident = 0x51
+    e = raises(OSError, TSL2591, i2c)
+    assert e.args[0] == 19 and 'ID reads 0x51, want 0x50' in e.args[1], e.args
+    i2c.sim.attach(Chip(), 0x39)
+    assert TSL2591(i2c, address=0x39, sensor_id='lux').sensor_id == 'lux'
+
+
+def test_every_gain_and_integration_time():
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=2.0, ir=0.2))
+    for gi in range(4):
+        for ti in range(6):
+            g, t = GAINS[gi], ITIMES[ti]
+            s = TSL2591(i2c, gain=g, itime=t)
+            assert (c.control, c.enable) == (gi << 4 | ti, 3), (g, t)
+            v = s.sample()
+            c0, c1 = c.counts()
+            assert v == lux(c0, c1, g, t)
+            if c0 >= 100:  # enough counts for 1 %
+                assert abs(v - 2.0) < 0.02, (g, t, v)
+
+
+def test_configure_keeps_what_is_not_given():
+    i2c = bus()
+    c = i2c.sim.attach(Chip())
+    s = TSL2591(i2c, gain=428, itime=300)
+    s.configure(itime=600)
+    assert (s.gain, s.itime, c.control) == (428, 600, 0x25)
+    s.configure(gain=1)
+    assert (s.gain, s.itime, c.control) == (1, 600, 0x05)
+
+
+def test_bad_settings_are_value_errors_naming_them():
+    i2c = bus()
+    c = i2c.sim.attach(Chip())
+    for bad in (0, 2, 24.5, 9200, '25'):
+        e = raises(ValueError, TSL2591, i2c, gain=bad)
+        assert msg(e).startswith('TSL2591 gain %r:' % (bad,)), msg(e)
+    for bad in (0, 50, 150, 700, 100.5):
+        e = raises(ValueError, TSL2591, i2c, itime=bad)
+        assert msg(e).startswith('TSL2591 itime %r:' % (bad,)), msg(e)
+    s = TSL2591(i2c, gain=1)
+    raises(ValueError, s.configure, 3)
+    assert (s.gain, c.control) == (1, 0x00)
+
+
+def test_saturation_raises_at_each_integration_time():
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=100000.0))
+    for t in ITIMES:
+        s = TSL2591(i2c, gain=25, itime=t)
+        e = raises(RuntimeError, s.sample)
+        m = max_count(t)
+        assert msg(e) == ('TSL2591 at 0x29 saturated: counts %d, %d reach %d at gain 25, %d ms'
+                          % (m, c.counts()[1], m, t)), msg(e)
+        assert s.saturated == 1 and s.gain == 25
+    # one count under the limit is a reading
+    s = TSL2591(i2c, gain=1, itime=100)
+    c.lux = 37887 / (100 / 408.0) * 0.672  # ir 0.2: k = 1 - 1.64 * 0.2
+    assert c.counts()[0] == 37887
+    assert close(s.sample(), lux(37887, 7577, 1, 100))
+
+
+def test_auto_gain_steps_down_until_the_reading_fits():
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=500.0))
+    s = TSL2591(i2c, gain=9876, auto=True)
+    v = s.sample()
+    assert s.gain == 25 and (c.control >> 4) == 1  # 9876 and 428 saturate at 500 lux
+    assert s.saturated == 2 and s.steps == 2
+    assert abs(v - 500.0) < 1.0
+    c.lux = 1e6  # too bright even at gain 1
+    e = raises(RuntimeError, s.sample)
+    assert 'saturated' in msg(e) and s.gain == 1
+
+
+def test_auto_gain_steps_up_for_the_next_sample_when_dark():
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=0.5))
+    s = TSL2591(i2c, gain=1, auto=True)
+    seen = []
+    for i in range(4):
+        v = s.sample()
+        seen.append(s.gain)
+        assert abs(v - 0.5) <= (0.5, 0.05, 0.01, 0.001)[i], (i, v)  # a count is 4 lux at gain 1
+    assert seen == [25, 428, 9876, 9876]
+    assert s.steps == 3 and s.saturated == 0
+    s2 = TSL2591(i2c, gain=1, auto=False)
+    s2.sample()
+    assert s2.gain == 1  # without auto the gain stays
+
+
+def test_waits_for_a_finished_integration_in_virtual_time():
+    clk = VirtualClock()
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=40.0, clock=clk))
+    s = TSL2591(i2c, itime=300, clock=clk)
+    v = s.sample()  # the first integration ends 300 ms after AEN
+    assert (clk.sleeps, clk.now) == (1, 310)
+    assert abs(v - 40.0) < 0.1
+    s.sample()
+    assert clk.sleeps == 1  # the chip keeps integrating: no more waiting
+    s.configure(gain=428)
+    s.sample()
+    assert (clk.sleeps, clk.now) == (2, 620)
+    c.enable = 0  # the chip lost power
+    e = raises(OSError, s.sample)
+    assert e.args[0] == 110 and e.args[1] == 'TSL2591 at 0x29: no reading after 930 ms', e.args
+    assert clk.sleeps == 5
+
+
+def test_i2c_error_mid_run_ends_only_this_sensor():
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=10.0))
+    r, rc = error_mid_run(TSL2591(i2c, sensor_id='lux'), c)
+    assert len(r.values()) == 3 and all(abs(v - 10.0) < 0.1 for v in r.values())
+    assert r.log[-1][0] == 'err' and r.log[-1][1].args[0] == 5
+    assert rc.values() == list(range(1, 11))
+
+
+def test_pipeline_in_virtual_time():
+    clk = VirtualClock()
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=10.0, clock=clk))
+    s = Scheduler(clk)
+    r = Rec()
+    sensor = TSL2591(i2c, sensor_id='lux', auto=True, clock=clk)
+    levels = [10.0, 20000.0, 1000.0]
+    gains = []
+
+    class Steps(Rec):
+        def on_next(self, x):
+            self.log.append(x)
+            gains.append(sensor.gain)
+            if len(self.log) < len(levels):
+                c.lux = levels[len(self.log)]
+    s.schedule_sensor(sensor, 60, r, Steps())
+    run_for(s, 179)
+    v = r.values()
+    assert len(v) == 3 and all(abs(a - b) < b * 0.01 for a, b in zip(v, levels)), v
+    assert gains == [428, 1, 25]  # dark: up for the next; bright: down twice at once
+    # the first sample waited out one integration (110 ms); the second two,
+    # after each step down (the step up had finished integrating long before)
+    assert r.times() == [0.11, 60.22, 120.0]
