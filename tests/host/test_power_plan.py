@@ -1,0 +1,187 @@
+"""The planner (thingflow_mpy/plan.py), board profiles and the pure energy
+model (thingflow_mpy/profiles.py)."""
+import argparse
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from thingflow_mpy import plan
+from thingflow_mpy.profiles import PROFILES, MODES, energy
+
+KEYS = ('modem_ma', 'light_ma', 'deep_ma', 'active_ma', 'boot_ma', 'boot_s', 'radio_ma',
+        'connect_s', 'publish_s', 'wake_s')
+
+
+def test_profiles_are_complete_and_sourced():
+    assert sorted(PROFILES) == ['esp32', 'esp8266', 'rp2040w']
+    for name, p in PROFILES.items():
+        for k in KEYS:
+            assert isinstance(p[k], float) and p[k] > 0, (name, k)
+            assert len(p['sources'][k]) > 10, (name, k)
+        assert set(p['sources']) == set(KEYS)
+        assert p['deep_ma'] <= p['light_ma'] < p['modem_ma'], name
+    # the datasheet figures the issue names
+    e = PROFILES['esp8266']
+    assert (e['modem_ma'], e['light_ma'], e['deep_ma']) == (15.0, 0.9, 0.02)
+
+
+PROF = {'modem_ma': 10.0, 'light_ma': 1.0, 'deep_ma': 0.01, 'active_ma': 20.0, 'boot_ma': 50.0,
+        'boot_s': 0.5, 'radio_ma': 100.0, 'connect_s': 2.0, 'publish_s': 0.5, 'wake_s': 0.0}
+
+
+@pytest.mark.parametrize('run,mas,avg', [
+    # always awake in modem sleep for 1000 s: 10 mA
+    (dict(seconds=1000, sleep_s={'modem': 1000}, awake_s=0, boots=0, connects=0, publishes=0),
+     {'modem': 10000, 'light': 0, 'deep': 0, 'awake': 0, 'boot': 0, 'radio': 0}, 10.0),
+    # 900 s light, 100 s awake, 1 connection and 4 publishes
+    (dict(seconds=1000, sleep_s={'light': 900}, awake_s=100, boots=0, connects=1, publishes=4),
+     {'modem': 0, 'light': 900, 'deep': 0, 'awake': 2000, 'boot': 0, 'radio': 400}, 3.3),
+    # deep sleep with 10 boots and a connection at each
+    (dict(seconds=1000, sleep_s={'deep': 990}, awake_s=5, boots=10, connects=10, publishes=10),
+     {'modem': 0, 'light': 0, 'deep': 9.9, 'awake': 100, 'boot': 250, 'radio': 2500}, 2.8599),
+])
+def test_energy_model_table(run, mas, avg):
+    e = energy(PROF, run, battery_mah=1000)
+    assert e['mas'] == pytest.approx(mas)
+    assert e['avg_ma'] == pytest.approx(avg)
+    assert e['days'] == pytest.approx(1000 / avg / 24)
+
+
+def test_energy_model_rejects_bad_input():
+    run = dict(seconds=10, sleep_s={}, awake_s=0, boots=0, connects=0, publishes=0)
+    with pytest.raises(ValueError, match='battery_mah 0'):
+        energy(PROF, run, 0)
+    with pytest.raises(ValueError, match='seconds 0'):
+        energy(PROF, dict(run, seconds=0))
+
+
+def test_always_awake_esp8266_lasts_about_a_week():
+    r = plan.simulate([('t', 60.0, 0)], PROFILES['esp8266'], 'modem')
+    e = energy(PROFILES['esp8266'], r)
+    assert 6.9 <= e['days'] <= 7.0
+
+
+@pytest.mark.parametrize('text,want', [
+    ('7,11,13', [('7s', 7.0, 0.1), ('11s', 11.0, 0.1), ('13s', 13.0, 0.1)]),
+    ('7:0.2, 60', [('7s', 7.0, 0.2), ('60s', 60.0, 0.1)]),
+])
+def test_parse_intervals(text, want):
+    assert plan.parse_intervals(text, 0.1) == want
+
+
+@pytest.mark.parametrize('text', ['7,x', '', '7:y'])
+def test_parse_intervals_errors_name_the_value(text):
+    with pytest.raises(ValueError, match='--intervals'):
+        plan.parse_intervals(text)
+
+
+def test_schedule_exact_and_with_slack():
+    ivs = [('a', 7, 0), ('b', 11, 0), ('c', 13, 0), ('d', 60, 0)]
+    w = plan.schedule(ivs)
+    assert len(w) == 25290  # the distinct due times of the four grids in a day
+    assert w[:4] == [(0, ['a', 'b', 'c', 'd']), (700, ['a']), (1100, ['b']), (1300, ['c'])]
+    ws = plan.schedule([(n, iv, 0.1) for n, iv, s in ivs])
+    assert len(ws) < 21578  # better than the greedy rule
+    runs = {n: sum(n in ns for t, ns in ws) for n, iv, s in ivs}
+    # the long-run rate stays exact: each task runs once per grid point;
+    # d's point at 86400 s may run up to 6 s early, inside the day
+    assert runs == {'a': 12343, 'b': 7855, 'c': 6647, 'd': 1441}
+
+
+def test_simulate_accounts_for_every_second():
+    p = PROFILES['esp8266']
+    tasks = [('temp', 60.0, 0), ('light', 300.0, 0)]
+    for mode in MODES:
+        r = plan.simulate(tasks, p, mode)
+        total = sum(r['sleep_s'].values()) + r['awake_s'] + r['boot_s']
+        assert total == pytest.approx(86400), mode
+        assert r['wakeups'] == 1440 and r['publishes'] == 96
+    r = plan.simulate(tasks, p, 'deep')
+    assert (r['boots'], r['connects'], r['radio']) == (1439, 96, 'batch')
+    assert plan.simulate(tasks, p, 'light')['connects'] == 1
+    # short gaps stay awake in deep mode: 1 s task, deep only from 2 s
+    r = plan.simulate([('fast', 1.0, 0)], p, 'deep', seconds=100)
+    assert r['boots'] == 0 and r['sleep_s']['deep'] == 0
+    assert plan.simulate([('t', 60.0, 0)], p, 'modem', publish=0)['publishes'] == 1440
+
+
+@pytest.mark.parametrize('kw,msg', [
+    (dict(mode='hibernate'), "mode 'hibernate'"),
+    (dict(mode='deep', radio='kept'), 'impossible in deep sleep'),
+    (dict(radio='always'), "radio 'always'"),
+    (dict(publish=-1), 'publish -1'),
+])
+def test_simulate_errors(kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        plan.simulate([('t', 60.0, 0)], PROFILES['esp8266'], **kw)
+
+
+def test_reference_workload_targets():
+    # temperature every 60 s, light every 5 min, one batch every 15 min
+    tasks = [('temp', 60.0, 0), ('light', 300.0, 0)]
+    p = PROFILES['esp8266']
+    deep = energy(p, plan.simulate(tasks, p, 'deep', publish=900), 2500)
+    modem = energy(p, plan.simulate(tasks, p, 'modem', publish=900), 2500)
+    assert deep['days'] >= 180
+    assert 6.5 <= modem['days'] <= 7.5
+
+
+def test_svg_timeline():
+    tasks = [('a', 7.0, 0), ('b', 11.0, 0)]
+    w = plan.schedule(tasks, 120)
+    root = ET.fromstring(plan.svg(w, tasks, minutes=1))
+    ns = '{http://www.w3.org/2000/svg}'
+    runs = root.findall(ns + 'circle')
+    bands = root.findall(ns + 'rect')
+    # in [0, 60] s: a at 0,7,..,56 (9 runs), b at 0,11,..,55 (6); wake-ups: 14 (0 shared)
+    assert len(runs) == 15 and len(bands) == 14
+    assert [t.text for t in root.findall(ns + 'text')][:2] == ['a', 'b']
+
+
+def _args(argv):
+    ap = argparse.ArgumentParser()
+    plan.add_arguments(ap)
+    return ap.parse_args(argv)
+
+
+def test_cli_intervals_and_svg(tmp_path, capsys):
+    out = tmp_path / 't.svg'
+    assert plan.main(_args(['--intervals', '7,11,13,60', '--mode', 'modem', '--svg', str(out)])) == 0
+    text = capsys.readouterr().out
+    assert 'modem      1053.8' in text  # 25290 wake-ups a day
+    assert out.read_text().startswith('<svg')
+
+
+def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
+    app = tmp_path / 'app.py'
+    app.write_text(
+        'from thingflow import Scheduler, Output\n'
+        'from power import DeepSleepClock\n'
+        'from machine_power import FakeMachine\n'
+        'class S:\n'
+        '    sensor_id = "temp"\n'
+        '    def sample(self): return 1\n'
+        'clk = DeepSleepClock(FakeMachine(), min_ms=5000)\n'
+        's = Scheduler(clk)\n'
+        's.schedule_sensor(S(), 60, Output(), slack=0.1)\n'
+        'clk.resume(s)\n'
+        's.run_forever()\n'
+        'raise SystemExit("not reached")\n')
+    tasks, clock = plan.load_app(str(app))
+    assert tasks == [('temp', 60.0, 0.1)]
+    assert plan.app_mode(clock) == ('deep', 5000)
+    assert plan.main(_args([str(app)])) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == 'tasks: temp every 60 s slack 0.1'
+    assert lines[3].split()[:5] == ['deep', '60.0', '443.2', '96', '1439']  # 1440 x 8 ms + 1439 boots x 0.3 s
+
+
+@pytest.mark.parametrize('argv,msg', [
+    ([], 'give an app file or --intervals'),
+    (['nope.py'], 'no such app: nope.py'),
+    (['x.py', '--intervals', '7'], 'not both'),
+    (['--intervals', '7,zz'], "--intervals 'zz'"),
+])
+def test_cli_errors(argv, msg, capsys):
+    assert plan.main(_args(argv)) == 2
+    assert msg in capsys.readouterr().err

@@ -1,0 +1,306 @@
+"""`thingflow-mpy plan`: predict wake-ups, awake time, radio connections,
+average current and battery life of an app's schedule before deploying it.
+
+    thingflow-mpy plan examples/room_monitor.py --board esp8266
+    thingflow-mpy plan --intervals 7,11,13 --slack 0.1 --svg first.svg
+
+The schedule runs in virtual time through the real scheduler (lib/thingflow.py,
+internal layer: the same batching, slack and grid as on the board) for a
+simulated day; no task is sampled (sensors, network: nothing is touched).
+Sleep modes: modem (time.sleep_ms, the default clock), light
+(power.LightSleepClock), deep (power.DeepSleepClock: gaps of at least
+--min-ms are deep sleeps with a boot after each, shorter ones modem sleep).
+Radio: 'kept' (associated all the time, one connection; the sleep currents
+of the profile include keeping it) or 'batch' (connect for each publish
+batch, every --publish seconds; forced in deep sleep, which loses the
+connection). The energy model is profiles.energy."""
+import os
+import runpy
+import sys
+
+from . import mpy
+from .profiles import MODES, PROFILES, energy
+
+DAY = 86400
+
+
+def _lib():
+    for p in (str(mpy.LIB), str(mpy.SIM)):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    import thingflow
+    return thingflow
+
+
+class _Task:
+    """A stand-in output thing for the simulation (never sampled)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def _observe(self):
+        pass
+
+
+def parse_intervals(text, slack=0.0):
+    """'7,11,13' or '7:0.1,60' (interval s[:slack]) to [(name, interval, slack)]."""
+    out = []
+    for part in text.split(','):
+        part = part.strip()
+        if not part:
+            continue
+        iv, _, sl = part.partition(':')
+        try:
+            v = float(iv)
+            s = float(sl) if sl else slack
+        except ValueError:
+            raise ValueError('--intervals %r: want seconds like 7,11,13 or 7:0.1,60' % (part,))
+        out.append(('%gs' % v, v, s))
+    if not out:
+        raise ValueError('--intervals %r: no interval given' % (text,))
+    return out
+
+
+class _Captured(BaseException):
+    pass
+
+
+def load_app(path):
+    """Run an app file up to its run_forever() and return (tasks, clock):
+    tasks as [(name, interval s, slack)], one per scheduled task, from the
+    app's scheduler; clock is that scheduler's clock object."""
+    tf = _lib()
+    if not os.path.isfile(path):
+        raise ValueError('no such app: %s' % path)
+    got = []
+    orig = tf.Scheduler.run_forever
+
+    def capture(self):
+        got.append(self)
+        raise _Captured()
+    tf.Scheduler.run_forever = capture
+    try:
+        runpy.run_path(path, run_name='__main__')
+    except _Captured:
+        pass
+    finally:
+        tf.Scheduler.run_forever = orig
+    if not got:
+        raise ValueError('%s: never called Scheduler.run_forever()' % path)
+    s = got[0]
+    tasks = []
+    for g in s._groups:
+        for t in g[2]:
+            sensor = getattr(t, 'sensor', None)
+            name = getattr(sensor, 'sensor_id', None) or type(t).__name__
+            tasks.append((str(name), g[0] / 100, (g[3] / g[0]) if len(g) > 3 else 0))
+    return tasks, s.clock
+
+
+def app_mode(clock):
+    """The sleep mode (and deep-sleep threshold) an app's clock stands for."""
+    n = type(clock).__name__
+    if n == 'DeepSleepClock':
+        return 'deep', clock.min_ms
+    if n == 'LightSleepClock':
+        return 'light', None
+    return 'modem', None
+
+
+def schedule(tasks, seconds=DAY):
+    """Run tasks [(name, interval s, slack)] through the real scheduler's
+    internal layer for seconds of virtual time. Returns the wake-ups as
+    [(tick, [names])] (ticks of 10 ms from the start, not wrapped)."""
+    tf = _lib()
+    s = tf.Scheduler()
+    for name, iv, sl in tasks:
+        if sl:
+            s.schedule_periodic(_Task(name), iv, slack=sl)
+        else:
+            s.schedule_periodic(_Task(name), iv)
+    end = int(round(seconds * 100))
+    now = 0
+    out = []
+    while True:
+        ts = s._get_tasks()
+        if ts:
+            out.append((now, [t.name for t in ts]))
+        sl = s._get_next_sleep_interval()
+        if sl is None or now + sl >= end:
+            return out
+        s._advance_time(sl)
+        now += sl
+
+
+def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
+             min_ms=2000, task_ms=5):
+    """The day of an app in one sleep mode: the counts the energy model
+    needs. publish: seconds between publish batches (0: at every wake-up).
+    radio: 'kept' or 'batch' (default: batch in deep sleep, else kept).
+    task_ms: the CPU time of one task run. Returns a dict."""
+    if mode not in MODES:
+        raise ValueError('mode %r: want one of %s' % (mode, ', '.join(MODES)))
+    if radio is None:
+        radio = 'batch' if mode == 'deep' else 'kept'
+    if radio not in ('kept', 'batch'):
+        raise ValueError("radio %r: want 'kept' or 'batch'" % (radio,))
+    if mode == 'deep' and radio == 'kept':
+        raise ValueError("radio 'kept' is impossible in deep sleep: the board resets")
+    if publish < 0:
+        raise ValueError('publish %r s: want >= 0' % (publish,))
+    wakes = schedule(tasks, seconds)
+    p = profile
+    sleep = {'modem': 0.0, 'light': 0.0, 'deep': 0.0}
+    awake = 0.0
+    boots = publishes = 0
+    next_pub = 0.0
+    for i, (t, names) in enumerate(wakes):
+        ts = t / 100
+        busy = len(names) * task_ms / 1000 + p['wake_s']
+        awake += busy
+        if ts >= next_pub:
+            publishes += 1
+            next_pub = ts + publish if publish else ts
+            if publish:  # the next batch is due on the publish grid
+                next_pub = (int(ts // publish) + 1) * publish
+        nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
+        gap = max(nxt - ts - busy, 0.0)
+        if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
+            sleep['deep'] += gap - p['boot_s']
+            if i + 1 < len(wakes):
+                boots += 1
+            else:
+                sleep['deep'] += p['boot_s']  # the day ends asleep
+        elif mode == 'light':
+            sleep['light'] += gap
+        else:
+            sleep['modem'] += gap
+    return {
+        'seconds': seconds, 'wakeups': len(wakes), 'sleep_s': sleep, 'awake_s': awake,
+        'boot_s': boots * p['boot_s'], 'boots': boots, 'publishes': publishes,
+        'connects': publishes if radio == 'batch' else (1 if wakes else 0),
+        'radio': radio, 'mode': mode, 'wakes': wakes,
+    }
+
+
+def svg(wakes, tasks, minutes=10, width=960):
+    """An SVG timeline of the first minutes: one row per task, a mark per run,
+    each wake-up a vertical band. Returns the SVG text."""
+    names = []
+    for name, iv, sl in tasks:
+        if name not in names:
+            names.append(name)
+    end = minutes * 6000  # ticks
+    left, row, top = 110, 28, 30
+    h = top + row * len(names) + 30
+    sx = (width - left - 10) / end
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" '
+           'font-size="12">' % (width, h),
+           '<title>first %d minutes: %d wake-ups</title>' % (minutes, sum(1 for t, n in wakes if t <= end))]
+    for t, ns in wakes:
+        if t > end:
+            break
+        x = left + t * sx
+        out.append('<rect class="wake" x="%.1f" y="%d" width="%.1f" height="%d" fill="#dde8ff"/>'
+                   % (x - 1.5, top - 8, 3, row * len(names) + 8))
+    for i, n in enumerate(names):
+        y = top + row * i + row // 2
+        out.append('<text x="4" y="%d">%s</text>' % (y + 4, _esc(n)))
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ccc"/>' % (left, y, width - 10, y))
+        for t, ns in wakes:
+            if t > end:
+                break
+            if n in ns:
+                out.append('<circle class="run" cx="%.1f" cy="%d" r="4" fill="#c03"/>' % (left + t * sx, y))
+    for m in range(minutes + 1):
+        x = left + m * 6000 * sx
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%dm</text>' % (x, h - 8, m))
+    out.append('</svg>')
+    return '\n'.join(out) + '\n'
+
+
+def _esc(s):
+    return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+
+
+def add_arguments(parser):
+    """The options of `thingflow-mpy plan`."""
+    parser.add_argument('app', nargs='?', help='an app file (main.py style); or use --intervals')
+    parser.add_argument('--intervals', help='task intervals in s, e.g. 7,11,13 or 7:0.1,60 (interval:slack)')
+    parser.add_argument('--slack', type=float, default=0.0,
+                        help='slack for --intervals, a fraction of each interval (default 0: exact)')
+    parser.add_argument('--board', choices=sorted(PROFILES), default='esp8266', help='board profile (default esp8266)')
+    parser.add_argument('--battery-mah', type=float, default=2500.0, help='battery capacity (default 2500 mAh)')
+    parser.add_argument('--mode', choices=MODES + ('all',), default=None,
+                        help="sleep mode (default: the app's clock; 'all' for --intervals)")
+    parser.add_argument('--publish', type=float, default=900.0,
+                        help='seconds between publish batches (default 900; 0: every wake-up)')
+    parser.add_argument('--radio', choices=('kept', 'batch'), default=None,
+                        help='radio kept connected, or connected per batch (default: batch in deep sleep)')
+    parser.add_argument('--min-ms', type=int, default=2000, help='shortest deep sleep in ms (default 2000)')
+    parser.add_argument('--task-ms', type=float, default=5.0, help='CPU time of one task run (default 5 ms)')
+    parser.add_argument('--hours', type=float, default=24.0, help='simulated time (default 24 h)')
+    parser.add_argument('--svg', help='write a timeline of the first minutes to this SVG file')
+    parser.add_argument('--svg-minutes', type=int, default=10, help='minutes in the SVG (default 10)')
+
+
+def report(tasks, args):
+    """Simulate and return (lines of the report, results per mode)."""
+    prof = PROFILES[args.board]
+    modes = MODES if args.mode in (None, 'all') else (args.mode,)
+    secs = args.hours * 3600
+    lines = ['board %s (%s), battery %g mAh, %g h simulated' % (args.board, prof['name'], args.battery_mah, args.hours),
+             'tasks: ' + ', '.join('%s every %g s%s' % (n, iv, ' slack %g' % sl if sl else '') for n, iv, sl in tasks),
+             '%-6s %10s %12s %9s %9s %10s %9s' % ('mode', 'wakeups/h', 'awake s/day', 'connects', 'boots',
+                                                  'avg mA', 'days')]
+    res = {}
+    for m in modes:
+        radio = args.radio
+        if m == 'deep':
+            radio = 'batch'
+        r = simulate(tasks, prof, m, secs, args.publish, radio, args.min_ms, args.task_ms)
+        e = energy(prof, r, args.battery_mah)
+        res[m] = (r, e)
+        day = 86400 / secs
+        lines.append('%-6s %10.1f %12.1f %9d %9d %10.3f %9.1f' % (
+            m, r['wakeups'] * 3600 / secs, (r['awake_s'] + r['boot_s']) * day, r['connects'],
+            r['boots'], e['avg_ma'], e['days']))
+    return lines, res
+
+
+def main(args):
+    """Run `thingflow-mpy plan` with parsed args; returns the exit status."""
+    try:
+        if args.intervals:
+            if args.app:
+                raise ValueError('give an app or --intervals, not both')
+            tasks = parse_intervals(args.intervals, args.slack)
+        elif args.app:
+            tasks, clock = load_app(args.app)
+            if not tasks:
+                raise ValueError('%s: schedules no task' % args.app)
+            if args.mode is None:
+                m, mm = app_mode(clock)
+                args.mode = m
+                if mm is not None:
+                    args.min_ms = mm
+        else:
+            raise ValueError('give an app file or --intervals')
+        lines, res = report(tasks, args)
+    except ValueError as e:
+        print('thingflow-mpy plan: %s' % e, file=sys.stderr)
+        return 2
+    print('\n'.join(lines))
+    if args.svg:
+        wakes = next(iter(res.values()))[0]['wakes']
+        with open(args.svg, 'w') as f:
+            f.write(svg(wakes, tasks, args.svg_minutes))
+        print('timeline of the first %d minutes: %s' % (args.svg_minutes, args.svg))
+    return 0
+
+
+if __name__ == '__main__':
+    import argparse
+    ap = argparse.ArgumentParser(prog='thingflow-mpy plan', description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    sys.exit(main(ap.parse_args()))
