@@ -54,7 +54,8 @@ def sim_bus(key):
 
 
 def sim_adc(key):
-    """The simulated analog input for key (an ADC id or a pin id)."""
+    """The simulated analog input for key (an ADC id, a Pin or a pin id)."""
+    key = _pin_id(key)
     a = _adcs.get(key)
     if a is None:
         a = _adcs[key] = SimADC()
