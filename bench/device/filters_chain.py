@@ -1,0 +1,74 @@
+# Filter figures measured on the device side; prints "key value" lines.
+#   micropython filters_chain.py speed   -> chain_events_per_s (best of 5)
+#   micropython filters_chain.py bytes   -> chain_bytes (heap of the chain)
+# The chain: a sensor through map -> where -> sliding_mean(5) -> a sink.
+import gc
+import sys
+import time
+
+from thingflow import SensorAsOutputThing
+import filters
+import filters_window
+
+
+class Sensor:
+    sensor_id = 's'
+
+    def __init__(self):
+        self.n = 0
+
+    def sample(self):
+        self.n += 1
+        return self.n
+
+
+class Sink:
+    def __init__(self):
+        self.n = 0
+
+    def on_next(self, x):
+        self.n += 1
+
+    def on_completed(self):
+        pass
+
+    def on_error(self, e):
+        raise e
+
+
+def chain():
+    t = SensorAsOutputThing(Sensor())
+    k = Sink()
+    t.map(lambda e: e[2]).where(lambda v: v & 1).sliding_mean(5).connect(k)
+    return t, k
+
+
+def speed():
+    t, k = chain()
+    n = 20000
+    best = 0
+    for r in range(5):
+        gc.collect()
+        t0 = time.ticks_us()
+        for i in range(n):
+            t._observe()
+        dt = time.ticks_diff(time.ticks_us(), t0)
+        best = max(best, n * 1000000 // dt)
+    assert k.n == 5 * n // 2
+    print('chain_events_per_s', best)
+
+
+def nbytes():
+    gc.collect()
+    a = gc.mem_alloc()
+    c = chain()
+    gc.collect()
+    print('chain_bytes', gc.mem_alloc() - a)
+    return c
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'speed':
+        speed()
+    else:
+        nbytes()
