@@ -189,7 +189,7 @@ class MQTTClient:
                 raise MQTTError('bad packet length from the broker')
         return k, self._recv(n) if n else b''
 
-    def connect(self, clean_session=True):
+    def connect(self, clean=True):
         """Open the connection; returns the session-present flag.
         MQTTError names a refusal (e.g. 'bad user name or password')."""
         self.close()
@@ -197,16 +197,24 @@ class MQTTClient:
         a = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_STREAM)[0]
         s = socket.socket(a[0], a[1], a[2])
         self.sock = self._raw = s
-        self._left()
-        s.connect(a[-1])
-        if self.ssl:
-            c = _tls_context() if self.ssl is True else self.ssl
-            s = c.wrap_socket(s, server_hostname=self.server)
-            self.sock = s
-            if hasattr(s, 'settimeout'):
-                self._raw = s
+        try:
+            self._left()
+            s.connect(a[-1])
+            if self.ssl:
+                c = _tls_context() if self.ssl is True else self.ssl
+                s = c.wrap_socket(s, server_hostname=self.server)
+                self.sock = s
+                if hasattr(s, 'settimeout'):
+                    self._raw = s
+            return self._hello(clean)
+        except Exception:
+            self.close()
+            raise
+
+    def _hello(self, clean):
+        # CONNECT, then the broker's CONNACK
         self._send(connect_packet(self.client_id, self.keepalive, self.user, self.pswd,
-                                  self.lw, clean_session))
+                                  self.lw, clean))
         k, b = self._packet()
         if k != 0x20 or len(b) != 2:
             self.close()

@@ -33,7 +33,7 @@ def _json_ok(v):
     # What JSON can carry on both runtimes (MicroPython's json.dumps writes
     # '<object>' or 'nan' instead of raising): None, bool, int, finite
     # float, str, list/tuple, dict with str keys.
-    if v is None or isinstance(v, (str, int)):
+    if v is None or isinstance(v, (str, int, bool)):  # bool is no int on MicroPython
         return True
     if isinstance(v, float):
         return v - v == 0  # False for nan and inf
@@ -64,7 +64,7 @@ def _note(name, m):
     # log a warning when a logger is initialised; otherwise nothing
     try:
         from logger import get_logger
-        get_logger().warning('mqtt %s: %s' % (name, m))
+        get_logger().warning('mqtt %s: %s', name, m)
     except Exception:
         pass
 

@@ -1,0 +1,185 @@
+# Device tests of mqtt_client: packet bytes, topic checks, argument checks,
+# and the reading of the broker's answers through a fake socket (no broker).
+from mqtt_client import (MQTTClient, MQTTError, connect_packet, publish_packet,
+                         check_topic)
+from thingflow import ticks_ms
+from tcheck import raises, msg
+
+
+class FakeSock:
+    """A socket that plays back the broker's bytes and records what is sent.
+    A chunk that is an exception is raised by recv (e.g. a timeout)."""
+
+    def __init__(self, chunks=()):
+        self.chunks = list(chunks)
+        self.out = b''
+        self.timeouts = []
+        self.closed = False
+
+    def settimeout(self, t):
+        self.timeouts.append(t)
+
+    def send(self, b):
+        b = bytes(b[:3])  # a short write: the client must loop
+        self.out += b
+        return len(b)
+
+    def recv(self, n):
+        if not self.chunks:
+            return b''  # the broker closed the connection
+        c = self.chunks[0]
+        if isinstance(c, Exception):
+            self.chunks.pop(0)
+            raise c
+        self.chunks[0] = c[n:]
+        if not self.chunks[0]:
+            self.chunks.pop(0)
+        return c[:n]
+
+    def close(self):
+        self.closed = True
+
+
+def client_with(chunks, **kw):
+    c = MQTTClient('dev1', '127.0.0.1', **kw)
+    c.sock = c._raw = FakeSock(chunks)
+    c._t0 = ticks_ms()  # connect() starts the clock of the call before _hello
+    return c
+
+
+def test_connect_packet_bytes():
+    cases = [
+        (('c', 0), b'\x10\x0d\x00\x04MQTT\x04\x02\x00\x00\x00\x01c'),
+        (('c', 60), b'\x10\x0d\x00\x04MQTT\x04\x02\x00\x3c\x00\x01c'),
+        (('ab', 300, 'u', 'pw'), b'\x10\x15\x00\x04MQTT\x04\xc2\x01\x2c\x00\x02ab\x00\x01u\x00\x02pw'),
+        (('c', 10, None, None, ('s', 'off', True, 1)),
+         b'\x10\x15\x00\x04MQTT\x04\x2e\x00\x0a\x00\x01c\x00\x01s\x00\x03off'),
+        (('c', 0, 'u', None, ('s', 'x', False, 0), False),
+         b'\x10\x16\x00\x04MQTT\x04\x84\x00\x00\x00\x01c\x00\x01s\x00\x01x\x00\x01u'),
+    ]
+    for args, want in cases:
+        assert connect_packet(*args) == want, (args, connect_packet(*args))
+
+
+def test_publish_packet_bytes():
+    cases = [
+        (('a/b', '[1]'), b'\x30\x08\x00\x03a/b[1]'),
+        (('a/b', b'[1]', 1, False, 7), b'\x32\x0a\x00\x03a/b\x00\x07[1]'),
+        (('t', 'on', 1, True, 0x1234), b'\x33\x07\x00\x01t\x12\x34on'),
+        (('t', 'x', 0, True), b'\x31\x04\x00\x01tx'),
+        (('t', 'x', 1, False, 1, True), b'\x3a\x06\x00\x01t\x00\x01x'),
+        (('t', '\u00b0C'), b'\x30\x06\x00\x01t\xc2\xb0C'),
+    ]
+    for args, want in cases:
+        assert publish_packet(*args) == want, (args, publish_packet(*args))
+
+
+def test_remaining_length_varint_at_each_boundary():
+    # remaining length = 2 + 1 (topic) + payload
+    for n, head in ((127, b'\x30\x7f'), (128, b'\x30\x80\x01'), (16383, b'\x30\xff\x7f'),
+                    (16384, b'\x30\x80\x80\x01')):
+        p = publish_packet('t', b'x' * (n - 3))
+        assert p[:len(head)] == head, (n, p[:5])
+        assert len(p) == len(head) + n
+
+
+def test_check_topic_table():
+    for t in ('a', 'home/kitchen/temp', '/lead', 'a//b', '\u00e9t\u00e9'):
+        assert check_topic(t) == t
+    for t, part in (('', 'non-empty'), (None, 'non-empty'), (5, 'non-empty'),
+                    ('a/+/b', '+ and #'), ('a/#', '+ and #'), ('#', '+ and #'),
+                    ('a\x00b', 'NUL'), ('a\nb', 'NUL')):
+        e = raises(ValueError, check_topic, t)
+        assert part in msg(e) and repr(t) in msg(e), (t, msg(e))
+
+
+def test_client_arguments_are_checked():
+    assert MQTTClient('c', 'h').port == 1883
+    assert MQTTClient('c', 'h', ssl=True).port == 8883
+    for kw, part in (({'port': 70000}, 'port 70000'), ({'port': -1}, 'port -1'),
+                     ({'port': '1883'}, "port '1883'"), ({'keepalive': -1}, 'keepalive -1'),
+                     ({'keepalive': 65536}, 'keepalive 65536'), ({'timeout': -2}, 'timeout -2')):
+        e = raises(ValueError, MQTTClient, 'c', 'h', **kw)
+        assert part in msg(e), (kw, msg(e))
+    e = raises(ValueError, MQTTClient('c', 'h').publish, 't', 'x', False, 2)
+    assert msg(e) == 'qos 2: want 0 or 1'
+    e = raises(OSError, MQTTClient('c', 'h').publish, 't', 'x')
+    assert 'not connected' in str(e)
+
+
+def test_connack_codes_become_named_errors():
+    c = client_with([b'\x20\x02\x00\x00'], user='u', password='s3cret')
+    assert c._hello(True) == 0
+    assert c.sock.out == connect_packet('dev1', 0, 'u', 's3cret')
+    assert client_with([b'\x20\x02\x01\x00'])._hello(False) == 1  # session present
+    for code, text in ((1, 'unacceptable protocol version'), (2, 'client identifier rejected'),
+                       (3, 'server unavailable'), (4, 'bad user name or password'),
+                       (5, 'not authorised (wrong user name or password, or no access)'),
+                       (9, 'code 9')):
+        c = client_with([b'\x20\x02\x00' + bytes((code,))], user='u', password='s3cret')
+        s = c.sock
+        e = raises(MQTTError, c._hello, True)
+        assert msg(e) == 'connection refused: ' + text, msg(e)
+        assert e.args[1] == code and 's3cret' not in repr(e)
+        assert s.closed and c.sock is None
+    e = raises(MQTTError, client_with([b'\x30\x02ab'])._hello, True)
+    assert msg(e) == 'no CONNACK from the broker (packet 0x30)'
+
+
+def test_publish_qos1_waits_for_its_own_puback():
+    # a late PUBACK of an earlier packet and a PINGRESP come first: both ignored
+    c = client_with([b'\x40\x02\x00\x09', b'\xd0\x00', b'\x40\x02\x00\x01'])
+    c.publish('t', 'x', False, 1)
+    assert c.sock.out == publish_packet('t', 'x', 1, False, 1)
+    assert c.sock.chunks == []
+    c.sock.chunks = [b'\x40\x02\x00\x02']
+    c.publish('t', 'y', True, 1)
+    assert c.pid == 2
+
+
+def test_packet_ids_wrap_from_65535_to_1():
+    c = client_with([b'\x40\x02\xff\xff', b'\x40\x02\x00\x01'])
+    c.pid = 65534
+    c.publish('t', 'x', False, 1)
+    c.publish('t', 'x', False, 1)
+    assert c.pid == 1
+
+
+def test_publish_qos0_reads_nothing():
+    c = client_with([b'\x40\x02\x00\x01'])
+    c.publish('t', 'x')
+    assert c.sock.chunks == [b'\x40\x02\x00\x01']
+
+
+def test_missing_puback_is_an_oserror():
+    c = client_with([OSError(110)], timeout=0.5)
+    e = raises(OSError, c.publish, 't', 'x', False, 1)
+    assert e.args[0] == 110
+    c = client_with([b'\x40\x02'])  # closed halfway through a packet
+    e = raises(OSError, c.publish, 't', 'x', False, 1)
+    assert 'closed' in str(e)
+
+
+def test_every_socket_operation_gets_the_time_left():
+    c = client_with([b'\x40\x02\x00\x01'], timeout=2)
+    c.publish('t', 'x', False, 1)
+    ts = c.sock.timeouts
+    assert len(ts) >= 3 and all(0 < t <= 2 for t in ts), ts
+    assert ts == sorted(ts, reverse=True)
+
+
+def test_ping_waits_for_pingresp_and_disconnect_closes():
+    c = client_with([b'\x40\x02\x00\x05', b'\xd0\x00'])
+    c.ping()
+    assert c.sock.out == b'\xc0\x00'
+    s = c.sock
+    c.disconnect()
+    assert s.out == b'\xc0\x00\xe0\x00' and s.closed and c.sock is None
+    c.disconnect()  # twice is fine
+
+
+def test_last_will_topic_is_checked():
+    c = MQTTClient('c', 'h')
+    raises(ValueError, c.set_last_will, 'a/#', 'x')
+    c.set_last_will('a/status', 'offline', True, 1)
+    assert c.lw == ('a/status', 'offline', True, 1)

@@ -1,0 +1,447 @@
+# Device tests of MQTTWriter in virtual time, against a fake client with
+# umqtt's API (the real broker is in tests/host/test_mqtt*.py).
+import sys
+
+from mqtt_writer import MQTTWriter
+from thingflow import Scheduler
+from vclock import VirtualClock, run_for
+from tcheck import raises, msg
+
+try:
+    import os
+    remove = os.remove
+except ImportError:  # pragma: no cover
+    remove = None
+
+SPOOL = '/tmp/tf_test_mqtt_spool.txt'
+
+
+class Sock:
+    def close(self):
+        pass
+
+
+class FakeClient:
+    """umqtt's API over a pretend broker: `up` says whether it answers.
+    Records (what, virtual ms, ...) in log; `cost` ms pass per publish."""
+
+    def __init__(self, clk, cost=0):
+        self.clk = clk
+        self.up = True
+        self.cost = cost
+        self.sock = None
+        self.log = []
+        self.got = []  # (topic, payload) the broker acknowledged
+        self.timeout = 3
+        self.timeouts = []
+        self.will = None
+
+    def set_last_will(self, topic, msg, retain=False, qos=0):
+        self.will = (topic, msg, retain, qos)
+
+    def connect(self, clean=True):
+        self.log.append(('connect', self.clk.now))
+        if not self.up:
+            raise OSError(111)
+        self.sock = Sock()
+        return 0
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        self.timeouts.append(self.timeout)
+        self.clk.advance(self.cost)
+        if self.sock is None or not self.up:
+            self.sock = None
+            raise OSError(104)
+        self.got.append((topic, msg if isinstance(msg, str) else msg.decode()))
+
+    def ping(self):
+        self.log.append(('ping', self.clk.now))
+
+    def disconnect(self):
+        self.log.append(('disconnect', self.clk.now))
+        self.sock = None
+
+
+def make(clk=None, **kw):
+    clk = clk or VirtualClock()
+    fc = kw.pop('client', None) or FakeClient(clk)
+    w = MQTTWriter('dev1', None, None, kw.pop('topic', 'home/{sensor_id}'), client=fc, clock=clk, **kw)
+    return w, fc, clk
+
+
+def data(fc):
+    return [m for t, m in fc.got if not t.endswith('/status')]
+
+
+def cleanup(p=SPOOL):
+    for f in (p, p + '.new'):
+        try:
+            remove(f)
+        except OSError:
+            pass
+
+
+def test_bad_arguments_are_refused_naming_the_value():
+    cases = [
+        ({'topic': ''}, "topic '': want a non-empty string"),
+        ({'topic': None}, 'topic None: want a non-empty string'),
+        ({'topic': 'a/+/b'}, "topic 'a/+/b': + and # are for subscribing, not publishing"),
+        ({'topic': 'a/#'}, "topic 'a/#': + and # are for subscribing, not publishing"),
+        ({'topic': 'a\nb'}, "topic 'a\\nb': no NUL or newline"),
+        ({'qos': 2}, 'qos 2: want 0 or 1'),
+        ({'qos': -1}, 'qos -1: want 0 or 1'),
+        ({'qos': '1'}, "qos '1': want 0 or 1"),
+        ({'outbox': 0}, 'outbox 0: want a number of messages > 0'),
+        ({'drop': 'first'}, "drop 'first': want 'oldest' or 'newest'"),
+        ({'maxsize': 0}, 'maxsize 0: want a number > 0'),
+        ({'timeout': -1}, 'timeout -1: want a number > 0'),
+        ({'every': -5}, 'every -5: want a number >= 0 (0: off)'),
+    ]
+    for kw, want in cases:
+        t = kw.pop('topic', 'a/b')
+        e = raises(ValueError, MQTTWriter, 'd', '127.0.0.1', 1883, t, **kw)
+        assert msg(e) == want, (kw, msg(e))
+    for port in (0, 65536, -1, '1883', None):
+        e = raises(ValueError, MQTTWriter, 'd', '127.0.0.1', port, 'a')
+        assert msg(e) == 'port %r: want 1-65535' % (port,), msg(e)
+    e = raises(ValueError, MQTTWriter, 'd', '', 1883, 'a')
+    assert msg(e) == "host '': want a host name or address"
+    assert MQTTWriter('d', '127.0.0.1', 65535, 'a').queued == 0
+
+
+def test_events_become_json_on_the_sensor_topic():
+    w, fc, clk = make()
+    w.on_next(('temp', 12.5, 21.25))
+    w.on_next(('hum', 13, [40, None, True]))
+    w.on_next(('x/y', 14, {'a': 'b'}))
+    assert data(fc) == ['["temp", 12.5, 21.25]', '["hum", 13, [40, null, true]]', '["x/y", 14, {"a": "b"}]']
+    assert [t for t, m in fc.got] == ['home/status', 'home/temp', 'home/hum', 'home/x/y']
+    assert fc.got[0] == ('home/status', 'online')
+    assert fc.will == ('home/status', 'offline', True, 1)
+    assert (w.published, w.queued, w.connects, w.errors) == (3, 0, 1, 0)
+
+
+def test_status_topic_is_the_root_of_the_topic():
+    for topic, st in (('home/kitchen/{sensor_id}', 'home/kitchen/status'), ('sensors', 'sensors/status'),
+                      ('{sensor_id}', 'status'), ('a/{sensor_id}/t', 'a/status')):
+        w, fc, clk = make(topic=topic)
+        assert w._st == st, (topic, w._st)
+    w, fc, clk = make(status=False)
+    w.on_next(('a', 1, 2))
+    assert fc.got == [('home/a', '["a", 1, 2]')] and fc.will is None
+
+
+def test_bad_events_are_refused_counted_and_the_flow_goes_on():
+    w, fc, clk = make(maxsize=40)
+    bad = [('a', 1, object()), ('a', 1, float('nan')), ('a', 1, float('inf')), ('a', 1, b'x'),
+           ('a', 1, {1: 2}), ('a', 1, set()), ('a', 1, 'x' * 40), ('a+', 1, 2), ('#', 1, 2), 5, ()]
+    for i, x in enumerate(bad):
+        w.on_next(x)
+        assert w.refused == i + 1, x
+        w.on_next(('ok', i, i))
+    assert data(fc) == ['["ok", %d, %d]' % (i, i) for i in range(len(bad))]
+    assert (w.published, w.dropped, w.errors) == (len(bad), 0, 0)
+
+
+def test_outbox_drops_oldest_by_default_and_counts():
+    w, fc, clk = make(outbox=3)
+    fc.up = False
+    for i in range(5):
+        w.on_next(('s', i, i))
+    assert (w.queued, w.dropped, w.published) == (3, 2, 0)
+    fc.up = True
+    clk.advance(1000)
+    w._observe()
+    assert data(fc) == ['["s", 2, 2]', '["s", 3, 3]', '["s", 4, 4]']
+    assert (w.queued, w.dropped, w.published, w.reconnects) == (0, 2, 3, 1)
+
+
+def test_outbox_drop_newest_keeps_the_first_events():
+    w, fc, clk = make(outbox=3, drop='newest')
+    fc.up = False
+    for i in range(5):
+        w.on_next(('s', i, i))
+    fc.up = True
+    clk.advance(1000)
+    w._observe()
+    assert data(fc) == ['["s", 0, 0]', '["s", 1, 1]', '["s", 2, 2]']
+    assert (w.dropped, w.published) == (2, 3)
+
+
+def test_reconnects_back_off_1_2_4_up_to_maxwait_at_wake_ups():
+    clk = VirtualClock()
+    w, fc, clk = make(clk, maxwait=10)
+    fc.up = False
+    for t in range(0, 40000, 500):  # an event every 0.5 s for 40 s
+        clk.now = t
+        w.on_next(('s', t, t))
+    tries = [t for k, t in fc.log if k == 'connect']
+    assert tries == [0, 1000, 3000, 7000, 15000, 25000, 35000], tries
+    assert w.errors == 7 and w.queued == 50 and w.dropped == 30
+    assert isinstance(w.last_error, OSError)
+    fc.up = True
+    clk.now = 45000
+    w.on_next(('s', 45000, 1))
+    assert (w.queued, w.published, w.dropped, w.reconnects, w.connects) == (0, 50, 31, 1, 1)
+
+
+def test_a_failed_publish_keeps_the_message_and_resends_it_first():
+    w, fc, clk = make()
+    w.on_next(('s', 0, 0))
+    fc.up = False
+    w.on_next(('s', 1, 1))
+    w.on_next(('s', 2, 2))
+    assert (w.queued, w.errors) == (2, 1)
+    fc.up = True
+    clk.advance(1000)
+    w.on_next(('s', 3, 3))
+    assert data(fc) == ['["s", %d, %d]' % (i, i) for i in range(4)]
+    assert (w.published, w.reconnects, w.connects) == (4, 1, 2)
+
+
+def test_qos_and_retain_are_passed_to_the_client():
+    seen = []
+
+    class C(FakeClient):
+        def publish(self, topic, msg, retain=False, qos=0):
+            seen.append((topic, retain, qos))
+    clk = VirtualClock()
+    w, fc, clk = make(clk, client=C(clk), qos=0, retain=True)
+    w.on_next(('a', 1, 2))
+    assert seen == [('home/status', True, 1), ('home/a', True, 0)]
+
+
+def test_each_wake_up_is_bounded_by_timeout():
+    # every publish takes 400 ms: a wake-up stops when less than a quarter of
+    # the 3 s budget is left, and hands the client the time that is left
+    clk = VirtualClock()
+    fc = FakeClient(clk, cost=400)
+    w, fc, clk = make(clk, client=fc, status=False)
+    fc.up = False
+    for i in range(10):
+        w.on_next(('s', i, i))
+    fc.up = True
+    clk.advance(1000)
+    fc.timeouts = []
+    t0 = clk.now
+    w._observe()
+    assert len(fc.got) == 6 and w.queued == 4
+    assert clk.now - t0 == 2400
+    assert fc.timeouts == [3.0, 2.6, 2.2, 1.8, 1.4, 1.0], fc.timeouts
+    w._observe()
+    assert len(fc.got) == 10 and w.queued == 0
+
+
+def test_keepalive_ping_after_half_and_a_fresh_connection_after_a_whole():
+    w, fc, clk = make(keepalive=60)
+    w.on_next(('s', 0, 0))
+    for t in (20000, 29999, 30000, 50000, 80000):
+        clk.now = t
+        w._observe()
+    assert [x for x in fc.log if x[0] == 'ping'] == [('ping', 30000), ('ping', 80000)]
+    clk.now = 200000  # silent for more than a keepalive: the broker gave up on us
+    w.on_next(('s', 1, 1))
+    assert [x for x in fc.log if x[0] == 'connect'] == [('connect', 0), ('connect', 200000)]
+    assert (w.reconnects, w.errors, w.published) == (1, 0, 2)
+
+
+def test_duty_cycle_every_n_seconds_batches_and_disconnects():
+    radio = []
+    w, fc, clk = make(every=60, radio=radio.append)
+    s = Scheduler(clk)
+
+    class Count:
+        sensor_id = 'c'
+        n = 0
+
+        def sample(self):
+            self.n += 1
+            return self.n
+    s.schedule_sensor(Count(), 10, w)
+    run_for(s, 185)
+    conns = [t for k, t in fc.log if k == 'connect']
+    assert conns == [60000, 120000, 180000], conns
+    assert [t for k, t in fc.log if k == 'disconnect'] == conns
+    assert radio == [True, False] * 3
+    assert len(data(fc)) == 19 and w.queued == 0  # events at 0, 10, ..., 180 s
+    assert [m for t, m in fc.got if t == 'home/status'] == ['online', 'offline'] * 3
+    assert (w.reconnects, w.connects) == (0, 3)
+
+
+def test_duty_cycle_batch_of_n_events():
+    w, fc, clk = make(batch=4, status=False)
+    for i in range(10):
+        clk.now = i * 1000
+        w.on_next(('s', i, i))
+    assert [t for k, t in fc.log if k == 'connect'] == [3000, 7000]
+    assert w.queued == 2 and w.published == 8
+    w.on_completed()
+    assert w.queued == 0 and w.published == 10 and len(fc.got) == 10
+
+
+def test_duty_cycle_failure_backs_off_and_turns_the_radio_off():
+    radio = []
+    w, fc, clk = make(batch=2, radio=radio.append, status=False)
+    fc.up = False
+    for t in (0, 100, 200, 1300):
+        clk.now = t
+        w.on_next(('s', t, t))
+    assert [t for k, t in fc.log if k == 'connect'] == [100, 1300]
+    assert radio == [True, False, True, False] and w.errors == 2
+
+
+def test_completion_flushes_disconnects_and_leaves_the_scheduler():
+    w, fc, clk = make()
+    fc.up = False
+    w.on_next(('s', 0, 0))
+    fc.up = True
+    w.on_completed()
+    assert data(fc) == ['["s", 0, 0]']
+    assert fc.got[-1] == ('home/status', 'offline') and fc.log[-1][0] == 'disconnect'
+    w.on_next(('s', 1, 1))
+    assert w.refused == 1 and w.published == 1
+    s = Scheduler(clk)
+    s.schedule_periodic(w, 1)
+    run_for(s, 10)
+    assert s._groups == []
+
+
+def test_error_from_upstream_also_flushes_and_disconnects():
+    w, fc, clk = make()
+    w.on_next(('s', 0, 0))
+    w.on_error(ValueError('sensor broke'))
+    assert fc.log[-1][0] == 'disconnect'
+
+
+def test_connect_raises_the_clients_error():
+    w, fc, clk = make()
+    fc.up = False
+    e = raises(OSError, w.connect)
+    assert e.args[0] == 111 and w.errors == 1
+    fc.up = True
+    w.connect()
+    assert w.connects == 1
+
+
+class LogRec:
+    def __init__(self):
+        self.lines = []
+
+    def warning(self, m, *a):
+        self.lines.append(m % a if a else m)
+
+    error = info = debug = warning
+
+
+def test_log_lines_name_the_cause_but_never_the_password():
+    rec = LogRec()
+
+    class FakeLogger:
+        def get_logger():
+            return rec
+
+    class Leaky(FakeClient):
+        def connect(self, clean=True):
+            raise OSError('auth failed for dev:hunter2')
+    clk = VirtualClock()
+    old = sys.modules.get('logger')
+    sys.modules['logger'] = FakeLogger
+    try:
+        w, fc, clk = make(clk, client=Leaky(clk), password='hunter2')
+        w.on_next(('s', 1, object()))
+        w.on_next(('s', 1, 1))
+    finally:
+        if old is None:
+            del sys.modules['logger']
+        else:
+            sys.modules['logger'] = old
+    assert len(rec.lines) == 2, rec.lines
+    assert 'refused: JSON cannot encode it' in rec.lines[0]
+    assert 'auth failed for dev:***' in rec.lines[1] and 'hunter2' not in rec.lines[1]
+
+
+def test_without_a_logger_nothing_breaks():
+    old = sys.modules.get('logger')
+    sys.modules['logger'] = None  # import logger fails
+    try:
+        w, fc, clk = make()
+        w.on_next(('s', 1, object()))
+    finally:
+        if old is None:
+            del sys.modules['logger']
+        else:
+            sys.modules['logger'] = old
+    assert w.refused == 1
+
+
+def test_spool_keeps_the_outbox_across_a_reset_in_order():
+    cleanup()
+    w, fc, clk = make(spool=SPOOL, outbox=10)
+    fc.up = False
+    for i in range(4):
+        w.on_next(('s', i, i))
+    with open(SPOOL, 'rb') as f:
+        assert f.read().count(b'\n') == 4
+    # reset: a new writer on the same spool, and a broker that answers
+    w2, fc2, clk2 = make(spool=SPOOL, outbox=10)
+    assert w2.queued == 4
+    w2.on_next(('s', 4, 4))
+    assert data(fc2) == ['["s", %d, %d]' % (i, i) for i in range(5)]
+    assert [t for t, m in fc2.got][1:] == ['home/s'] * 5
+    try:
+        open(SPOOL)
+        assert False, 'the spool should be gone once the outbox is empty'
+    except OSError:
+        pass
+
+
+def test_spool_count_lines_skip_what_was_delivered():
+    cleanup()
+    w, fc, clk = make(spool=SPOOL, outbox=10, batch=3, status=False)
+    fc.up = False
+    for i in range(5):
+        clk.now = i * 100000
+        w.on_next(('s', i, i))
+    fc.up = True
+    clk.now += 100000
+    # publish two, then the broker fails again
+    orig = fc.publish
+
+    def pub(*a):
+        if len(fc.got) == 2:
+            fc.up = False
+        orig(*a)
+    fc.publish = pub
+    w._observe()
+    assert (w.queued, w.published) == (3, 2)
+    with open(SPOOL, 'rb') as f:
+        assert f.read().split(b'\n')[-2] == b'\x002'
+    w2, fc2, clk2 = make(spool=SPOOL, outbox=10, status=False)
+    assert w2.queued == 3
+    w2.on_completed()
+    assert data(fc2) == ['["s", 2, 2]', '["s", 3, 3]', '["s", 4, 4]']
+
+
+def test_spool_survives_a_line_cut_short_and_is_compacted():
+    cleanup()
+    with open(SPOOL, 'wb') as f:
+        f.write(b'home/a\x00[1]\nhome/a\x00[2]\n\x001\nhome/b\x00[3]\nhome/b\x00[4')
+    w, fc, clk = make(spool=SPOOL)
+    assert (w.queued, w.dropped) == (2, 1)
+    with open(SPOOL, 'rb') as f:
+        assert f.read() == b'home/a\x00[2]\nhome/b\x00[3]\n'
+    w.on_completed()
+    assert data(fc) == ['[2]', '[3]']
+    cleanup()
+    w, fc, clk = make(spool=SPOOL, outbox=3)
+    fc.up = False
+    for i in range(20):  # far more than fit: drops and rewrites keep the file small
+        w.on_next(('s', i, i))
+    with open(SPOOL, 'rb') as f:
+        lines = f.read().split(b'\n')
+    assert len(lines) <= 2 * 3 + 4, lines
+    w2, fc2, clk2 = make(spool=SPOOL, outbox=3)
+    assert w2.queued == 3
+    w2.on_completed()
+    assert data(fc2) == ['["s", 17, 17]', '["s", 18, 18]', '["s", 19, 19]']
+    cleanup()
