@@ -66,35 +66,77 @@ class _Captured(BaseException):
 
 
 def load_app(path):
-    """Run an app file up to its run_forever() and return (tasks, clock):
-    tasks as [(name, interval s, slack)], one per scheduled task, from the
-    app's scheduler; clock is that scheduler's clock object."""
+    """Run an app file up to its run_forever() and return (tasks, clock,
+    publish): tasks as [(name, interval s, slack)], one per scheduled task,
+    from the app's scheduler; clock is that scheduler's clock object; publish
+    the radio duty cycle of an MQTT writer in the app's globals (its `every`
+    in s; 0 when it publishes at once; None when the app has no writer). The
+    app runs in a temporary folder (its files, such as logs, go there), with
+    its own folder on the path, after sim_wiring.py beside it (the simulated
+    chips, as `thingflow-mpy run` wires them), and config_example.py
+    standing in for a missing config.py."""
+    import tempfile
     tf = _lib()
     if not os.path.isfile(path):
         raise ValueError('no such app: %s' % path)
+    path = os.path.abspath(path)
+    here = os.path.dirname(path)
     got = []
     orig = tf.Scheduler.run_forever
 
     def capture(self):
-        got.append(self)
+        got.append((self, sys._getframe(1).f_globals))
         raise _Captured()
     tf.Scheduler.run_forever = capture
+    old_cwd = os.getcwd()
+    old_path = list(sys.path)
+    had_config = 'config' in sys.modules
     try:
-        runpy.run_path(path, run_name='__main__')
-    except _Captured:
-        pass
+        sys.path.insert(0, here)
+        if not had_config and not os.path.isfile(os.path.join(here, 'config.py')) and \
+                os.path.isfile(os.path.join(here, 'config_example.py')):
+            sys.modules['config'] = runpy_module(os.path.join(here, 'config_example.py'), 'config')
+        with tempfile.TemporaryDirectory(prefix='tfplan-') as tmp:
+            os.chdir(tmp)
+            try:
+                wiring = os.path.join(here, 'sim_wiring.py')  # as `thingflow-mpy run` does
+                if os.path.isfile(wiring):
+                    runpy.run_path(wiring)
+                runpy.run_path(path, run_name='__main__')
+            except _Captured:
+                pass
+            finally:
+                os.chdir(old_cwd)
     finally:
         tf.Scheduler.run_forever = orig
+        sys.path[:] = old_path
+        if not had_config:
+            sys.modules.pop('config', None)
     if not got:
         raise ValueError('%s: never called Scheduler.run_forever()' % path)
-    s = got[0]
+    s, g = got[0]
     tasks = []
-    for g in s._groups:
-        for t in g[2]:
+    for grp in s._groups:
+        for t in grp[2]:
             sensor = getattr(t, 'sensor', None)
             name = getattr(sensor, 'sensor_id', None) or type(t).__name__
-            tasks.append((str(name), g[0] / 100, (g[3] / g[0]) if len(g) > 3 else 0))
-    return tasks, s.clock
+            tasks.append((str(name), grp[0] / 100, (grp[3] / grp[0]) if len(grp) > 3 else 0))
+    publish = None
+    for v in list(g.values()):
+        if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch'):
+            publish = float(v.every or 0)
+            break
+    return tasks, s.clock, publish
+
+
+def runpy_module(path, name):
+    """A module object from a file (config_example.py as config)."""
+    import types
+    m = types.ModuleType(name)
+    m.__file__ = path
+    with open(path) as f:
+        exec(compile(f.read(), path, 'exec'), m.__dict__)
+    return m
 
 
 def app_mode(clock):
@@ -233,8 +275,9 @@ def add_arguments(parser):
     parser.add_argument('--battery-mah', type=float, default=2500.0, help='battery capacity (default 2500 mAh)')
     parser.add_argument('--mode', choices=MODES + ('all',), default=None,
                         help="sleep mode (default: the app's clock; 'all' for --intervals)")
-    parser.add_argument('--publish', type=float, default=900.0,
-                        help='seconds between publish batches (default 900; 0: every wake-up)')
+    parser.add_argument('--publish', type=float, default=None,
+                        help="seconds between publish batches (0: at every wake-up; default: the app's "
+                             "MQTT writer's `every`, else 0)")
     parser.add_argument('--radio', choices=('kept', 'batch'), default=None,
                         help='radio kept connected, or connected per batch (default: batch in deep sleep)')
     parser.add_argument('--min-ms', type=int, default=2000, help='shortest deep sleep in ms (default 2000)')
@@ -249,7 +292,9 @@ def report(tasks, args):
     prof = PROFILES[args.board]
     modes = MODES if args.mode in (None, 'all') else (args.mode,)
     secs = args.hours * 3600
-    lines = ['board %s (%s), battery %g mAh, %g h simulated' % (args.board, prof['name'], args.battery_mah, args.hours),
+    lines = ['board %s (%s), battery %g mAh, %g h simulated, publish %s' % (
+                 args.board, prof['name'], args.battery_mah, args.hours,
+                 'every %g s' % args.publish if args.publish else 'at every wake-up'),
              'tasks: ' + ', '.join('%s every %g s%s' % (n, iv, ' slack %g' % sl if sl else '') for n, iv, sl in tasks),
              '%-6s %10s %12s %9s %9s %10s %9s' % ('mode', 'wakeups/h', 'awake s/day', 'connects', 'boots',
                                                   'avg mA', 'days')]
@@ -275,8 +320,12 @@ def main(args):
             if args.app:
                 raise ValueError('give an app or --intervals, not both')
             tasks = parse_intervals(args.intervals, args.slack)
+            if args.publish is None:
+                args.publish = 0.0
         elif args.app:
-            tasks, clock = load_app(args.app)
+            tasks, clock, pub = load_app(args.app)
+            if args.publish is None:
+                args.publish = pub or 0.0
             if not tasks:
                 raise ValueError('%s: schedules no task' % args.app)
             if args.mode is None:

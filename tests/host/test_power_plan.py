@@ -161,14 +161,17 @@ def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
         'class S:\n'
         '    sensor_id = "temp"\n'
         '    def sample(self): return 1\n'
+        'class MQTTWriter:\n'
+        '    every, batch = 900, 0\n'
+        'w = MQTTWriter()\n'
         'clk = DeepSleepClock(FakeMachine(), min_ms=5000)\n'
         's = Scheduler(clk)\n'
         's.schedule_sensor(S(), 60, Output(), slack=0.1)\n'
         'clk.resume(s)\n'
         's.run_forever()\n'
         'raise SystemExit("not reached")\n')
-    tasks, clock = plan.load_app(str(app))
-    assert tasks == [('temp', 60.0, 0.1)]
+    tasks, clock, pub = plan.load_app(str(app))
+    assert (tasks, pub) == ([('temp', 60.0, 0.1)], 900.0)
     assert plan.app_mode(clock) == ('deep', 5000)
     assert plan.main(_args([str(app)])) == 0
     lines = capsys.readouterr().out.splitlines()
