@@ -48,7 +48,7 @@ class Chip:
     def _io(self):
         if self._fails:
             self._fails -= 1
-            raise OSError(self._err)
+            raise OSError(self._err, 'I/O error')  # errno set on both runtimes
 
     def jitter(self):
         """Uniform noise in [-noise, noise), from a xorshift32 generator

@@ -90,7 +90,7 @@ class SimBus:
         self.transfers += 1
         c = self.devices.get(addr)
         if c is None:
-            raise OSError(_ENODEV)
+            raise OSError(_ENODEV, 'ENODEV')  # errno set on both runtimes
         return c
 
 
@@ -232,7 +232,7 @@ class SimADC:
         self.reads += 1
         if self._fails:
             self._fails -= 1
-            raise OSError(self._err)
+            raise OSError(self._err, 'I/O error')
         v = int(self.volts / self.vref * top + 0.5)
         return 0 if v < 0 else top if v > top else v
 

@@ -1,0 +1,273 @@
+# Device tests of the simulated hardware: machine (Pin, I2C, SoftI2C, ADC),
+# the chip models, the neopixel strip and the demo sensors.
+import machine
+from machine import Pin, I2C, SoftI2C, ADC
+import chips
+from neopixel import NeoPixel
+from demo_sensors import RandomWalk, Replay
+from vclock import VirtualClock
+from tcheck import raises, msg
+
+
+def test_pins_share_their_level_by_id():
+    machine.sim_reset()
+    a, b = Pin(2, Pin.OUT), Pin(2)
+    assert a.value() == 0
+    a.on()
+    assert (b.value(), b()) == (1, 1)
+    b.value(0)
+    assert a.value() == 0
+    Pin(3, Pin.OUT, value=1)
+    assert Pin(3).value() == 1 and Pin(2).value() == 0
+    machine.sim_reset()
+    assert Pin(3).value() == 0
+
+
+def test_absent_address_raises_enodev_on_every_transfer():
+    machine.sim_reset()
+    i2c = I2C(0, scl=Pin(5), sda=Pin(4))
+    buf = bytearray(2)
+    calls = [(i2c.readfrom_mem, (0x18, 5, 2)), (i2c.readfrom_mem_into, (0x18, 5, buf)),
+             (i2c.writeto_mem, (0x18, 1, b'\x00\x00')), (i2c.readfrom, (0x18, 2)),
+             (i2c.readfrom_into, (0x18, buf)), (i2c.writeto, (0x18, b'\x05')),
+             (i2c.writevto, (0x18, (b'\x01', b'\x00\x00')))]
+    for fn, args in calls:
+        e = raises(OSError, fn, *args)
+        assert e.args == (19, 'ENODEV') and e.errno == 19, (fn, e.args)
+    assert i2c.scan() == []
+
+
+def test_buses_are_shared_by_id_or_by_pins():
+    machine.sim_reset()
+    a = I2C(0, scl=Pin(5), sda=Pin(4))
+    b = I2C(0)
+    c = I2C(1, scl=Pin(5), sda=Pin(4))
+    s1 = SoftI2C(Pin(5), Pin(4))
+    s2 = SoftI2C(scl=Pin(5), sda=Pin(4), freq=100000)
+    s3 = I2C(scl=Pin(5), sda=Pin(4))  # id -1: software, as on the ESP8266
+    s4 = SoftI2C(Pin(4), Pin(5))
+    a.sim.attach(chips.MCP9808())
+    s1.sim.attach(chips.ADXL345())
+    assert (a.scan(), b.scan(), c.scan()) == ([0x18], [0x18], [])
+    assert (s2.scan(), s3.scan(), s4.scan()) == ([0x53], [0x53], [])
+    assert machine.sim_bus(0) is a.sim and machine.sim_bus((5, 4)) is s1.sim
+    assert s2.freq == 100000
+    e = raises(ValueError, I2C, -1)
+    assert msg(e) == 'I2C id -1 (software) needs scl and sda pins'
+
+
+def test_scan_lists_valid_addresses_in_order_and_attach_checks_them():
+    machine.sim_reset()
+    i2c = I2C(0)
+    for addr in (0x77, 0x08, 0x29, 0x03, 0x78):  # 0x03 and 0x78 are reserved: not scanned
+        i2c.sim.attach(chips.MCP9808(), addr)
+    assert i2c.scan() == [0x08, 0x29, 0x77]
+    for bad in (-1, 128):
+        e = raises(ValueError, i2c.sim.attach, chips.MCP9808(), bad)
+        assert msg(e) == 'I2C address %r: want 0..127' % bad
+    i2c.sim.detach(0x29)
+    assert i2c.scan() == [0x08, 0x77]
+    assert raises(OSError, i2c.readfrom_mem, 0x29, 5, 2).args[0] == 19
+
+
+def test_register_and_plain_transfers_reach_the_model():
+    machine.sim_reset()
+    i2c = I2C(0)
+    c = i2c.sim.attach(chips.MCP9808(temp=25.0))
+    assert i2c.readfrom_mem(0x18, 6, 2) == b'\x00\x54'
+    assert i2c.readfrom_mem(0x18, 7, 2) == b'\x04\x00'
+    # at power-up T_UPPER and T_CRIT are 0, so 25 deg C sets both flags
+    assert i2c.readfrom_mem(0x18, 5, 2) == b'\xc1\x90'
+    buf = bytearray(2)
+    i2c.readfrom_mem_into(0x18, 5, buf)
+    assert buf == bytearray(b'\xc1\x90')
+    i2c.writeto_mem(0x18, 8, b'\x00')  # resolution 0.5
+    assert c.regs[8] == 0
+    assert i2c.writeto(0x18, b'\x08\x02') == 2  # pointer 8, then data
+    assert c.regs[8] == 2
+    i2c.writeto(0x18, b'\x05')  # pointer only
+    assert i2c.readfrom(0x18, 2) == b'\xc1\x90'
+    i2c.writevto(0x18, (b'\x08', b'\x01'))
+    assert c.regs[8] == 1
+    i2c.readfrom_into(0x18, buf)
+    assert buf == bytearray(b'\x01\x00')
+    assert (c.reads, c.writes) == (6, 3)
+    assert i2c.sim.transfers == 10
+
+
+def test_failures_are_injected_per_chip():
+    machine.sim_reset()
+    i2c = I2C(0)
+    t = i2c.sim.attach(chips.MCP9808())
+    a = i2c.sim.attach(chips.ADXL345())
+    t.fail(2)
+    for i in range(2):
+        assert raises(OSError, i2c.readfrom_mem, 0x18, 5, 2).args[0] == 5
+    assert i2c.readfrom_mem(0x18, 5, 2) == b'\xc1\x40'
+    a.fail(1, 110)
+    assert raises(OSError, i2c.readfrom_mem, 0x53, 0, 1).args[0] == 110
+    assert i2c.readfrom_mem(0x53, 0, 1) == b'\xe5'
+
+
+def test_adc_reads_and_fails():
+    machine.sim_reset()
+    a = machine.sim_adc(0)
+    adc = ADC(0)
+    a.vref, a.top = 3.3, 4095  # an ESP32-like input
+    for v, r, r16 in ((0.0, 0, 0), (1.65, 2048, 32768), (3.3, 4095, 65535), (-1, 0, 0)):
+        a.volts = v
+        assert (adc.read(), adc.read_u16()) == (r, r16), v
+    a.fail(1)
+    assert raises(OSError, adc.read_u16).args[0] == 5
+    assert a.reads == 9 and ADC(Pin(0)).sim is a
+
+
+def test_mcp9808_model_registers():
+    c = chips.MCP9808(temp=-0.0625)
+    # (temp, resolution code, T_A); limits at their power-up 0: below 0 sets
+    # the T_LOWER flag (0x2000), above it the T_UPPER and T_CRIT flags (0xC000)
+    cases = [(-0.0625, 3, 0x3FFF), (-0.0625, 0, 0x3FF8), (25.0, 3, 0xC190), (25.3, 1, 0xC194),
+             (-40.0, 2, 0x3D80), (300.0, 3, 0xCFFF), (-300.0, 3, 0x3000), (0.0, 3, 0x8000)]
+    for temp, res, ta in cases:
+        c.temp = temp
+        c.write(8, bytes([res]))
+        assert c.ta() == ta, (temp, res, hex(c.ta()))
+    c.write(1, b'\xff\xff')
+    assert c.read(1, 2) == b'\x07\xff'  # CONFIG has 11 bits
+    c.write(2, b'\xff\xff')
+    assert c.read(2, 2) == b'\x1f\xfc'  # limits: 13 bits, 0.25 deg C
+    assert c.read(8, 1) == bytes([3])
+
+
+def test_tsl2591_model_registers():
+    clk = VirtualClock()
+    c = chips.TSL2591(lux=100.0, ir=0.2, clock=clk)
+    assert c.read(0xA0 | 0x12, 1) == b'\x50'
+    e = raises(ValueError, c.read, 0x12, 1)
+    assert 'lacks CMD' in msg(e)
+    assert c.read(0xB3, 1) == b'\x00'  # no AVALID while off
+    c.write(0xA1, bytes([0x11]))  # gain 25, 200 ms
+    c.write(0xA0, bytes([0x03]))
+    assert c.read(0xB3, 1) == b'\x00'
+    clk.advance(199)
+    assert c.read(0xB3, 1) == b'\x00' and c.read(0xB4, 4) == bytes(4)
+    clk.advance(1)
+    assert c.read(0xB3, 1) == b'\x01'
+    c0, c1 = c.counts()
+    assert (c0, c1) == (int(100 * 200 * 25 / 408 / 0.672 + 0.5), int(100 * 200 * 25 / 408 / 0.672 * 0.2 + 0.5))
+    assert c.read(0xB4, 4) == bytes([c0 & 255, c0 >> 8, c1 & 255, c1 >> 8])
+    c.lux = 1e9
+    assert c.counts() == (65535, 65535)
+    c.write(0xA1, bytes([0x10]))  # 100 ms
+    assert c.counts() == (37888, 37888)
+    c.write(0xE7, b'')  # a special function: ignored
+    c.write(0xA1, bytes([0x80]))  # SRESET
+    assert (c.enable, c.control) == (0, 0)
+
+
+def test_adxl345_model_registers():
+    clk = VirtualClock()
+    c = chips.ADXL345(accel=(9.80665, -4.903325, 0.0), clock=clk)
+    assert c.read(0, 1) == b'\xe5' and c.read(0x2C, 1) == b'\x0a'
+    assert c.read(0x32, 6) == bytes(6)  # not measuring
+    c.write(0x31, b'\x00')  # 10-bit, 2 g
+    c.write(0x2D, b'\x08')
+    assert c.read(0x30, 1)[0] & 0x80 == 0
+    clk.advance(10)
+    assert c.read(0x30, 1)[0] & 0x80 == 0x80
+    assert c.read(0x32, 6) == bytes([0, 1, 0x80, 0xFF, 0, 0])  # 256, -128, 0
+    assert c.read(0x30, 1)[0] & 0x80 == 0  # cleared by reading the data
+    c.write(0x31, b'\x03')  # 10-bit, 16 g: 32 counts per g
+    assert c.counts() == (32, -16, 0)
+    c.write(0x31, b'\x0b')  # full resolution, 16 g: 256 per g
+    assert c.counts() == (256, -128, 0)
+    c.write(0x00, b'\x00')  # DEVID is read-only
+    assert c.read(0, 1) == b'\xe5'
+
+
+def test_noise_repeats_with_the_seed_and_stays_in_bounds():
+    a, b = chips.Chip(noise=2.0, seed=42), chips.Chip(noise=2.0, seed=42)
+    xs = [a.jitter() for i in range(200)]
+    assert xs == [b.jitter() for i in range(200)]
+    assert all(-2.0 <= x < 2.0 for x in xs) and min(xs) < -1.5 and max(xs) > 1.5
+    assert chips.Chip().jitter() == 0.0
+
+
+def test_neopixel_strip():
+    np = NeoPixel(Pin(4), 3)
+    assert (len(np), np.bpp, np.buf) == (3, 3, bytearray(9))
+    np[1] = (1, 2, 3)
+    assert np[1] == (1, 2, 3) and np.buf[3:6] == bytearray(b'\x02\x01\x03')
+    np.fill((9, 8, 7))
+    np.write()
+    assert np.frames == [bytes([8, 9, 7] * 3)]
+    np.keep = 2
+    for i in range(3):
+        np[0] = (i, i, i)
+        np.write()
+    assert len(np.frames) == 2 and np.frames[-1][:3] == bytes([2, 2, 2])
+    w = NeoPixel(Pin(4), 1, bpp=4)
+    w[0] = (1, 2, 3, 4)
+    assert w.buf == bytearray([2, 1, 3, 4]) and w[0] == (1, 2, 3, 4)
+
+
+def test_random_walk():
+    a = RandomWalk('t', start=20.0, step=0.5, lo=19.0, hi=21.0, seed=5)
+    b = RandomWalk('t', start=20.0, step=0.5, lo=19.0, hi=21.0, seed=5)
+    xs = [a.sample() for i in range(500)]
+    assert xs == [b.sample() for i in range(500)]
+    assert all(19.0 <= x <= 21.0 for x in xs) and min(xs) < 19.3 and max(xs) > 20.7
+    assert all(abs(x - y) <= 0.5 for x, y in zip(xs, xs[1:]))
+    wide = RandomWalk(start=0.0, step=10.0, lo=-1.0, hi=1.0)
+    assert all(-1.0 <= wide.sample() <= 1.0 for i in range(100))
+    for kw, text in (({'step': -1}, 'RandomWalk step -1: want >= 0'),
+                     ({'lo': 2, 'hi': 1}, 'RandomWalk lo 2 > hi 1'),
+                     ({'start': 5, 'hi': 1}, 'RandomWalk start 5 outside [None, 1]')):
+        assert msg(raises(ValueError, RandomWalk, **kw)) == text
+
+
+def _csv(name, text):
+    path = '/tmp/tf_sim_%s.csv' % name
+    with open(path, 'w') as f:
+        f.write(text)
+    return path
+
+
+def test_replay_plays_a_csv_then_stops_or_loops():
+    p = _csv('a', 'ts,lux\n0,1.5\n\n# a gap\n60,2\n120,-3.25\n')
+    r = Replay(p, 'lux')
+    assert [r.sample() for i in range(3)] == [1.5, 2.0, -3.25]
+    raises(StopIteration, r.sample)
+    raises(StopIteration, r.sample)
+    assert r.lines == 6 and r.count == 3
+    r = Replay(p, col=0, loop=True)
+    assert [r.sample() for i in range(7)] == [0.0, 60.0, 120.0, 0.0, 60.0, 120.0, 0.0]
+    r.close()
+    empty = _csv('b', 'ts,lux\n')
+    raises(StopIteration, Replay(empty, loop=True).sample)  # nothing to loop over
+
+
+def test_replay_errors_name_file_and_line():
+    p = _csv('c', '1.0\n2.0\nx\n')
+    r = Replay(p)
+    assert [r.sample(), r.sample()] == [1.0, 2.0]
+    e = raises(ValueError, r.sample)
+    assert msg(e) == "Replay %r line 3: 'x' is not a number" % p, msg(e)
+    e = raises(OSError, Replay, '/tmp/tf_sim_no_such_file.csv')
+    assert "Replay: cannot open '/tmp/tf_sim_no_such_file.csv'" in msg(e), msg(e)
+    r = Replay(_csv('d', '1,2\n3\n'), col=1)
+    assert r.sample() == 2.0
+    assert "line 2: '3' is not a number" in msg(raises(ValueError, r.sample))
+
+
+def test_demo_sensors_in_a_pipeline():
+    from thingflow import Scheduler
+    from vclock import run_for
+    from sensorkit import Rec
+    s = Scheduler(VirtualClock())
+    r1, r2 = Rec(), Rec()
+    s.schedule_sensor(Replay(_csv('e', '5\n6\n7\n'), 'rp'), 10, r1)
+    s.schedule_sensor(RandomWalk('rw', start=1.0, step=0.1), 10, r2)
+    run_for(s, 59)
+    assert r1.values() == [5.0, 6.0, 7.0] and r1.log[-1] == ('done',)
+    assert len(r2.values()) == 6 and all(0.4 <= v <= 1.6 for v in r2.values())
