@@ -1,0 +1,680 @@
+# Device tests of logger.py: line format, levels, rotation bound, restart,
+# power cuts at each step of a rotation, full flash (ENOSPC at write, at
+# rename, at open), echo, LogWriter. Real files in a fresh directory under
+# /dev/shm or /tmp (or the current directory); os, open, time and print are replaced in
+# the logger module only where a test needs a fault or a fixed clock.
+import os
+
+import logger
+from logger import (initialize_logging, get_logger, close_logging, LogWriter,
+                    DEBUG, INFO, WARNING, ERROR)
+from thingflow import SensorAsOutputThing
+from tcheck import raises, msg
+
+T = (2024, 5, 1, 12, 3, 7, 2, 122)  # the time every line gets
+STAMP = '2024-05-01 12:03:07'
+_real_open = open
+
+
+class FixedTime:
+    @staticmethod
+    def localtime():
+        return T
+
+
+class Cut(Exception):
+    """The power goes: raised by FakeOs at a chosen step; the logger lets it through."""
+
+
+class FakeFile:
+    """A real file whose writes can fail as on a full flash."""
+
+    def __init__(self, fs, f):
+        self.fs = fs
+        self.f = f
+
+    def write(self, b):
+        fs = self.fs
+        fs.count('write')
+        if fs.full:
+            if fs.full == 'short':  # part of the line gets in, as on a posix file system
+                return self.f.write(b[:len(b) // 2])
+            raise OSError(28)
+        return self.f.write(b)
+
+    def flush(self):
+        self.f.flush()
+
+    def close(self):
+        self.f.close()
+
+
+class FakeOs:
+    """The real os, except: fail[op] = n raises OSError(28) at the n-th call
+    of op from now on (op in stat, remove, rename, open, write); cut = (op, n,
+    when) raises Cut before or after the n-th call of op; full: every write
+    fails (True) or writes half the line ('short')."""
+
+    def __init__(self):
+        self.calls = {}
+        self.fail = {}
+        self.cut = None
+        self.full = False
+
+    def count(self, op, after=False):
+        n = self.calls.get(op, 0) + (0 if after else 1)
+        if not after:
+            self.calls[op] = n
+        c = self.cut
+        if c and c[0] == op and c[1] == n and c[2] == ('after' if after else 'before'):
+            raise Cut(op)
+        if not after and self.fail.get(op) == n:
+            raise OSError(28)
+
+    def stat(self, p):
+        return os.stat(p)
+
+    def remove(self, p):
+        self.count('remove')
+        os.remove(p)
+        self.count('remove', True)
+
+    def rename(self, a, b):
+        self.count('rename')
+        os.rename(a, b)
+        self.count('rename', True)
+
+    def open(self, p, mode):
+        self.count('open')
+        f = FakeFile(self, _real_open(p, mode))
+        self.count('open', True)
+        return f
+
+
+def _base():
+    # tmpfs first: MicroPython's flush() is an fsync, slow on a disk
+    for d in ('/dev/shm', '/tmp'):
+        try:
+            os.stat(d)
+            return d
+        except OSError:
+            pass
+    return '.'
+
+
+_n = [0]
+
+
+def fresh(fs=None, out=None):
+    """A new empty directory; the logger module set up to use fs (a FakeOs or
+    None), the fixed time, and print appending to out. Returns the log path."""
+    close_logging()
+    _n[0] += 1
+    d = '%s/tflog-%s-%d' % (_base(), ''.join('%02x' % b for b in os.urandom(4)), _n[0])
+    os.mkdir(d)
+    logger.time = FixedTime
+    logger.os = fs or os
+    logger.open = fs.open if fs else _real_open
+    logger.print = out.append if out is not None else print
+    return d + '/app.log'
+
+
+def done(path):
+    """Close the log, undo the patches, remove the directory."""
+    close_logging()
+    logger.os = os
+    logger.open = _real_open
+    logger.print = print
+    d = path[:path.rfind('/')]
+    for f in os.listdir(d):
+        os.remove(d + '/' + f)
+    os.rmdir(d)
+
+
+def read(path):
+    try:
+        with _real_open(path, 'rb') as f:
+            return f.read().decode()
+    except OSError:
+        return None
+
+
+def size(path):
+    try:
+        return os.stat(path)[6]
+    except OSError:
+        return 0
+
+
+def line(lvl, text):
+    return '%s [%s] %s\n' % (STAMP, lvl, text)
+
+
+def write(path, text):
+    with _real_open(path, 'wb') as f:
+        f.write(text.encode())
+
+
+# ---- API, levels, format ----
+
+def test_level_values_as_in_logging():
+    assert (DEBUG, INFO, WARNING, ERROR) == (10, 20, 30, 40)
+
+
+def test_line_format_and_level_filtering():
+    # set level -> the lines written by debug, info, warning, warn, error
+    cases = [
+        (DEBUG, ['DBG', 'INF', 'WRN', 'WRN', 'ERR']),
+        (INFO, ['INF', 'WRN', 'WRN', 'ERR']),
+        (WARNING, ['WRN', 'WRN', 'ERR']),
+        (ERROR, ['ERR']),
+    ]
+    for lvl, want in cases:
+        p = fresh()
+        try:
+            log = initialize_logging(p, level=lvl)
+            assert get_logger() is log
+            log.debug('d %d', 1)
+            log.info('i %s', 'x')
+            log.warning('w')
+            log.warn('w')
+            log.error('e %d%%', 5)
+            texts = {'DBG': 'd 1', 'INF': 'i x', 'WRN': 'w', 'ERR': 'e 5%'}
+            assert read(p) == ''.join(line(x, texts[x]) for x in want), (lvl, read(p))
+            assert read(p + '.1') is None
+            assert log.dropped == 0
+        finally:
+            done(p)
+
+
+def test_set_level_changes_the_one_global_level():
+    p = fresh()
+    try:
+        log = initialize_logging(p)
+        log.debug('no')
+        log.set_level(DEBUG)
+        get_logger().debug('yes')
+        log.set_level(ERROR)
+        log.warning('no')
+        log.error('E')
+        assert read(p) == line('DBG', 'yes') + line('ERR', 'E')
+        assert log.level == ERROR
+    finally:
+        done(p)
+
+
+def test_message_without_args_is_not_formatted_and_any_object_is_logged():
+    p = fresh()
+    try:
+        log = initialize_logging(p)
+        log.info('100% done')
+        log.info(('t', 1.5, 20))
+        log.info(42)
+        assert read(p) == line('INF', '100% done') + line('INF', "('t', 1.5, 20)") + line('INF', '42')
+    finally:
+        done(p)
+
+
+def test_get_logger_before_initialize_raises():
+    close_logging()
+    e = raises(RuntimeError, get_logger)
+    assert msg(e) == 'initialize_logging() not called yet'
+    e = raises(RuntimeError, LogWriter)
+    assert msg(e) == 'initialize_logging() not called yet'
+
+
+def test_initialize_twice_raises_and_close_allows_again():
+    p = fresh()
+    try:
+        initialize_logging(p)
+        e = raises(RuntimeError, initialize_logging, p)
+        assert msg(e) == "logging already initialized (%r); close_logging() first" % (p,)
+        close_logging()
+        close_logging()  # a second close does nothing
+        raises(RuntimeError, get_logger)
+        log = initialize_logging(p)
+        log.close()
+        raises(RuntimeError, get_logger)
+        initialize_logging(p).info('again')
+        assert read(p) == line('INF', 'again')
+    finally:
+        done(p)
+
+
+def test_closed_logger_raises():
+    p = fresh()
+    try:
+        log = initialize_logging(p)
+        close_logging()
+        e = raises(RuntimeError, log.info, 'x')
+        assert msg(e) == 'log %r is closed' % (p,)
+        log.debug('below the level: not an error')
+    finally:
+        done(p)
+
+
+def test_bad_arguments_name_the_value():
+    p = fresh()
+    d = p[:p.rfind('/')]
+    try:
+        cases = [
+            ((p, 99), "max_len 99: want an int of at least 100 (bytes)"),
+            ((p, '2000'), "max_len '2000': want an int of at least 100 (bytes)"),
+            ((p, 1000.0), "max_len 1000.0: want an int of at least 100 (bytes)"),
+            ((p, None), "max_len None: want an int of at least 100 (bytes)"),
+            ((p, 1000, 15), "level 15: want DEBUG, INFO, WARNING or ERROR (10 to 40)"),
+            ((p, 1000, '20'), "level '20': want DEBUG, INFO, WARNING or ERROR (10 to 40)"),
+            ((p, 1000, 20.0), "level 20.0: want DEBUG, INFO, WARNING or ERROR (10 to 40)"),
+            ((p, 1000, None), "level None: want DEBUG, INFO, WARNING or ERROR (10 to 40)"),
+            (('',), "log file '': want a path in an existing directory"),
+            ((None,), "log file None: want a path in an existing directory"),
+            ((5,), "log file 5: want a path in an existing directory"),
+            ((d + '/no/app.log',), "log file %r: want a path in an existing directory" % (d + '/no/app.log',)),
+        ]
+        for args, want in cases:
+            e = raises(ValueError, initialize_logging, *args)
+            assert msg(e) == want, (args, msg(e))
+            raises(RuntimeError, get_logger)  # nothing initialised
+        log = initialize_logging(p)
+        for bad in (0, 25, 50, '10', True):
+            e = raises(ValueError, log.set_level, bad)
+            assert msg(e) == 'level %r: want DEBUG, INFO, WARNING or ERROR (10 to 40)' % (bad,)
+            assert log.level == INFO
+        e = raises(ValueError, LogWriter, 5)
+        assert msg(e) == 'level 5: want DEBUG, INFO, WARNING or ERROR (10 to 40)'
+    finally:
+        done(p)
+
+
+def test_echo_prints_each_line_written():
+    out = []
+    p = fresh(out=out)
+    try:
+        log = initialize_logging(p, echo=True)
+        log.info('one')
+        log.debug('not written, not printed')
+        log.error('two')
+        assert out == [line('INF', 'one')[:-1], line('ERR', 'two')[:-1]]
+        assert read(p) == line('INF', 'one') + line('ERR', 'two')
+    finally:
+        done(p)
+
+
+def test_no_echo_prints_nothing():
+    out = []
+    p = fresh(out=out)
+    try:
+        initialize_logging(p).info('one')
+        assert out == []
+    finally:
+        done(p)
+
+
+# ---- rotation ----
+
+def test_rotation_exact_contents():
+    p = fresh()
+    try:
+        log = initialize_logging(p, max_len=100)
+        a = line('INF', 'a' * 20)  # 47 bytes
+        assert len(a) == 47
+        log.info('a' * 20)
+        log.info('a' * 20)  # 94 bytes: fits
+        assert read(p) == a + a and read(p + '.1') is None
+        log.info('b' * 20)  # 141 > 100: rotate first
+        assert read(p + '.1') == a + a
+        assert read(p) == line('INF', 'b' * 20)
+        log.info('c' * 26)  # 47 + 53 = 100: fits exactly
+        assert size(p) == 100
+        log.info('d')
+        assert read(p + '.1') == line('INF', 'b' * 20) + line('INF', 'c' * 26)
+        assert read(p) == line('INF', 'd')
+        assert log.dropped == 0
+    finally:
+        done(p)
+
+
+def test_long_message_is_cut_to_max_len():
+    p = fresh()
+    try:
+        log = initialize_logging(p, max_len=100)
+        log.info('x' * 300)
+        t = read(p)
+        assert len(t) == 100
+        assert t == line('INF', 'x' * (100 - 26 - 4) + '...')  # header 26 bytes
+        # a cut never splits a UTF-8 character: e with acute accent is 2 bytes
+        log.info('a' + '\u00e9' * 100)  # byte 96 falls inside a character
+        b = _real_open(p, 'rb').read()
+        assert len(b) == 99 and b.endswith(b'...\n'), len(b)
+        assert b.decode() == line('INF', 'a' + '\u00e9' * 34 + '...')
+        assert read(p + '.1') == t
+    finally:
+        done(p)
+
+
+class Lcg:
+    """A small random generator that gives the same numbers on both runtimes."""
+
+    def __init__(self, seed):
+        self.x = seed
+
+    def below(self, n):
+        self.x = (self.x * 1103515245 + 12345) & 0x7FFFFFFF
+        return (self.x >> 8) % n
+
+
+def test_rotation_bound_over_10000_random_messages():
+    p = fresh()
+    ml = 1000
+    r = Lcg(7)
+    try:
+        log = initialize_logging(p, max_len=ml)
+        rotations = 0
+        last1 = 0
+        for i in range(10000):
+            n = r.below(1200)  # sometimes longer than max_len
+            log.info('%d %s', i, 'm' * n)
+            a, b = size(p), size(p + '.1')
+            assert a <= ml and b <= ml and a + b <= 2 * ml, (i, a, b)
+            if b != last1:
+                rotations += 1
+                last1 = b
+        assert log.dropped == 0
+        assert rotations > 500, rotations
+        # nothing but the oldest is lost: the files hold the newest messages
+        # in order, every line complete
+        lines = (read(p + '.1') + read(p)).split('\n')
+        assert lines[-1] == ''
+        nums = [int(x[len(STAMP) + 7:].split(' ')[0]) for x in lines[:-1]]
+        assert nums == list(range(nums[0], 10000)), nums[:5]
+        for x in lines[:-1]:
+            assert x.startswith(STAMP + ' [INF] ') and (x.endswith('m') or x.endswith('...') or x.endswith(' '))
+    finally:
+        done(p)
+
+
+def test_restart_rotates_a_non_empty_log_and_keeps_an_empty_one():
+    # (file before, backup before) -> (file after start, backup after start)
+    old = line('INF', 'old')
+    cases = [
+        ((None, None), ('', None)),
+        (('', None), ('', None)),
+        (('', 'B'), ('', 'B')),  # a cut right after a rotation created the file
+        ((None, 'B'), ('', 'B')),  # a cut after the rename
+        ((old, None), ('', old)),
+        ((old, 'B'), ('', old)),
+        (('half a li', 'B'), ('', 'half a li')),  # a cut in the middle of a line
+    ]
+    for before, after in cases:
+        p = fresh()
+        try:
+            if before[0] is not None:
+                write(p, before[0])
+            if before[1] is not None:
+                write(p + '.1', before[1])
+            initialize_logging(p, max_len=200)
+            assert (read(p), read(p + '.1')) == after, (before, read(p), read(p + '.1'))
+            get_logger().info('new')
+            assert read(p) == line('INF', 'new')
+        finally:
+            done(p)
+
+
+# ---- power loss ----
+
+# step of the rotation at which the power goes: (op, n-th call, before/after)
+CUTS = [
+    ('remove', 1, 'before'),  # nothing done yet
+    ('remove', 1, 'after'),  # the backup is gone
+    ('rename', 1, 'before'),  # same state as after the remove
+    ('rename', 1, 'after'),  # the log is the backup, no new file
+    ('open', 2, 'before'),  # before the new file exists
+    ('open', 2, 'after'),  # the new file exists, empty
+    ('write', 2, 'before'),  # the new line not yet written
+]
+
+
+def test_power_cut_at_each_step_of_a_rotation_keeps_the_newest_log():
+    old = line('INF', 'o' * 60)  # 87 bytes
+    newest = line('INF', 'n' * 60)
+    for cut in CUTS:
+        fs = FakeOs()
+        p = fresh(fs)
+        try:
+            write(p + '.1', old)
+            log = initialize_logging(p, max_len=100)  # open 1, no rotation: the file does not exist
+            log.info('n' * 60)  # write 1
+            assert read(p) == newest and read(p + '.1') == old
+            fs.cut = cut
+            raises(Cut, log.info, 'x' * 60)  # rotates: remove, rename, open 2, write 2
+            logger._logger = None  # the board restarts
+            logger.os = os
+            logger.open = _real_open
+            initialize_logging(p, max_len=100)
+            assert read(p + '.1') == newest, (cut, read(p), read(p + '.1'))
+            assert read(p) == '', (cut, read(p))
+            get_logger().info('after')
+            assert read(p) == line('INF', 'after')
+        finally:
+            done(p)
+
+
+def test_power_cut_in_the_rotation_at_start_keeps_the_newest_log():
+    newest = line('INF', 'newest')
+    for cut in CUTS[:6]:
+        fs = FakeOs()
+        p = fresh(fs)
+        try:
+            write(p, newest)
+            write(p + '.1', 'older')
+            c = cut if cut[0] != 'open' else ('open', 1, cut[2])
+            fs.cut = c
+            raises(Cut, initialize_logging, p)
+            logger._logger = None
+            logger.os = os
+            logger.open = _real_open
+            initialize_logging(p)
+            assert read(p + '.1') == newest, (c, read(p), read(p + '.1'))
+            assert read(p) == ''
+        finally:
+            done(p)
+
+
+# ---- full flash ----
+
+def test_enospc_at_write_counts_retries_and_reports():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=1000)
+        log.info('kept')
+        fs.full = True
+        log.info('lost 0')  # never raises
+        assert log.dropped == 1
+        assert read(p) == line('INF', 'kept') and read(p + '.1') is None
+        log.info('lost 1')  # the retry rotates the non-empty log once, freeing the old backup
+        log.info('lost 2')  # no second rotation
+        assert log.dropped == 3
+        assert read(p + '.1') == line('INF', 'kept') and read(p) == ''
+        fs.full = False
+        log.info('back')
+        assert read(p + '.1') == line('INF', 'kept')
+        assert read(p) == line('INF', '(3 lines dropped) back')
+        log.info('more')
+        assert read(p) == line('INF', '(3 lines dropped) back') + line('INF', 'more')
+        assert log.dropped == 3
+    finally:
+        done(p)
+
+
+def test_a_short_write_is_ended_and_counted():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=1000)
+        log.info('kept')
+        fs.full = 'short'  # half of each line gets in
+        log.info('abcdefghijklmnopqrstuvwxyz')
+        half1 = line('INF', 'abcdefghijklmnopqrstuvwxyz')
+        half1 = half1[:len(half1) // 2]
+        assert read(p) == line('INF', 'kept') + half1
+        log.info('(1 lines dropped) 0123456789')  # rotates, then half gets in again
+        half2 = line('INF', '(1 lines dropped) (1 lines dropped) 0123456789')
+        half2 = half2[:len(half2) // 2]
+        assert read(p + '.1') == line('INF', 'kept') + half1
+        assert read(p) == half2
+        assert log.dropped == 2
+        fs.full = False
+        log.info('next')  # no second rotation; the cut line is ended first
+        assert read(p + '.1') == line('INF', 'kept') + half1
+        assert read(p) == half2 + '\n' + line('INF', '(2 lines dropped) next'), read(p)
+        assert log.dropped == 2
+    finally:
+        done(p)
+
+
+def test_enospc_at_rename_drops_the_line_and_retries():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=100)
+        log.info('a' * 60)
+        log.info('b' * 60)  # needs a rotation: no backup, so the rename is call 1
+        assert read(p + '.1') == line('INF', 'a' * 60)
+        fs.fail['rename'] = 2
+        log.info('c' * 60)  # backup removed, rename fails
+        assert log.dropped == 1
+        assert read(p) == line('INF', 'b' * 60) and read(p + '.1') is None
+        assert size(p) + size(p + '.1') <= 200
+        log.info('d')  # rename 3 succeeds
+        assert read(p + '.1') == line('INF', 'b' * 60)
+        assert read(p) == line('INF', '(1 lines dropped) d')
+        assert log.dropped == 1
+    finally:
+        done(p)
+
+
+def test_enospc_at_open_of_the_new_file_drops_and_retries():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=100)  # open 1
+        log.info('a' * 60)
+        fs.fail['open'] = 2
+        log.info('b' * 60)  # rotated, the new file cannot be made
+        log.info('c' * 40)  # open 3 ok
+        assert log.dropped == 1
+        assert read(p + '.1') == line('INF', 'a' * 60)
+        assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 40)
+    finally:
+        done(p)
+
+
+def test_enospc_at_start_does_not_raise_and_the_first_line_retries():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        write(p, 'old\n')
+        fs.fail['rename'] = 1
+        log = initialize_logging(p)  # the rotation at start fails
+        assert read(p) == 'old\n' and log.dropped == 0
+        log.info('first')  # rotates now
+        assert read(p + '.1') == 'old\n'
+        assert read(p) == line('INF', 'first')
+        assert log.dropped == 0
+    finally:
+        done(p)
+
+
+def test_flash_full_for_good_never_raises_and_keeps_the_bound():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=100)
+        log.info('x' * 60)
+        log.info('y' * 60)
+        fs.full = True
+        fs.fail['rename'] = fs.calls.get('rename', 0) + 1
+        for i in range(50):
+            log.info('z %d', i)
+        assert log.dropped == 50
+        assert size(p) + size(p + '.1') <= 200
+    finally:
+        done(p)
+
+
+# ---- LogWriter ----
+
+class Seq:
+    sensor_id = 'temp'
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def sample(self):
+        if not self.values:
+            raise StopIteration
+        v = self.values.pop(0)
+        if isinstance(v, Exception):
+            raise v
+        return v
+
+
+class Clk:
+    @staticmethod
+    def time():
+        return 60.5
+
+
+def test_log_writer_logs_events_completion_and_errors():
+    p = fresh()
+    try:
+        initialize_logging(p, level=DEBUG)
+        for lvl, tag in ((INFO, 'INF'), (DEBUG, 'DBG'), (WARNING, 'WRN')):
+            s = SensorAsOutputThing(Seq([21.5, 22]), Clk)
+            s.connect(LogWriter(lvl) if lvl != INFO else LogWriter())
+            for i in range(3):
+                s._observe()
+            s2 = SensorAsOutputThing(Seq([ValueError('bad')]), Clk)
+            s2.connect(LogWriter(lvl))
+            s2._observe()
+            assert read(p) == (line(tag, "('temp', 60.5, 21.5)") + line(tag, "('temp', 60.5, 22)") +
+                               line(tag, 'completed') + line('ERR', "error ValueError('bad',)")) or \
+                read(p) == (line(tag, "('temp', 60.5, 21.5)") + line(tag, "('temp', 60.5, 22)") +
+                            line(tag, 'completed') + line('ERR', "error ValueError('bad')")), read(p)
+            write(p, '')
+            close_logging()
+            initialize_logging(p, level=DEBUG)
+    finally:
+        done(p)
+
+
+def test_log_writer_below_the_level_writes_nothing():
+    p = fresh()
+    try:
+        initialize_logging(p, level=WARNING)
+        s = SensorAsOutputThing(Seq([1]), Clk)
+        s.connect(LogWriter(INFO))
+        s._observe()
+        s._observe()
+        assert read(p) == ''
+    finally:
+        done(p)
+
+
+def test_log_writer_on_full_flash_never_raises_into_the_pipeline():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p)
+        s = SensorAsOutputThing(Seq([1, 2, 3]), Clk)
+        s.connect(LogWriter())
+        fs.full = True
+        for i in range(4):
+            s._observe()  # three events and the completion
+        assert log.dropped == 4
+        fs.full = False
+        log.info('ok')
+        assert read(p) == line('INF', '(4 lines dropped) ok')
+    finally:
+        done(p)
