@@ -10,6 +10,8 @@
 # An event is (pixel, r, g, b) for a strip of 3 bytes per pixel, or
 # (pixel, r, g, b, w) for 4; or a sensor event (sensor_id, ts, value) whose
 # value is such a tuple. Colours are 0..255; pixel is 0..len(strip)-1.
+# Bad events raise ValueError: 'NeoPixelWriter: event (0, 1): want 4 fields',
+# 'NeoPixelWriter: pixel 8 in (8, 1, 2, 3)', 'NeoPixelWriter: colour 256 in (0, 256, 0, 0)'.
 from thingflow import InputThing
 
 
@@ -41,15 +43,14 @@ class NeoPixelWriter(InputThing):
         n = self.bpp + 1
         y = _pixel(x, n)
         if y is None:
-            raise ValueError('NeoPixelWriter: event %r: want (pixel, r, g, b%s) or (id, ts, that)'
-                             % (x, ', w' if n == 5 else ''))
+            raise ValueError('NeoPixelWriter: event %r: want %d fields' % (x, n))
         x = y
         p = x[0]
         if not (isinstance(p, int) and 0 <= p < len(self.strip)):
-            raise ValueError('NeoPixelWriter: pixel %r in %r: want 0..%d' % (p, x, len(self.strip) - 1))
+            raise ValueError('NeoPixelWriter: pixel %r in %r' % (p, x))
         for c in x[1:]:
             if not (isinstance(c, int) and 0 <= c <= 255):
-                raise ValueError('NeoPixelWriter: colour %r in %r: want 0..255' % (c, x))
+                raise ValueError('NeoPixelWriter: colour %r in %r' % (c, x))
         self.strip[p] = tuple(x[1:])
         self.strip.write()
         self.writes += 1

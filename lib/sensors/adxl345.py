@@ -50,9 +50,10 @@ class ADXL345:
     clock=None). range_g: 2, 4, 8 or 16 (g); rate: output data rate in Hz,
     6.25 to 3200 in powers of two times 100; clock: what sleep_ms() is called
     on while the first measurement is made (default: thingflow's clock).
-    OSError(ENODEV) naming the chip and address when no ADXL345 answers
-    there; ValueError for a bad setting; OSError(ETIMEDOUT) when no data
-    comes. Counter: clipped (readings with an axis at the end of the range)."""
+    Errors: OSError(ENODEV, 'no ADXL345 at 0x53 (<why>)') when no ADXL345
+    answers there; ValueError('ADXL345 rate 99') for a bad setting;
+    OSError(ETIMEDOUT) when no data comes. I2C errors propagate.
+    Counter: clipped (readings with an axis at the end of the range)."""
 
     def __init__(self, i2c, address=_ADDR, sensor_id='adxl345', range_g=2, rate=100,
                  clock=None):
@@ -64,25 +65,15 @@ class ADXL345:
         self.clock = clock
         self.clipped = 0
         self.range_g = self.rate = None
-        self._buf = bytearray(6)
-        self._b1 = memoryview(self._buf)[:1]
-        self._check()
-        self.configure(range_g, rate)
-
-    def _check(self):
-        b = self._b1
+        b = self._buf = bytearray(6)
         try:
-            self.i2c.readfrom_mem_into(self.address, _DEVID, b)
-        except OSError as e:
-            raise OSError(_ENODEV, 'ADXL345 not found at I2C address 0x%02x (%s)' % (self.address, e))
+            i2c.readfrom_mem_into(address, _DEVID, b)
+            e = 'DEVID 0x%02x' % b[0]
+        except OSError as x:
+            e = x
         if b[0] != 0xE5:
-            raise OSError(_ENODEV, 'no ADXL345 at I2C address 0x%02x: DEVID reads 0x%02x, want 0xe5'
-                          % (self.address, b[0]))
-
-    def _put(self, reg, v):
-        b = self._b1
-        b[0] = v
-        self.i2c.writeto_mem(self.address, reg, b)
+            raise OSError(_ENODEV, 'no ADXL345 at 0x%02x (%s)' % (address, e))
+        self.configure(range_g, rate)
 
     def configure(self, range_g=None, rate=None):
         """Set the range (2, 4, 8, 16 g) and/or the data rate (Hz: 6.25, 12.5,
@@ -91,38 +82,37 @@ class ADXL345:
             range_g = self.range_g
         if rate is None:
             rate = self.rate
-        if range_g not in (2, 4, 8, 16):
-            raise ValueError('ADXL345 range_g %r: want 2, 4, 8 or 16' % (range_g,))
+        r = (2, 4, 8, 16)
+        if range_g not in r:
+            raise ValueError('ADXL345 range_g %r' % (range_g,))
         c = 6
         while c < 16 and rate != 100 * 2 ** (c - 10):
             c += 1
         if c == 16:
-            raise ValueError('ADXL345 rate %r: want 6.25, 12.5, 25, 50, 100, 200, 400, 800, 1600 or 3200 (Hz)'
-                             % (rate,))
-        self._put(_POWER_CTL, 0)  # standby while the settings change
-        self._put(_BW_RATE, c)
-        self._put(_DATA_FORMAT, 8 | (2, 4, 8, 16).index(range_g))  # FULL_RES | range
-        self._put(_POWER_CTL, 8)  # Measure
+            raise ValueError('ADXL345 rate %r' % (rate,))
+        w = self.i2c.writeto_mem
+        a = self.address
+        w(a, _POWER_CTL, b'\x00')  # standby while the settings change
+        w(a, _BW_RATE, bytes((c,)))
+        w(a, _DATA_FORMAT, bytes((8 | r.index(range_g),)))  # FULL_RES | range
+        w(a, _POWER_CTL, b'\x08')  # Measure
         self.range_g = range_g
         self.rate = rate
-        self._fresh = True  # the first reading waits for DATA_READY
+        self._wait = True  # the first reading waits for DATA_READY
 
     def raw(self):
         """(x, y, z) in counts (256 per g)."""
         b = self._buf
-        if self._fresh:
-            b1 = self._b1
-            n = 0
-            while True:
-                self.i2c.readfrom_mem_into(self.address, _INT_SOURCE, b1)
-                if b1[0] & 0x80:
-                    break
+        n = 0
+        while self._wait:  # the first reading after configure()
+            self.i2c.readfrom_mem_into(self.address, _INT_SOURCE, b)
+            if b[0] & 0x80:  # DATA_READY
+                self._wait = False
+            elif n == 2:
+                raise OSError(_ETIMEDOUT, 'ADXL345 0x%02x: no data' % self.address)
+            else:
                 n += 1
-                if n > 2:
-                    raise OSError(_ETIMEDOUT, 'ADXL345 at 0x%02x: no data after %d ms'
-                                  % (self.address, 2 * (int(1000 / self.rate) + 2)))
                 self.clock.sleep_ms(int(1000 / self.rate) + 2)
-            self._fresh = False
         self.i2c.readfrom_mem_into(self.address, _DATAX0, b)
         x, y, z = _s16(b, 0), _s16(b, 2), _s16(b, 4)
         m = 256 * self.range_g - 1

@@ -34,43 +34,34 @@ def celsius(raw):
 class MCP9808:
     """MCP9808(i2c, address=0x18, sensor_id='mcp9808', res=0.0625).
     i2c: a machine.I2C (or SoftI2C). res: resolution in deg C, one of 0.5,
-    0.25, 0.125, 0.0625. OSError(ENODEV) naming the chip and address when no
-    MCP9808 answers there; ValueError for a bad res. I2C errors in sample()
+    0.25, 0.125, 0.0625. Errors: OSError(ENODEV, 'no MCP9808 at 0x18 (<why>)')
+    when no MCP9808 answers there (why: the bus error, or the IDs read);
+    ValueError('MCP9808 res 0.1') for a bad res. I2C errors in sample()
     propagate (the scheduler sends them as on_error for this sensor)."""
 
     def __init__(self, i2c, address=_ADDR, sensor_id='mcp9808', res=0.0625):
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
-        self._buf = bytearray(2)
-        self.res = None
-        self._check()
-        self.configure(res)
-
-    def _check(self):
-        b = self._buf
+        b = self._buf = bytearray(2)
         try:
-            self.i2c.readfrom_mem_into(self.address, _MANUF, b)
+            i2c.readfrom_mem_into(address, _MANUF, b)
             m = b[0] << 8 | b[1]
-            self.i2c.readfrom_mem_into(self.address, _DEV, b)
-        except OSError as e:
-            raise OSError(_ENODEV, 'MCP9808 not found at I2C address 0x%02x (%s)' % (self.address, e))
-        if m != 0x54 or b[0] != 4:
-            raise OSError(_ENODEV, 'no MCP9808 at I2C address 0x%02x: IDs read 0x%04x, 0x%02x%02x; want 0x0054, 0x04xx'
-                          % (self.address, m, b[0], b[1]))
+            i2c.readfrom_mem_into(address, _DEV, b)
+            e = None if m == 0x54 and b[0] == 4 else 'IDs 0x%04x, 0x%02x%02x' % (m, b[0], b[1])
+        except OSError as x:
+            e = x
+        if e:
+            raise OSError(_ENODEV, 'no MCP9808 at 0x%02x (%s)' % (address, e))
+        self.configure(res)
 
     def configure(self, res):
         """Set the resolution in deg C: 0.5, 0.25, 0.125 or 0.0625."""
-        i = 0
-        for r in (0.5, 0.25, 0.125, 0.0625):
-            if res == r:
-                b = self._buf
-                b[0] = i
-                self.i2c.writeto_mem(self.address, _RES, memoryview(b)[:1])
-                self.res = r
-                return
-            i += 1
-        raise ValueError('MCP9808 res %r: want 0.5, 0.25, 0.125 or 0.0625 (deg C)' % (res,))
+        r = (0.5, 0.25, 0.125, 0.0625)
+        if res not in r:
+            raise ValueError('MCP9808 res %r' % (res,))
+        self.i2c.writeto_mem(self.address, _RES, bytes((r.index(res),)))
+        self.res = res
 
     def raw(self):
         """The T_A register as an int (flags, sign, 1/16 deg C)."""

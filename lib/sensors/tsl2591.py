@@ -13,6 +13,11 @@
 # (37888 at 100 ms, 65535 from 200 ms) is saturated: RuntimeError, or with
 # auto=True the gain steps down and the chip is read again; auto also steps
 # the gain up, for the next sample, when the light is low.
+#
+# Errors: OSError(ENODEV, 'no TSL2591 at 0x29 (<why>)') at construction;
+# ValueError('TSL2591 gain 30') for a bad setting; RuntimeError('TSL2591 0x29
+# saturated: <ch0>, <ch1> at gain 25, 100 ms'); OSError(ETIMEDOUT) when no
+# integration finishes in 3 waits. I2C errors in sample() propagate.
 try:
     from micropython import const
 except ImportError:
@@ -24,11 +29,10 @@ _CMD = const(0xA0)  # command bit and "normal operation" transaction
 _ENABLE = const(0x00)  # PON bit 0, AEN bit 1
 _CONTROL = const(0x01)  # AGAIN bits 5:4, ATIME bits 2:0
 _ID = const(0x12)  # reads 0x50
-_STATUS = const(0x13)  # AVALID bit 0
-_C0DATAL = const(0x14)  # C0DATAL, C0DATAH, C1DATAL, C1DATAH
+_STATUS = const(0x13)  # AVALID bit 0; C0DATAL, C0DATAH, C1DATAL, C1DATAH follow
 _ENODEV = const(19)
 _ETIMEDOUT = const(110)
-_TRIES = const(3)  # waits for a finished integration before giving up
+_GAINS = (1, 25, 428, 9876)  # low, medium, high, max
 
 
 def lux(ch0, ch1, gain, itime):
@@ -50,23 +54,13 @@ def max_count(itime):
     return 37888 if itime == 100 else 65535
 
 
-def _step(gain, d):
-    # the gain d steps up (+1) or down (-1) from gain; 0 past either end
-    g = (1, 25, 428, 9876)
-    i = g.index(gain) + d
-    return g[i] if 0 <= i < 4 else 0
-
-
 class TSL2591:
     """TSL2591(i2c, address=0x29, sensor_id='tsl2591', gain=25, itime=100,
     auto=False, clock=None). gain: 1, 25, 428 or 9876 (low, medium, high,
     max); itime: integration time, 100 to 600 ms in steps of 100; auto:
     automatic gain; clock: what sleep_ms() is called on while waiting for an
     integration (default: thingflow's clock, i.e. the time module).
-    OSError(ENODEV) naming the chip and address when no TSL2591 answers
-    there; ValueError for a bad setting; RuntimeError when saturated (see
-    above); OSError(ETIMEDOUT) when no integration finishes in 3 waits.
-    Counters: saturated (readings found saturated), steps (auto gain changes)."""
+    Counter: saturated (readings found saturated, auto or not)."""
 
     def __init__(self, i2c, address=_ADDR, sensor_id='tsl2591', gain=25, itime=100,
                  auto=False, clock=None):
@@ -78,27 +72,16 @@ class TSL2591:
             from thingflow import default_clock as clock
         self.clock = clock
         self.saturated = 0
-        self.steps = 0
         self.gain = self.itime = None
-        self._buf = bytearray(4)
-        self._b1 = memoryview(self._buf)[:1]
-        self._check()
-        self.configure(gain, itime)
-
-    def _check(self):
-        b = self._b1
+        b = self._buf = bytearray(5)  # STATUS, C0DATAL, C0DATAH, C1DATAL, C1DATAH
         try:
-            self.i2c.readfrom_mem_into(self.address, _CMD | _ID, b)
-        except OSError as e:
-            raise OSError(_ENODEV, 'TSL2591 not found at I2C address 0x%02x (%s)' % (self.address, e))
+            i2c.readfrom_mem_into(address, _CMD | _ID, b)
+            e = 'ID 0x%02x' % b[0]
+        except OSError as x:
+            e = x
         if b[0] != 0x50:
-            raise OSError(_ENODEV, 'no TSL2591 at I2C address 0x%02x: ID reads 0x%02x, want 0x50'
-                          % (self.address, b[0]))
-
-    def _put(self, reg, v):
-        b = self._b1
-        b[0] = v
-        self.i2c.writeto_mem(self.address, _CMD | reg, b)
+            raise OSError(_ENODEV, 'no TSL2591 at 0x%02x (%s)' % (address, e))
+        self.configure(gain, itime)
 
     def configure(self, gain=None, itime=None):
         """Set the gain (1, 25, 428, 9876) and/or the integration time (ms:
@@ -107,52 +90,47 @@ class TSL2591:
             gain = self.gain
         if itime is None:
             itime = self.itime
-        if gain not in (1, 25, 428, 9876):
-            raise ValueError('TSL2591 gain %r: want 1, 25, 428 or 9876' % (gain,))
+        if gain not in _GAINS:
+            raise ValueError('TSL2591 gain %r' % (gain,))
         if itime not in (100, 200, 300, 400, 500, 600):
-            raise ValueError('TSL2591 itime %r: want 100, 200, 300, 400, 500 or 600 (ms)' % (itime,))
-        self._put(_ENABLE, 1)  # PON only: stop integrating, so AVALID clears
-        self._put(_CONTROL, (1, 25, 428, 9876).index(gain) << 4 | (itime // 100 - 1))
-        self._put(_ENABLE, 3)  # PON | AEN: a new integration starts
+            raise ValueError('TSL2591 itime %r' % (itime,))
+        w = self.i2c.writeto_mem
+        a = self.address
+        w(a, _CMD | _ENABLE, b'\x01')  # PON only: stop integrating, AVALID clears
+        w(a, _CMD | _CONTROL, bytes((_GAINS.index(gain) << 4 | itime // 100 - 1,)))
+        w(a, _CMD | _ENABLE, b'\x03')  # PON | AEN: a new integration starts
         self.gain = gain
         self.itime = itime
 
     def counts(self):
         """(ch0, ch1): the raw counts of the full-spectrum and infrared
-        channels of the last finished integration (waits for one)."""
-        b = self._b1
-        n = 0
-        while True:
+        channels of the last finished integration (waits for one: up to 3
+        times itime + 10 ms)."""
+        b = self._buf
+        for n in range(4):
             self.i2c.readfrom_mem_into(self.address, _CMD | _STATUS, b)
             if b[0] & 1:  # AVALID
-                break
-            n += 1
-            if n > _TRIES:
-                raise OSError(_ETIMEDOUT, 'TSL2591 at 0x%02x: no reading after %d ms'
-                              % (self.address, _TRIES * (self.itime + 10)))
-            self.clock.sleep_ms(self.itime + 10)
-        b = self._buf
-        self.i2c.readfrom_mem_into(self.address, _CMD | _C0DATAL, b)
-        return b[0] | b[1] << 8, b[2] | b[3] << 8
+                return b[1] | b[2] << 8, b[3] | b[4] << 8
+            if n < 3:
+                self.clock.sleep_ms(self.itime + 10)
+        raise OSError(_ETIMEDOUT, 'TSL2591 0x%02x: no data' % self.address)
 
     def sample(self):
-        """The illuminance in lux (see the class and module comments)."""
+        """The illuminance in lux (see the module comment)."""
         while True:
             c0, c1 = self.counts()
+            g = self.gain
             m = max_count(self.itime)
             if c0 < m and c1 < m:
                 break
             self.saturated += 1
-            g = _step(self.gain, -1) if self.auto else 0
-            if not g:
-                raise RuntimeError('TSL2591 at 0x%02x saturated: counts %d, %d reach %d at gain %d, %d ms'
-                                   % (self.address, c0, c1, m, self.gain, self.itime))
-            self.steps += 1
-            self.configure(g)
-        v = lux(c0, c1, self.gain, self.itime)
-        if self.auto:
-            g = _step(self.gain, 1)
-            if g and c0 * g < m * self.gain // 2:  # at the next gain up, still under half scale
-                self.steps += 1
-                self.configure(g)
+            if not self.auto or g == 1:
+                raise RuntimeError('TSL2591 0x%02x saturated: %d, %d at gain %d, %d ms'
+                                   % (self.address, c0, c1, g, self.itime))
+            self.configure(_GAINS[_GAINS.index(g) - 1])
+        v = lux(c0, c1, g, self.itime)
+        if self.auto and g < 9876:
+            n = _GAINS[_GAINS.index(g) + 1]
+            if c0 * n < m * g // 2:  # at the next gain up, still under half scale
+                self.configure(n)
         return v

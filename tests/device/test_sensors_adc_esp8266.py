@@ -57,9 +57,9 @@ def test_bad_settings_are_value_errors_naming_them():
     bus()
     for bad in (0, -1.0, 0.0):
         e = raises(ValueError, ADCSensor, machine.ADC(0), ratio=bad)
-        assert msg(e).startswith('ADCSensor ratio %r:' % (bad,)), msg(e)
+        assert msg(e) == 'ADCSensor ratio %r' % (bad,), msg(e)
         e = raises(ValueError, ADCSensor, machine.ADC(0), vref=bad)
-        assert msg(e).startswith('ADCSensor vref %r:' % (bad,)), msg(e)
+        assert msg(e) == 'ADCSensor vref %r' % (bad,), msg(e)
 
 
 def test_adc_error_mid_run_ends_only_this_sensor():

@@ -24,14 +24,15 @@ def test_range_limits_table():
 def test_construction_with_and_without_the_chip():
     i2c = bus()
     e = raises(OSError, ADXL345, i2c)
-    assert e.args[0] == 19 and 'ADXL345 not found at I2C address 0x53' in e.args[1], e.args
+    assert e.args[0] == 19 and e.args[1].startswith('no ADXL345 at 0x53 ('), e.args
+    assert 'ENODEV' in e.args[1] or '19' in e.args[1]  # the bus error, as the port words it
     c = i2c.sim.attach(Chip())
     a = ADXL345(i2c)
     assert (a.address, a.sensor_id, a.range_g, a.rate) == (0x53, 'adxl345', 2, 100)
     assert (c.regs[0x31], c.regs[0x2C], c.regs[0x2D]) == (0x08, 0x0A, 0x08)  # FULL_RES|2g, 100 Hz, Measure
     c.ident = 0xE6
     e = raises(OSError, ADXL345, i2c)
-    assert e.args[0] == 19 and 'DEVID reads 0xe6, want 0xe5' in e.args[1], e.args
+    assert e.args == (19, 'no ADXL345 at 0x53 (DEVID 0xe6)'), e.args
     i2c.sim.attach(Chip(), 0x1D)
     assert ADXL345(i2c, address=0x1D, sensor_id='acc').sensor_id == 'acc'
 
@@ -69,10 +70,10 @@ def test_bad_settings_are_value_errors_naming_them():
     c = i2c.sim.attach(Chip())
     for bad in (0, 1, 3, 32, '2'):
         e = raises(ValueError, ADXL345, i2c, range_g=bad)
-        assert msg(e).startswith('ADXL345 range_g %r:' % (bad,)), msg(e)
+        assert msg(e) == 'ADXL345 range_g %r' % (bad,), msg(e)
     for bad in (0, 3.125, 6400, 99, '100'):
         e = raises(ValueError, ADXL345, i2c, rate=bad)
-        assert msg(e).startswith('ADXL345 rate %r:' % (bad,)), msg(e)
+        assert msg(e) == 'ADXL345 rate %r' % (bad,), msg(e)
     a = ADXL345(i2c, range_g=4)
     raises(ValueError, a.configure, 5)
     assert (a.range_g, c.regs[0x31]) == (4, 0x09)
@@ -107,7 +108,7 @@ def test_first_reading_waits_for_data_ready_in_virtual_time():
     a.configure()
     c.regs[0x2D] = 0  # standby: no data comes
     e = raises(OSError, a.raw)
-    assert e.args == (110, 'ADXL345 at 0x53: no data after 24 ms'), e.args
+    assert e.args == (110, 'ADXL345 0x53: no data'), e.args
     assert clk.sleeps == 3
 
 

@@ -37,10 +37,11 @@ def test_absent_chip_names_chip_and_address():
     i2c = bus()
     e = raises(OSError, MCP9808, i2c)
     assert e.args[0] == 19
-    assert 'MCP9808' in e.args[1] and '0x18' in e.args[1], e.args
+    assert e.args[1].startswith('no MCP9808 at 0x18 ('), e.args
+    assert 'ENODEV' in e.args[1] or '19' in e.args[1]  # the bus error, as the port words it
     i2c.sim.attach(Chip(), 0x18)
     e = raises(OSError, MCP9808, i2c, 0x1A)
-    assert e.args[0] == 19 and '0x1a' in e.args[1], e.args
+    assert e.args[0] == 19 and e.args[1].startswith('no MCP9808 at 0x1a ('), e.args
 
 
 def test_wrong_ids_are_refused():
@@ -48,13 +49,13 @@ def test_wrong_ids_are_refused():
     c = i2c.sim.attach(Chip())
     c.ident = 0x0500  # another device ID in the upper byte
     e = raises(OSError, MCP9808, i2c)
-    assert e.args[0] == 19 and 'IDs read 0x0054, 0x0500' in e.args[1], e.args
+    assert e.args == (19, 'no MCP9808 at 0x18 (IDs 0x0054, 0x0500)'), e.args
     c.ident = 0x0401  # another revision is still an MCP9808
     assert MCP9808(i2c).sample() == 20.0
     i2c.sim.attach(Chip(), 0x29)
     i2c.sim.devices[0x29].read = lambda reg, n: bytes([0x50] * n)  # some other chip
     e = raises(OSError, MCP9808, i2c, 0x29)
-    assert 'no MCP9808 at I2C address 0x29' in e.args[1], e.args
+    assert e.args == (19, 'no MCP9808 at 0x29 (IDs 0x5050, 0x5050)'), e.args
 
 
 def test_every_resolution_quantises_as_the_chip_does():
@@ -84,7 +85,7 @@ def test_bad_resolution_is_a_value_error_naming_it():
     c = i2c.sim.attach(Chip())
     for bad in (0.1, 1, 0, '0.5', None):
         e = raises(ValueError, MCP9808, i2c, res=bad)
-        assert msg(e).startswith('MCP9808 res %r:' % (bad,)), msg(e)
+        assert msg(e) == 'MCP9808 res %r' % (bad,), msg(e)
     t = MCP9808(i2c, res=0.25)
     raises(ValueError, t.configure, 0.3)
     assert (t.res, c.regs[8]) == (0.25, 1)  # unchanged

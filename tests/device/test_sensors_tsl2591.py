@@ -34,14 +34,15 @@ def test_saturation_point_per_integration_time():
 def test_construction_with_and_without_the_chip():
     i2c = bus()
     e = raises(OSError, TSL2591, i2c)
-    assert e.args[0] == 19 and 'TSL2591 not found at I2C address 0x29' in e.args[1], e.args
+    assert e.args[0] == 19 and e.args[1].startswith('no TSL2591 at 0x29 ('), e.args
+    assert 'ENODEV' in e.args[1] or '19' in e.args[1]  # the bus error, as the port words it
     c = i2c.sim.attach(Chip())
     t = TSL2591(i2c)
     assert (t.address, t.sensor_id, t.gain, t.itime, t.auto) == (0x29, 'tsl2591', 25, 100, False)
     assert (c.enable, c.control) == (0x03, 0x10)  # PON|AEN; gain medium, 100 ms
     c.ident = 0x51
     e = raises(OSError, TSL2591, i2c)
-    assert e.args[0] == 19 and 'ID reads 0x51, want 0x50' in e.args[1], e.args
+    assert e.args == (19, 'no TSL2591 at 0x29 (ID 0x51)'), e.args
     i2c.sim.attach(Chip(), 0x39)
     assert TSL2591(i2c, address=0x39, sensor_id='lux').sensor_id == 'lux'
 
@@ -76,10 +77,10 @@ def test_bad_settings_are_value_errors_naming_them():
     c = i2c.sim.attach(Chip())
     for bad in (0, 2, 24.5, 9200, '25'):
         e = raises(ValueError, TSL2591, i2c, gain=bad)
-        assert msg(e).startswith('TSL2591 gain %r:' % (bad,)), msg(e)
+        assert msg(e) == 'TSL2591 gain %r' % (bad,), msg(e)
     for bad in (0, 50, 150, 700, 100.5):
         e = raises(ValueError, TSL2591, i2c, itime=bad)
-        assert msg(e).startswith('TSL2591 itime %r:' % (bad,)), msg(e)
+        assert msg(e) == 'TSL2591 itime %r' % (bad,), msg(e)
     s = TSL2591(i2c, gain=1)
     raises(ValueError, s.configure, 3)
     assert (s.gain, c.control) == (1, 0x00)
@@ -92,8 +93,8 @@ def test_saturation_raises_at_each_integration_time():
         s = TSL2591(i2c, gain=25, itime=t)
         e = raises(RuntimeError, s.sample)
         m = max_count(t)
-        assert msg(e) == ('TSL2591 at 0x29 saturated: counts %d, %d reach %d at gain 25, %d ms'
-                          % (m, c.counts()[1], m, t)), msg(e)
+        assert msg(e) == ('TSL2591 0x29 saturated: %d, %d at gain 25, %d ms'
+                          % (m, c.counts()[1], t)), msg(e)
         assert s.saturated == 1 and s.gain == 25
     # one count under the limit is a reading
     s = TSL2591(i2c, gain=1, itime=100)
@@ -108,7 +109,7 @@ def test_auto_gain_steps_down_until_the_reading_fits():
     s = TSL2591(i2c, gain=9876, auto=True)
     v = s.sample()
     assert s.gain == 25 and (c.control >> 4) == 1  # 9876 and 428 saturate at 500 lux
-    assert s.saturated == 2 and s.steps == 2
+    assert s.saturated == 2
     assert abs(v - 500.0) < 1.0
     c.lux = 1e6  # too bright even at gain 1
     e = raises(RuntimeError, s.sample)
@@ -125,7 +126,7 @@ def test_auto_gain_steps_up_for_the_next_sample_when_dark():
         seen.append(s.gain)
         assert abs(v - 0.5) <= (0.5, 0.05, 0.01, 0.001)[i], (i, v)  # a count is 4 lux at gain 1
     assert seen == [25, 428, 9876, 9876]
-    assert s.steps == 3 and s.saturated == 0
+    assert s.saturated == 0
     s2 = TSL2591(i2c, gain=1, auto=False)
     s2.sample()
     assert s2.gain == 1  # without auto the gain stays
@@ -146,7 +147,7 @@ def test_waits_for_a_finished_integration_in_virtual_time():
     assert (clk.sleeps, clk.now) == (2, 620)
     c.enable = 0  # the chip lost power
     e = raises(OSError, s.sample)
-    assert e.args[0] == 110 and e.args[1] == 'TSL2591 at 0x29: no reading after 930 ms', e.args
+    assert e.args == (110, 'TSL2591 0x29: no data'), e.args
     assert clk.sleeps == 5
 
 
