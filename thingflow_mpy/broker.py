@@ -17,6 +17,8 @@ made it.
 - `tls`: a throwaway CA and a server certificate for 127.0.0.1/localhost
   (made with the `cryptography` package); the listener speaks TLS only.
   `cafile` (PEM) and `ca_der` (DER bytes) are what a client trusts.
+- `persist`: keep sessions and queued messages across stop/start (a
+  subscriber with clean_session=False then misses nothing during a restart).
 - `log()` returns the broker's log text; `pid` its process id.
 """
 import datetime
@@ -118,7 +120,8 @@ class Broker:
     """A Mosquitto process on 127.0.0.1:port (see the module docstring).
     Started by the constructor unless start=False."""
 
-    def __init__(self, users=None, tls=False, port=None, workdir=None, start=True, extra=''):
+    def __init__(self, users=None, tls=False, port=None, workdir=None, start=True, extra='',
+                 persist=False):
         self.host = HOST
         self.port = port or free_port()
         self.users = dict(users or {})
@@ -131,7 +134,8 @@ class Broker:
         self.proc = None
         conf = ['listener %d %s' % (self.port, HOST),
                 'allow_anonymous %s' % ('false' if self.users else 'true'),
-                'persistence false',
+                'persistence %s' % ('true' if persist else 'false'),
+                'persistence_location %s/' % self.dir,
                 'log_dest file %s' % self.logfile,
                 'log_type error', 'log_type warning', 'log_type notice', 'log_type information',
                 'connection_messages true',

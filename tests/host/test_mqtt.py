@@ -1,0 +1,247 @@
+"""MQTTWriter against a real Mosquitto on 127.0.0.1, run on CPython and on the
+MicroPython Unix port (lib/ compiled to .mpy): delivery, broker restarts,
+the spool across a killed process, silent brokers, passwords, TLS, outbox
+overflow and the radio duty cycle."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from thingflow_mpy import mpy
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+APP = ROOT / 'tests' / 'mqtt_apps' / 'writer_app.py'
+RUNTIMES = ['cpython', 'micropython']
+
+
+@pytest.fixture(scope='module')
+def mpy_lib(tmp_path_factory):
+    out = tmp_path_factory.mktemp('mqttlib')
+    mpy.compile_tree(out)
+    return out
+
+
+def command(runtime, mpy_lib, args):
+    env = dict(os.environ)
+    if runtime == 'cpython':
+        env['PYTHONPATH'] = os.pathsep.join([str(mpy.LIB), str(mpy.SIM)])
+        cmd = [sys.executable, str(APP)]
+    else:
+        env['MICROPYPATH'] = mpy.micropython_path(mpy_lib, mpy.SIM)
+        cmd = [mpy.micropython_binary(), str(APP)]
+    return cmd + ['%s=%s' % kv for kv in args.items()], env
+
+
+def run_app(runtime, mpy_lib, wait=60, **args):
+    cmd, env = command(runtime, mpy_lib, args)
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=wait)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res.stdout, values(res.stdout)
+
+
+def start_app(runtime, mpy_lib, **args):
+    cmd, env = command(runtime, mpy_lib, args)
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def values(out):
+    d = {}
+    for ln in out.splitlines():
+        k, _, v = ln.partition(' ')
+        d[k] = int(v) if v.lstrip('-').isdigit() else v
+    return d
+
+
+def seqs(sub):
+    return [json.loads(p)[2] for t, p in sub.messages('t/seq')]
+
+
+def check_all_in_order(got, n):
+    """Every value 0..n-1 arrived, first arrivals in order; returns the
+    number of duplicates."""
+    first = []
+    seen = set()
+    for v in got:
+        if v not in seen:
+            seen.add(v)
+            first.append(v)
+    assert first == list(range(n)), 'missing or out of order: %s' % sorted(set(range(n)) - seen)[:20]
+    return len(got) - n
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+@pytest.mark.parametrize('qos', [0, 1])
+def test_events_arrive_as_json_lists(runtime, qos, mpy_lib, broker, subscriber):
+    sub = subscriber(broker, 't/#')
+    out, v = run_app(runtime, mpy_lib, port=broker.port, n=50, interval=0.01, qos=qos)
+    got = sub.wait(lambda m: len(m) >= 50, topic='t/seq')
+    assert [json.loads(p)[2] for t, p in got] == list(range(50))
+    assert all(json.loads(p)[0] == 'seq' and isinstance(json.loads(p)[1], (int, float)) for t, p in got)
+    assert (v['published'], v['queued'], v['dropped'], v['errors'], v['connects']) == (50, 0, 0, 0, 1), out
+    status = sub.wait(lambda m: len(m) >= 2, topic='t/status')
+    assert status[:2] == [('t/status', b'online'), ('t/status', b'offline')]
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_broker_stopped_and_restarted_twice_loses_nothing(runtime, mpy_lib, make_broker, subscriber):
+    b = make_broker(persist=True)
+    sub = subscriber(b, 't/seq', session=True)
+    n = 1000  # 10 s of events: the broker is away twice for 2.5 s within the first 7 s
+    p = start_app(runtime, mpy_lib, port=b.port, n=n, interval=0.01, outbox=1000, maxwait=1, timeout=2)
+    try:
+        for _ in range(2):
+            time.sleep(1.0)
+            b.stop()
+            time.sleep(2.5)  # the sensor keeps producing meanwhile
+            b.start()
+        out, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 0, out + err
+    v = values(out)
+    got = sub.wait(lambda m: len(set(m)) >= n and len(m) >= v['published'], timeout=20, topic='t/seq')
+    got = [json.loads(x)[2] for t, x in got]
+    dups = check_all_in_order(got, n)
+    print('\n%s: %d events, %d arrived, %d duplicates, reconnects %d, errors %d'
+          % (runtime, n, len(got), dups, v['reconnects'], v['errors']))
+    assert v['reconnects'] >= 2 and v['dropped'] == 0 and v['queued'] == 0, out
+    assert v['published'] >= n
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_spool_keeps_events_across_a_killed_process(runtime, mpy_lib, tmp_path, make_broker, subscriber):
+    b = make_broker()
+    port = b.port
+    b.stop()  # unreachable while the first process runs
+    spool = tmp_path / 'spool.txt'
+    p = start_app(runtime, mpy_lib, port=port, n=30, interval=0.01, spool=spool, hang=1, maxwait=60)
+    try:
+        line = p.stdout.readline()
+        assert line.strip() == 'spooled 30', line + p.stderr.read() if p.poll() is not None else line
+    finally:
+        p.kill()
+        p.wait()
+    assert spool.read_bytes().count(b'\n') == 30
+    b.start()
+    sub = subscriber(b, 't/seq')
+    out, v = run_app(runtime, mpy_lib, port=port, n=5, interval=0.01, spool=spool, name='app2')
+    got = seqs(sub) if sub.wait(lambda m: len(m) >= 35, topic='t/seq') else []
+    assert got == list(range(30)) + list(range(5)), got
+    assert v['published'] == 35 and not spool.exists()
+
+
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and then answers nothing
+    (connack=False) or only the CONNACK (connack=True: PUBACKs never come)."""
+
+    def __init__(self, connack):
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connack = connack
+        self.conns = []
+        self.stop = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        self.sock.settimeout(0.1)
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.conns.append(c)
+            if self.connack:
+                c.settimeout(2)
+                try:
+                    c.recv(1024)
+                    c.sendall(b'\x20\x02\x00\x00')
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+@pytest.mark.parametrize('connack', [False, True], ids=['no-connack', 'no-puback'])
+def test_a_silent_broker_does_not_stall_the_scheduler(runtime, connack, mpy_lib):
+    srv = SilentServer(connack)
+    try:
+        t = time.monotonic()
+        out, v = run_app(runtime, mpy_lib, port=srv.port, n=20, interval=0.1, timeout=1, maxwait=1)
+        took = time.monotonic() - t
+    finally:
+        srv.close()
+    # no event, and not the completion, held the scheduler beyond the 1 s bound
+    assert 0 < v['slowest'] <= 1100, out
+    assert v['published'] == 0 and v['queued'] == 20 and v['errors'] >= 2, out
+    assert took < 20, out
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_password_broker_accepts_the_right_one_and_names_the_cause(runtime, mpy_lib, make_broker, subscriber):
+    b = make_broker(users={'dev': 'Right-Pw-1', 'reader': 'r'})
+    sub = subscriber(b, 't/#', user='reader', password='r')
+    out, v = run_app(runtime, mpy_lib, port=b.port, n=5, user='dev', password='Wrong-Pw-9', check=1, maxwait=60)
+    assert "connection refused: not authorised (wrong user name or password, or no access)" in out, out
+    assert 'Wrong-Pw-9' not in out and v['published'] == 0 and v['queued'] == 5
+    out, v = run_app(runtime, mpy_lib, port=b.port, n=5, user='dev', password='Right-Pw-1', check=1)
+    assert out.startswith('connected') and v['published'] == 5, out
+    assert [json.loads(p)[2] for t, p in sub.wait(lambda m: len(m) >= 5, topic='t/seq')] == list(range(5))
+    assert 'Right-Pw-1' not in out
+    out, v = run_app(runtime, mpy_lib, port=b.port, n=2, check=1, maxwait=60)  # anonymous: refused
+    assert 'connection refused: not authorised' in out, out
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_tls_on_loopback_with_a_throwaway_ca(runtime, mpy_lib, tmp_path, make_broker, subscriber):
+    b = make_broker(users={'dev': 'pw-tls-1'}, tls=True)
+    ca = tmp_path / 'ca.der'
+    ca.write_bytes(b.ca_der)
+    sub = subscriber(b, 't/#', user='dev', password='pw-tls-1')
+    out, v = run_app(runtime, mpy_lib, port=b.port, n=10, user='dev', password='pw-tls-1', ca=ca, check=1)
+    assert out.startswith('connected') and v['published'] == 10, out
+    got = sub.wait(lambda m: len(m) >= 10, topic='t/seq')
+    assert [json.loads(p)[2] for t, p in got] == list(range(10))
+    # a plain client on the TLS port gets no CONNACK: a clear error, counted
+    out, v = run_app(runtime, mpy_lib, port=b.port, n=2, user='dev', password='pw-tls-1', check=1, timeout=1)
+    assert out.startswith('error') and 'pw-tls-1' not in out and v['published'] == 0, out
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_outbox_overflow_drops_the_oldest_and_counts(runtime, mpy_lib, tmp_path, make_broker, subscriber):
+    b = make_broker()
+    port = b.port
+    b.stop()
+    spool = tmp_path / 'spool.txt'
+    out, v = run_app(runtime, mpy_lib, port=port, n=12, interval=0.01, outbox=5, maxwait=60, spool=spool)
+    assert (v['published'], v['queued'], v['dropped']) == (0, 5, 7), out
+    b.start()
+    sub = subscriber(b, 't/seq')
+    out, v = run_app(runtime, mpy_lib, port=port, n=0, outbox=5, spool=spool)  # the kept 5 go out
+    assert (v['published'], v['queued'], v['dropped']) == (5, 0, 0), out
+    sub.wait(lambda m: len(m) >= 5, topic='t/seq')
+    assert seqs(sub) == [7, 8, 9, 10, 11]
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_radio_duty_cycle_against_the_broker(runtime, mpy_lib, broker, subscriber):
+    sub = subscriber(broker, 't/#')
+    out, v = run_app(runtime, mpy_lib, port=broker.port, n=35, interval=0.1, every=1)
+    got = sub.wait(lambda m: len(m) >= 35, topic='t/seq')
+    assert [json.loads(p)[2] for t, p in got] == list(range(35))
+    # events over 3.4 s: connections at about 1, 2, 3 s and one at the end
+    assert 3 <= v['connects'] <= 5 and v['reconnects'] == 0 and v['errors'] == 0, out
+    st = [p for t, p in sub.messages('t/status')]
+    assert st.count(b'online') == v['connects'] and st.count(b'offline') == v['connects'], st
