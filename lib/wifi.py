@@ -1,0 +1,144 @@
+# Wifi helpers that never hang: connect with a timeout, disconnect, switch
+# the access point off. `network` is imported when a function is called (or
+# passed in as net=), so this module imports on a host without one.
+#
+#   from wifi import wifi_connect, disable_wifi_ap
+#   import config                          # ESSID, PASSWORD: kept out of the library
+#   disable_wifi_ap()
+#   try:
+#       ip, mask, gw, dns = wifi_connect(config.ESSID, config.PASSWORD, timeout=20)
+#   except OSError as e:                   # "wifi 'home': not connected after 20 s: wrong password (status 2)"
+#       ...                                # e.g. deep-sleep and try again later
+#
+# Time comes from an injectable clock (ticks_ms, ticks_diff, sleep_ms;
+# default thingflow.default_clock), so tests run the timeout in virtual time.
+# The password never appears in a message, a log line or an exception.
+# Progress goes to the global log when logger.py is initialised, else print.
+import sys
+
+from thingflow import default_clock
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_POLL_MS = const(100)  # how often the status is looked at while connecting
+
+# status constant of the network module -> what it means
+_WHY = (
+    ('STAT_WRONG_PASSWORD', 'wrong password'),
+    ('STAT_NO_AP_FOUND', 'no access point found'),
+    ('STAT_CONNECT_FAIL', 'connect failed'),
+    ('STAT_ASSOC_FAIL', 'connect failed (association)'),
+    ('STAT_HANDSHAKE_TIMEOUT', 'connect failed (handshake timeout: wrong password?)'),
+    ('STAT_BEACON_TIMEOUT', 'connect failed (beacon timeout)'),
+    ('STAT_CONNECTING', 'timeout (still connecting)'),
+    ('STAT_IDLE', 'timeout (idle)'),
+)
+
+
+def _say(msg, *args):
+    # To the global log when logger.py is initialised, else to the console.
+    m = sys.modules.get('logger')
+    log = m and m._logger
+    if log:
+        log.info(msg, *args)
+    else:
+        print(msg % args)
+
+
+def _net(net):
+    if net is None:
+        import network as net
+    return net
+
+
+def _essid(w):
+    # The essid the station is configured for, None when the port cannot tell.
+    try:
+        return w.config('essid')
+    except Exception:
+        return None
+
+
+def status_text(st, net=None):
+    """What a status code of WLAN.status() means on this port, e.g.
+    'wrong password (status 2)'."""
+    net = _net(net)
+    for n, t in _WHY:
+        if getattr(net, n, None) == st:
+            return '%s (status %r)' % (t, st)
+    return 'status %r' % (st,)
+
+
+def wifi_connect(essid, password, timeout=30, clock=None, net=None):
+    """Activate the station, connect to essid and return the ifconfig() tuple
+    (ip, netmask, gateway, dns). Returns at once when already connected to
+    essid. timeout: seconds (30). On timeout the station is switched off
+    and OSError names the essid and the last failure status (wrong
+    password, no access point found, connect failed) or that it was still
+    connecting. ValueError for a bad essid, password or timeout."""
+    if not isinstance(essid, str) or not 0 < len(essid) <= 32:
+        raise ValueError('essid %r: want a str of 1 to 32 characters' % (essid,))
+    if not isinstance(password, str) or len(password) > 64:
+        raise ValueError('password for %r: want a str of at most 64 characters' % (essid,))
+    try:
+        ms = int(timeout * 1000) if timeout > 0 else 0
+    except (TypeError, ValueError, OverflowError):  # not a number, inf
+        ms = 0
+    if ms < 1:
+        raise ValueError('timeout %r: want a number of seconds > 0' % (timeout,))
+    clk = clock or default_clock
+    net = _net(net)
+    w = net.WLAN(net.STA_IF)
+    w.active(True)
+    if w.isconnected():
+        if _essid(w) == essid:
+            return w.ifconfig()
+        w.disconnect()  # connected elsewhere (a network the board remembered)
+    _say('wifi: connecting to %r', essid)
+    w.connect(essid, password)
+    ok = (getattr(net, 'STAT_CONNECTING', None), getattr(net, 'STAT_IDLE', None),
+          getattr(net, 'STAT_GOT_IP', None))
+    t0 = clk.ticks_ms()
+    st = err = None
+    n = ms // _POLL_MS + 2  # a bound on the polls even if the clock stood still
+    while n:
+        if w.isconnected():
+            c = w.ifconfig()
+            _say('wifi: connected to %r: %r', essid, c)
+            return c
+        st = w.status()
+        if st not in ok:
+            err = st  # a failure; the port may still retry on its own
+        t = ms - clk.ticks_diff(clk.ticks_ms(), t0)  # ms left
+        if t <= 0:
+            break
+        clk.sleep_ms(t if t < _POLL_MS else _POLL_MS)
+        n -= 1
+    w.active(False)  # stop trying: the radio costs power
+    raise OSError('wifi %r: not connected after %s s: %s' % (
+        essid, timeout, status_text(st if err is None else err, net)))
+
+
+def wifi_disconnect(net=None):
+    """Disconnect the station (the port remembers the network, so do this
+    before connecting to another one). Returns True if it was connected."""
+    net = _net(net)
+    w = net.WLAN(net.STA_IF)
+    if w.isconnected():
+        w.disconnect()
+        _say('wifi: disconnected')
+        return True
+    _say('wifi: not connected')
+    return False
+
+
+def disable_wifi_ap(net=None):
+    """Switch off the board's own access point (on by default on an ESP8266)."""
+    net = _net(net)
+    w = net.WLAN(net.AP_IF)
+    w.active(False)
+    _say('wifi: access point off, status %r', w.status())

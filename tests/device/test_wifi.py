@@ -1,0 +1,340 @@
+# Device tests of wifi.py against the fake network module (sim/network.py,
+# the real module's API) on each port's status codes, in virtual time: a
+# 30 s timeout takes no real time.
+import os
+
+import network
+import wifi
+import logger
+from wifi import wifi_connect, wifi_disconnect, disable_wifi_ap, status_text
+from vclock import VirtualClock
+from tcheck import raises, msg
+
+PW = 'Secr3t-pass'
+IFC = ('192.168.1.23', '255.255.255.0', '192.168.1.1', '192.168.1.1')
+OFF = ('0.0.0.0', '0.0.0.0', '0.0.0.0', '0.0.0.0')
+
+
+def setup(port='esp8266', clk=None):
+    """A fresh fake network on port, a virtual clock, wifi's console output
+    collected in the returned list."""
+    clk = clk or VirtualClock()
+    network.reset(port, clk)
+    out = []
+    wifi.print = out.append
+    return clk, out
+
+
+def sta():
+    return network.WLAN(network.STA_IF)
+
+
+# port -> the message ending for: wrong password, no AP, fail, still connecting
+ENDINGS = {
+    'esp8266': ('wrong password (status 2)', 'no access point found (status 3)',
+                'connect failed (status 4)', 'timeout (still connecting) (status 1)'),
+    'esp32': ('wrong password (status 202)', 'no access point found (status 201)',
+              'connect failed (association) (status 203)', 'timeout (still connecting) (status 1001)'),
+    'rp2': ('wrong password (status -3)', 'no access point found (status -2)',
+            'connect failed (status -1)', 'timeout (still connecting) (status 1)'),
+}
+
+
+def test_connect_succeeds_after_the_access_point_answers():
+    for port in ('esp8266', 'esp32', 'rp2'):
+        clk, out = setup(port)
+        network.add_ap('home', PW, delay_ms=1500)
+        assert wifi_connect('home', PW, clock=clk) == IFC
+        assert clk.now == 1500, (port, clk.now)
+        assert sta().isconnected() and sta().status() == network.STAT_GOT_IP
+        assert network.calls == [('active', 0, True), ('connect', 'home')]
+        assert network.key == PW
+        assert out == ["wifi: connecting to 'home'", "wifi: connected to 'home': %r" % (IFC,)]
+
+
+def test_each_failure_raises_oserror_naming_essid_and_status_at_the_timeout():
+    for port in ('esp8266', 'esp32', 'rp2'):
+        wrong, noap, fail, slow = ENDINGS[port]
+        # (access point, password given, timeout s) -> message ending
+        cases = [
+            (('home', PW, 'ok'), 'wrong-one', 30, wrong),
+            (None, PW, 30, noap),
+            (('home', PW, 'fail'), PW, 30, fail),
+            (('home', PW, 'never'), PW, 30, slow),
+            (('home', PW, 'never'), PW, 0.25, slow),
+            (('home', PW, 'ok'), 'wrong-one', 2.5, wrong),
+        ]
+        for ap, pw, tmo, end in cases:
+            clk, out = setup(port)
+            if ap:
+                network.add_ap(ap[0], ap[1], delay_ms=1200, result=ap[2])
+            e = raises(OSError, wifi_connect, 'home', pw, tmo, clk)
+            assert msg(e) == "wifi 'home': not connected after %s s: %s" % (tmo, end), (port, msg(e))
+            assert clk.now == int(tmo * 1000), (port, tmo, clk.now)  # exactly the timeout
+            assert not sta().active()  # the radio is switched off
+            assert network.calls[-1] == ('active', 0, False)
+
+
+def test_a_timeout_shorter_than_the_connection_fails_and_a_longer_one_succeeds():
+    for tmo, ok in ((1.4, False), (1.5, True), (1.6, True)):
+        clk, out = setup()
+        network.add_ap('home', PW, delay_ms=1500)
+        if ok:
+            assert wifi_connect('home', PW, tmo, clk) == IFC
+            assert clk.now == 1500
+        else:
+            e = raises(OSError, wifi_connect, 'home', PW, tmo, clk)
+            assert msg(e) == "wifi 'home': not connected after 1.4 s: timeout (still connecting) (status 1)"
+            assert clk.now == 1400
+
+
+def test_the_last_failure_is_named_when_the_port_retries_on_its_own():
+    # ESP32 style: the status goes to a failure and back to connecting
+    clk, out = setup('esp32')
+    network.add_ap('home', PW, steps=[(500, 'WRONG_PASSWORD'), (800, 'CONNECTING'),
+                                      (3000, 'NO_AP_FOUND'), (3300, 'CONNECTING')])
+    e = raises(OSError, wifi_connect, 'home', PW, 10, clk)
+    assert msg(e) == "wifi 'home': not connected after 10 s: no access point found (status 201)"
+    assert clk.now == 10000
+
+
+def test_a_transient_failure_then_success_connects():
+    clk, out = setup('esp8266')
+    network.add_ap('home', PW, steps=[(500, 'WRONG_PASSWORD'), (800, 'CONNECTING'), (2050, 'GOT_IP')])
+    assert wifi_connect('home', PW, 5, clk) == IFC
+    assert clk.now == 2100  # the first poll at or after 2050 ms
+
+
+def test_already_connected_to_that_essid_returns_at_once():
+    clk, out = setup()
+    network.autoconnect('home')
+    assert wifi_connect('home', PW, clock=clk) == IFC
+    assert clk.now == 0 and clk.sleeps == 0
+    assert network.calls == [('active', 0, True)]
+    assert out == []
+
+
+def test_connected_to_another_essid_disconnects_first():
+    clk, out = setup()
+    network.autoconnect('office')
+    network.add_ap('home', PW, delay_ms=300)
+    assert wifi_connect('home', PW, clock=clk) == IFC
+    assert network.calls == [('active', 0, True), ('disconnect', 0), ('connect', 'home')]
+    assert sta().config('essid') == 'home'
+    assert clk.now == 300
+
+
+def test_timeout_is_exact_across_a_clock_wrap():
+    clk, out = setup(clk=VirtualClock(start=(1 << 16) - 700, period=1 << 16))
+    network.add_ap('home', PW, result='never')
+    t0 = clk.now
+    raises(OSError, wifi_connect, 'home', PW, 2, clk)
+    assert clk.now - t0 == 2000
+
+
+class StuckClock:
+    """A broken clock: time never moves, sleeping returns at once."""
+
+    def __init__(self):
+        self.sleeps = 0
+
+    def ticks_ms(self):
+        return 5
+
+    def ticks_diff(self, a, b):
+        return a - b
+
+    def sleep_ms(self, ms):
+        self.sleeps += 1
+
+
+def test_never_loops_forever_even_when_the_clock_stands_still():
+    c = StuckClock()
+    network.reset('esp8266', c)
+    wifi.print = [].append
+    network.add_ap('home', PW, result='never')
+    e = raises(OSError, wifi_connect, 'home', PW, 3, c)
+    assert msg(e) == "wifi 'home': not connected after 3 s: timeout (still connecting) (status 1)"
+    assert c.sleeps == 32  # at most timeout / 100 ms + 2 polls
+
+
+def test_bad_arguments_are_refused_before_the_radio_is_touched():
+    long_pw = 'p' * 65
+    cases = [
+        (('', PW), "essid '': want a str of 1 to 32 characters"),
+        (('x' * 33, PW), "essid %r: want a str of 1 to 32 characters" % ('x' * 33,)),
+        ((None, PW), "essid None: want a str of 1 to 32 characters"),
+        ((b'home', PW), "essid b'home': want a str of 1 to 32 characters"),
+        (('home', None), "password for 'home': want a str of at most 64 characters"),
+        (('home', long_pw), "password for 'home': want a str of at most 64 characters"),
+        (('home', PW, 0), "timeout 0: want a number of seconds > 0"),
+        (('home', PW, -5), "timeout -5: want a number of seconds > 0"),
+        (('home', PW, '30'), "timeout '30': want a number of seconds > 0"),
+        (('home', PW, None), "timeout None: want a number of seconds > 0"),
+        (('home', PW, 0.0001), "timeout 0.0001: want a number of seconds > 0"),
+        (('home', PW, float('inf')), "timeout inf: want a number of seconds > 0"),
+        (('home', PW, float('nan')), "timeout nan: want a number of seconds > 0"),
+    ]
+    for args, want in cases:
+        clk, out = setup()
+        e = raises(ValueError, wifi_connect, *args, clock=clk)
+        assert msg(e) == want, (args, msg(e))
+        assert network.calls == []
+        assert long_pw not in msg(e)
+
+
+def _logdir():
+    for d in ('/dev/shm', '/tmp', '.'):
+        try:
+            os.stat(d)
+            break
+        except OSError:
+            pass
+    d = '%s/tfwifi-%s' % (d, ''.join('%02x' % b for b in os.urandom(4)))
+    os.mkdir(d)
+    return d
+
+
+def test_the_password_never_appears_in_a_message_log_line_or_exception():
+    d = _logdir()
+    p = d + '/app.log'
+    printed = []
+    logger.close_logging()
+    logger.print = printed.append
+    try:
+        logger.initialize_logging(p, level=logger.DEBUG, echo=True)
+        texts = []
+        for port in ('esp8266', 'esp32', 'rp2'):
+            for ap, pw in ((None, PW), (('ok', 100), 'wrong' + PW), (('fail', 100), PW),
+                           (('never', 0), PW), (('ok', 100), PW)):
+                clk, out = setup(port)
+                if ap:
+                    network.add_ap('home', PW, delay_ms=ap[1], result=ap[0])
+                try:
+                    wifi_connect('home', pw, 1, clk)
+                except OSError as e:
+                    texts += [msg(e), repr(e), str(e)]
+                assert out == []  # went to the log instead
+                wifi_disconnect()
+                disable_wifi_ap()
+        for bad in ((None, PW), ('home', 5), ('home', PW * 7)):
+            try:
+                wifi_connect(bad[0], bad[1], clock=clk)
+            except ValueError as e:
+                texts += [msg(e), repr(e)]
+        logger.close_logging()
+        with open(p) as f:
+            log = f.read()
+        assert "[INF] wifi: connected to 'home'" in log
+        assert "wifi: connecting to 'home'" in log
+        assert len(texts) == 3 * 3 * 4 + 6
+        for t in texts + printed + [log]:
+            assert PW not in t and 'Secr3t' not in t, t
+    finally:
+        logger.close_logging()
+        logger.print = print
+        for f in os.listdir(d):
+            os.remove(d + '/' + f)
+        os.rmdir(d)
+
+
+def test_disconnect_when_connected_and_when_not():
+    clk, out = setup()
+    network.add_ap('home', PW, delay_ms=100)
+    wifi_connect('home', PW, clock=clk)
+    del out[:]
+    assert wifi_disconnect() is True
+    assert not sta().isconnected() and sta().ifconfig() == OFF
+    assert network.calls[-1] == ('disconnect', 0)
+    assert wifi_disconnect() is False
+    assert out == ['wifi: disconnected', 'wifi: not connected']
+
+
+def test_disable_wifi_ap_switches_the_access_point_off():
+    for port, st in (('esp8266', -1), ('esp32', None), ('rp2', -1)):
+        clk, out = setup(port)
+        ap = network.WLAN(network.AP_IF)
+        ap.active(True)
+        disable_wifi_ap()
+        assert not ap.active()
+        assert network.calls == [('active', 1, True), ('active', 1, False)]
+        assert out == ['wifi: access point off, status %r' % (st,)]
+        assert not sta().active()  # the station is untouched
+
+
+def test_status_text_for_each_port():
+    cases = [
+        ('esp8266', 0, 'timeout (idle) (status 0)'),
+        ('esp8266', 5, 'status 5'),
+        ('esp8266', 99, 'status 99'),
+        ('esp32', 204, 'connect failed (handshake timeout: wrong password?) (status 204)'),
+        ('esp32', 200, 'connect failed (beacon timeout) (status 200)'),
+        ('esp32', 1000, 'timeout (idle) (status 1000)'),
+        ('rp2', -1, 'connect failed (status -1)'),
+        ('rp2', 0, 'timeout (idle) (status 0)'),
+    ]
+    for port, st, want in cases:
+        setup(port)
+        assert status_text(st) == want, (port, st, status_text(st))
+        assert status_text(st, network) == want
+
+
+def test_an_injected_network_module_is_used():
+    class Net:
+        STA_IF = 0
+        AP_IF = 1
+        STAT_CONNECTING = 7
+
+        class WLAN:
+            log = []
+
+            def __init__(self, itf):
+                self.itf = itf
+
+            def active(self, on=None):
+                Net.WLAN.log.append(('active', self.itf, on))
+
+            def isconnected(self):
+                return False
+
+            def connect(self, essid, pw):
+                Net.WLAN.log.append(('connect', essid))
+
+            def status(self):
+                return 7
+
+    clk, out = setup()
+    e = raises(OSError, wifi_connect, 'lab', PW, 1, clk, Net)
+    assert msg(e) == "wifi 'lab': not connected after 1 s: timeout (still connecting) (status 7)"
+    assert Net.WLAN.log == [('active', 0, True), ('connect', 'lab'), ('active', 0, False)]
+    assert network.calls == []  # the fake module was not touched
+
+
+def test_fake_network_follows_the_real_api():
+    clk, out = setup('esp8266')
+    w = sta()
+    assert w.active() is False
+    e = raises(OSError, w.connect, 'home', PW)
+    assert msg(e) == 'Wifi Not Started'
+    e = raises(OSError, network.WLAN(network.AP_IF).connect, 'home', PW)
+    assert msg(e) == 'STA required'
+    raises(ValueError, network.WLAN, 7)
+    w.active(True)
+    assert w.status() == network.STAT_IDLE and w.ifconfig() == OFF
+    network.add_ap('home', PW, delay_ms=50)
+    w.connect('home', PW)
+    assert w.status() == network.STAT_CONNECTING and not w.isconnected()
+    clk.advance(50)
+    assert w.isconnected() and w.status('rssi') == -60 and w.ifconfig() == IFC
+    assert w.config('essid') == 'home' and len(w.config('mac')) == 6
+    raises(ValueError, w.config, 'nonsense')
+    assert [s[0] for s in w.scan()] == [b'home']
+    w.active(False)
+    assert not w.isconnected() and w.status() == network.STAT_IDLE
+    setup('esp32')
+    assert (network.STAT_IDLE, network.STAT_GOT_IP, network.STAT_NO_AP_FOUND) == (1000, 1010, 201)
+    assert not hasattr(network, 'STAT_CONNECT_FAIL')
+    setup('rp2')
+    assert (network.STAT_WRONG_PASSWORD, network.STAT_GOT_IP) == (-3, 3)
+    e = raises(ValueError, network.reset, 'esp99')
+    setup()
