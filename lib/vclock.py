@@ -35,7 +35,8 @@ class VirtualClock:
         if ms < 0:
             raise ValueError('cannot sleep %r ms' % (ms,))
         if self.stop_at is not None and self.now + ms > self.stop_at:
-            self.now = self.stop_at
+            if self.now < self.stop_at:  # never backwards: a task may have run past it
+                self.now = self.stop_at
             raise StopIteration
         self.sleeps += 1
         self.slept += ms

@@ -498,3 +498,17 @@ def test_sensor_as_output_thing_uses_the_scheduler_clock():
     clk.advance(1500)
     sa._observe()
     assert got == [('z', 6.5, 1)]
+
+
+def test_virtual_clock_stop_at_never_moves_time_back():
+    clk = VirtualClock(stop_at=10)
+    clk.advance(11)  # a task ran past the stop time
+    raises(StopIteration, clk.sleep_ms, 5)
+    assert clk.now == 11
+    clk = VirtualClock(stop_at=10)
+    raises(StopIteration, clk.sleep_ms, 15)
+    assert clk.now == 10 and clk.sleeps == 0 and clk.slept == 0
+    raises(ValueError, clk.sleep_ms, -1)
+    raises(ValueError, VirtualClock, 0, 1000)  # period must be a power of two
+    assert VirtualClock(period=1 << 16).ticks_diff(5, 65530) == 11
+    assert VirtualClock(period=1 << 16).ticks_diff(65530, 5) == -11
