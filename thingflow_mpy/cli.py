@@ -39,7 +39,8 @@ def _positive(kind):
 
 def cmd_run(args):
     from .runner import run
-    return run(args.app, args.runtime, args.broker, args.heap, args.seconds, args.topic, args.no_broker)
+    return run(args.app, args.runtime, args.broker, args.heap, args.seconds, args.topic,
+               args.no_broker, args.fs, args.setup)
 
 
 def cmd_listen(args):
@@ -92,6 +93,10 @@ def parser():
     r.add_argument('--for', dest='seconds', type=_positive(float), metavar='SECONDS',
                    help='stop the app after this many seconds (default: run until Ctrl-C)')
     r.add_argument('--topic', default='#', help="the listener's topic filter (default: #)")
+    r.add_argument('--fs', metavar='DIR', help="the board's flash: the app's working folder, kept "
+                   'after the run (default: a temporary folder, removed)')
+    r.add_argument('--setup', metavar='FILE', help='a script run before the app to wire simulated '
+                   'hardware (default: sim_wiring.py beside the app, if any)')
     r.set_defaults(fn=cmd_run)
 
     ls = sub.add_parser('listen', help='print (or write as CSV) the events arriving at a broker',

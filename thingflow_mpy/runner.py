@@ -27,7 +27,8 @@ from . import mpy
 from .listen import Listener, UsageError, fmt_event, parse_broker, show_other
 
 DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
-FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'errors')
+FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'refused', 'errors')
+SETUP = 'sim_wiring.py'  # beside the app: run first, to wire the simulated chips
 GRACE_S = 5.0  # after SIGINT, how long the app may take to end before it is killed
 
 
@@ -49,6 +50,20 @@ def config_overlay(app_dir, host, port, user=None, password=None):
     return src.rstrip('\n') + '\n' + '\n'.join(add) + '\n'
 
 
+def tool_kb(exe, env, cwd, setup):
+    """KB of heap that the runner and the simulated hardware (sim/, the setup
+    script) take on MicroPython, measured: `--heap` adds them on top, so the
+    app gets the heap it asked for, as on a board."""
+    code = ('import gc\nimport thingflow\nimport tfrun\nprint("@tool", tfrun.tool_bytes(%r))'
+            % (str(Path(setup).resolve()) if setup else None))
+    res = subprocess.run([exe, '-c', code], env=env, cwd=str(cwd), capture_output=True,
+                         text=True, timeout=120)
+    for ln in res.stdout.splitlines():
+        if ln.startswith('@tool '):
+            return -(-int(ln.split()[1]) // 1024)
+    raise RuntimeError('measuring the simulated hardware failed:\n%s%s' % (res.stdout, res.stderr))
+
+
 def parse_report(line):
     """An '@tf ...' line -> dict of counters (-1: no thing has the counter),
     plus 'end', and for the end line 'heap_used', 'heap_free', 'how'.
@@ -59,12 +74,13 @@ def parse_report(line):
     end = len(p) > 1 and p[1] == 'end'
     vals = p[2:] if end else p[1:]
     try:
-        d = dict(zip(FIELDS, [int(v) for v in vals[:6]]))
-        if len(d) != 6:
+        n = len(FIELDS)
+        d = dict(zip(FIELDS, [int(v) for v in vals[:n]]))
+        if len(d) != n or len(vals) != (n + 3 if end else n):
             return None
         d['end'] = end
         if end:
-            d['heap_used'], d['heap_free'], d['how'] = int(vals[6]), int(vals[7]), vals[8]
+            d['heap_used'], d['heap_free'], d['how'] = int(vals[n]), int(vals[n + 1]), vals[n + 2]
     except (ValueError, IndexError):
         return None
     return d
@@ -116,8 +132,11 @@ class _Console:
 
 
 def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
-        topic='#', no_broker=False, out=None, err=None):
-    """The run command. Returns the exit status: 0 when the app ended or was
+        topic='#', no_broker=False, fs=None, setup=None, out=None, err=None):
+    """The run command. fs: the folder that stands for the board's flash
+    (the app's working directory: its log and spool files); default a fresh
+    temporary one, removed at the end. setup: a script run before the app
+    (default: sim_wiring.py beside the app, when there is one). Returns the exit status: 0 when the app ended or was
     stopped (Ctrl-C, --for), 1 when it failed. UsageError / mpy.ToolMissing
     for bad arguments and missing tools (exit status 2 in the command)."""
     app = Path(app)
@@ -134,6 +153,15 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             raise UsageError('bad --heap %r: want KB from 2 to 1048576' % (heap,))
     if seconds is not None and not seconds > 0:
         raise UsageError('bad --for %r: want seconds > 0' % (seconds,))
+    if setup is None:
+        setup = app.parent / SETUP if (app.parent / SETUP).is_file() else None
+    elif not Path(setup).is_file():
+        raise UsageError('no such setup script: %s' % setup)
+    if fs is not None:
+        fs = Path(fs)
+        if fs.exists() and not fs.is_dir():
+            raise UsageError('--fs %s: not a folder' % fs)
+        fs.mkdir(parents=True, exist_ok=True)
     if broker is not None and no_broker:
         raise UsageError('--broker and --no-broker exclude each other')
     host = port = user = password = None
@@ -163,6 +191,10 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                            lambda t, p: show_other(t, p, con.err), user, password)
             lst.start()  # ConnectionError names the broker
         app_dir = app.parent.resolve()
+        tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
+        if fs is None:
+            fs = tmp / 'fs'
+            fs.mkdir()
         env = dict(os.environ)
         if runtime == 'micropython':
             mpy.compile_tree(tmp / 'lib', src=mpy.LIB)
@@ -173,12 +205,18 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             mpy.compile_tree(tmp / 'dev', src=DEVICE)
             dirs.append(tmp / 'dev')
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
-            cmd = [exe] + (['-X', 'heapsize=%dk' % heap] if heap else []) + ['-m', 'tfrun', str(app.resolve())]
+            hs = []
+            if heap:
+                extra = tool_kb(exe, env, fs, setup)
+                hs = ['-X', 'heapsize=%dk' % (heap + extra)]
+                con.line('thingflow-mpy run: a %d KB heap for the app, +%d KB for the simulated '
+                         'hardware and the runner' % (heap, extra))
+            cmd = [exe] + hs + ['-m', 'tfrun'] + tail
         else:
             env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
             env['PYTHONUNBUFFERED'] = '1'
-            cmd = [exe, '-u', '-m', 'tfrun', str(app.resolve())]
-        return _supervise(cmd, env, app_dir, con, lst, seconds, runtime, heap)
+            cmd = [exe, '-u', '-m', 'tfrun'] + tail
+        return _supervise(cmd, env, fs, con, lst, seconds, runtime, heap)
     finally:
         if lst is not None:
             lst.stop()
@@ -239,6 +277,7 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
         t_end = time.monotonic() + 3.0
         while lst.received < counters['published'] and time.monotonic() < t_end:
             time.sleep(0.05)
+        lst.stop()
     con.clear()
     con.line(summary(runtime, heap, secs, end or counters, lst, child.returncode))
     if not end:

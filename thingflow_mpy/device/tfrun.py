@@ -1,18 +1,19 @@
 # The device side of `thingflow-mpy run` (MicroPython and CPython; it goes
 # on the path of the run, never to a board):
 #
-#   micropython -m tfrun APP.py        (lib/ and sim/ on MICROPYPATH)
+#   micropython -m tfrun APP.py [SETUP.py]     (lib/ and sim/ on MICROPYPATH)
 #
-# Runs APP as a board runs main.py, and reports the app's counters on stdout
+# Runs SETUP (the simulated wiring, e.g. examples/sim_wiring.py: chips put
+# on the simulated I2C bus), then APP as a board runs main.py, and reports the app's counters on stdout
 # as machine-readable lines, at most once a second (before the scheduler
 # sleeps) and once at the end:
 #
-#   @tf <wakeups> <sampled> <published> <queued> <dropped> <errors>
-#   @tf end <same six> <heap bytes in use> <heap bytes free> <how it ended>
+#   @tf <wakeups> <sampled> <published> <queued> <dropped> <refused> <errors>
+#   @tf end <same seven> <heap bytes in use> <heap bytes free> <how it ended>
 #
 # wakeups: Scheduler.wakeups summed over every scheduler the app made;
 # sampled: readings returned by sensors (SensorAsOutputThing._sample);
-# published, queued, dropped, errors: summed over every connected input thing
+# published, queued, dropped, refused, errors: summed over every connected input thing
 # that has a `published` counter (the MQTT writer); -1 where none has it.
 # How it ended: 'done' (the app returned), 'stopped' (Ctrl-C / --for: a
 # KeyboardInterrupt), 'error' (an exception; its traceback is on stderr).
@@ -26,7 +27,7 @@ import thingflow
 _scheds = []  # every Scheduler the app made
 _things = []  # every connected thing with a `published` counter
 _n = [0, 0]  # sampled readings, ticks_ms of the last report (0: none yet)
-_NAMES = ('published', 'queued', 'dropped', 'errors')
+_NAMES = ('published', 'queued', 'dropped', 'refused', 'errors')
 
 
 def _line():
@@ -66,6 +67,24 @@ class _Clock:
         self.c.sleep_ms(ms)
 
 
+def _keep(thing):
+    if hasattr(thing, 'published') and thing not in _things:
+        _things.append(thing)
+
+
+def _hook_writer():
+    # every MQTTWriter the app makes, also one not connected directly
+    # (behind a filter or an adapter); imported only for an app that uses it
+    import mqtt_writer
+    W = mqtt_writer.MQTTWriter
+    init = W.__init__
+
+    def w_init(self, *a, **k):
+        init(self, *a, **k)
+        _keep(self)
+    W.__init__ = w_init
+
+
 def _hook():
     S = thingflow.Scheduler
     init = S.__init__
@@ -80,8 +99,7 @@ def _hook():
     conn = O.connect
 
     def connect(self, thing, port_map=None):
-        if hasattr(thing, 'published') and thing not in _things:
-            _things.append(thing)
+        _keep(thing)
         return conn(self, thing, port_map)
     O.connect = connect
 
@@ -98,20 +116,28 @@ def _hook():
 
 def _print_exc(e):
     if hasattr(sys, 'print_exception'):
-        sys.print_exception(e)
+        sys.print_exception(e, sys.stderr)
     else:
         import traceback
         traceback.print_exception(type(e), e, e.__traceback__)
 
 
-def main(app):
-    _hook()
-    with open(app) as f:
+def _exec(path, name):
+    with open(path) as f:
         src = f.read()
+    if 'mqtt_writer' in src:
+        _hook_writer()
+    exec(src, {'__name__': name, '__file__': path})
+
+
+def main(app, setup=None):
+    _hook()
     how = 'done'
     code = 0
     try:
-        exec(src, {'__name__': '__main__', '__file__': app})
+        if setup:
+            _exec(setup, 'sim_setup')
+        _exec(app, '__main__')
     except KeyboardInterrupt:
         how = 'stopped'
     except SystemExit as e:
@@ -121,7 +147,6 @@ def main(app):
         _print_exc(e)
         how = 'error'
         code = 1
-    src = None
     gc.collect()
     a = f = -1  # CPython has no heap figures
     if hasattr(gc, 'mem_alloc'):
@@ -131,5 +156,22 @@ def main(app):
     return code
 
 
+def tool_bytes(setup=None):
+    # Heap bytes this runner and the simulated hardware take, which a board
+    # does not spend: run with only thingflow (and config) imported before,
+    # as `run --heap` adds them on top of the board's heap.
+    try:
+        import config
+    except ImportError:
+        pass
+    gc.collect()
+    a = gc.mem_alloc()
+    _hook()
+    if setup:
+        _exec(setup, 'sim_setup')
+    gc.collect()
+    return gc.mem_alloc() - a
+
+
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
