@@ -7,7 +7,7 @@
 #   disable_wifi_ap()
 #   try:
 #       ip, mask, gw, dns = wifi_connect(config.ESSID, config.PASSWORD, timeout=20)
-#   except OSError as e:                   # "wifi 'home': not connected after 20 s: wrong password (status 2)"
+#   except OSError as e:   # wifi 'home': not connected after 20 s: wrong password (STAT_WRONG_PASSWORD=2)
 #       ...                                # e.g. deep-sleep and try again later
 #
 # Time comes from an injectable clock (ticks_ms, ticks_diff, sleep_ms;
@@ -25,18 +25,6 @@ except ImportError:
         return x
 
 _POLL_MS = const(100)  # how often the status is looked at while connecting
-
-# status constant of the network module -> what it means
-_WHY = (
-    ('STAT_WRONG_PASSWORD', 'wrong password'),
-    ('STAT_NO_AP_FOUND', 'no access point found'),
-    ('STAT_CONNECT_FAIL', 'connect failed'),
-    ('STAT_ASSOC_FAIL', 'connect failed (association)'),
-    ('STAT_HANDSHAKE_TIMEOUT', 'connect failed (handshake timeout: wrong password?)'),
-    ('STAT_BEACON_TIMEOUT', 'connect failed (beacon timeout)'),
-    ('STAT_CONNECTING', 'timeout (still connecting)'),
-    ('STAT_IDLE', 'timeout (idle)'),
-)
 
 
 def _say(msg, *args):
@@ -64,12 +52,15 @@ def _essid(w):
 
 
 def status_text(st, net=None):
-    """What a status code of WLAN.status() means on this port, e.g.
-    'wrong password (status 2)'."""
+    """What a status code of WLAN.status() means on this port, from the
+    name of its STAT_* constant, e.g. 'wrong password (STAT_WRONG_PASSWORD=2)'."""
     net = _net(net)
-    for n, t in _WHY:
-        if getattr(net, n, None) == st:
-            return '%s (status %r)' % (t, st)
+    for n in dir(net):
+        if n[:5] == 'STAT_' and getattr(net, n) == st:
+            t = n[5:].lower().replace('_', ' ')
+            if n in ('STAT_CONNECTING', 'STAT_IDLE'):
+                t = 'timeout, ' + t
+            return '%s (%s=%r)' % (t, n, st)
     return 'status %r' % (st,)
 
 
@@ -79,7 +70,9 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
     essid. timeout: seconds (30). On timeout the station is switched off
     and OSError names the essid and the last failure status (wrong
     password, no access point found, connect failed) or that it was still
-    connecting. ValueError for a bad essid, password or timeout."""
+    connecting. ValueError for a bad essid, password or timeout.
+    clock: ticks_ms, ticks_diff, sleep_ms (thingflow.default_clock);
+    net: the network module (imported at the call when None)."""
     if not isinstance(essid, str) or not 0 < len(essid) <= 32:
         raise ValueError('essid %r: want a str of 1 to 32 characters' % (essid,))
     if not isinstance(password, str) or len(password) > 64:

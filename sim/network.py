@@ -25,6 +25,8 @@
 #                    that retries on its own (ESP32) or recovers
 # Calls are recorded in `calls` (never a password); `key` is the last
 # password given to connect().
+import sys
+
 from thingflow import default_clock
 
 STA_IF = 0
@@ -61,7 +63,9 @@ def reset(port='esp8266', clock=None):
     for n in _ALL:
         if n in g:
             del g[n]
-    g.update(_PORTS[port])
+    m = sys.modules[__name__]
+    for n, v in _PORTS[port].items():
+        setattr(m, n, v)  # as an interned name, so that dir() lists it on MicroPython
     _st.clear()
     _st.update(port=port, clock=clock or default_clock, aps={},
                act=[False, False], essid=None, t0=None, ap_essid='MicroPython-1a2b3c',

@@ -1,16 +1,28 @@
 # Heap bytes taken by importing the logger and initialising it, on the
 # MicroPython Unix port with lib/ as .mpy on MICROPYPATH:
-#   micropython logger_mem.py LOGFILE [PRELOAD ...]
-# PRELOAD modules (e.g. thingflow, as every app has it) are imported first
-# and not counted. Names come from argv, not from this script's source, so
-# that compiling this script interns none of the logger's identifiers.
+#   micropython logger_mem.py LOGFILE [warm] [PRELOAD ...]
+# PRELOAD modules (thingflow, as every app has it) are imported first and
+# not counted. warm: first make the interpreter grow its qstr pool (by
+# interning 8 throw-away names), so that the pool block the next module
+# would pay for is not counted. Names come from argv and string sums, not
+# from this script's source, so compiling this script interns none of the
+# logger's identifiers.
 # Prints "logger_import <bytes>", "logger_init <bytes>", "logger_bytes <bytes>".
 import gc
 import sys
 
 argv = sys.argv
-for n in argv[2:]:
+pre = argv[2:]
+if pre and pre[0] == 'warm':
+    pre = pre[1:]
+    warm = True
+else:
+    warm = False
+for n in pre:
     __import__(n)
+if warm:
+    for i in range(8):
+        getattr(sys, 'wq%d' % i, None)  # interns a new qstr
 gc.collect()
 a = gc.mem_alloc()
 m = __import__('log' + 'ger')

@@ -31,12 +31,12 @@ def sta():
 
 # port -> the message ending for: wrong password, no AP, fail, still connecting
 ENDINGS = {
-    'esp8266': ('wrong password (status 2)', 'no access point found (status 3)',
-                'connect failed (status 4)', 'timeout (still connecting) (status 1)'),
-    'esp32': ('wrong password (status 202)', 'no access point found (status 201)',
-              'connect failed (association) (status 203)', 'timeout (still connecting) (status 1001)'),
-    'rp2': ('wrong password (status -3)', 'no access point found (status -2)',
-            'connect failed (status -1)', 'timeout (still connecting) (status 1)'),
+    'esp8266': ('wrong password (STAT_WRONG_PASSWORD=2)', 'no ap found (STAT_NO_AP_FOUND=3)',
+                'connect fail (STAT_CONNECT_FAIL=4)', 'timeout, connecting (STAT_CONNECTING=1)'),
+    'esp32': ('wrong password (STAT_WRONG_PASSWORD=202)', 'no ap found (STAT_NO_AP_FOUND=201)',
+              'assoc fail (STAT_ASSOC_FAIL=203)', 'timeout, connecting (STAT_CONNECTING=1001)'),
+    'rp2': ('wrong password (STAT_WRONG_PASSWORD=-3)', 'no ap found (STAT_NO_AP_FOUND=-2)',
+            'connect fail (STAT_CONNECT_FAIL=-1)', 'timeout, connecting (STAT_CONNECTING=1)'),
 }
 
 
@@ -84,7 +84,7 @@ def test_a_timeout_shorter_than_the_connection_fails_and_a_longer_one_succeeds()
             assert clk.now == 1500
         else:
             e = raises(OSError, wifi_connect, 'home', PW, tmo, clk)
-            assert msg(e) == "wifi 'home': not connected after 1.4 s: timeout (still connecting) (status 1)"
+            assert msg(e) == "wifi 'home': not connected after 1.4 s: timeout, connecting (STAT_CONNECTING=1)"
             assert clk.now == 1400
 
 
@@ -94,7 +94,7 @@ def test_the_last_failure_is_named_when_the_port_retries_on_its_own():
     network.add_ap('home', PW, steps=[(500, 'WRONG_PASSWORD'), (800, 'CONNECTING'),
                                       (3000, 'NO_AP_FOUND'), (3300, 'CONNECTING')])
     e = raises(OSError, wifi_connect, 'home', PW, 10, clk)
-    assert msg(e) == "wifi 'home': not connected after 10 s: no access point found (status 201)"
+    assert msg(e) == "wifi 'home': not connected after 10 s: no ap found (STAT_NO_AP_FOUND=201)"
     assert clk.now == 10000
 
 
@@ -154,7 +154,7 @@ def test_never_loops_forever_even_when_the_clock_stands_still():
     wifi.print = [].append
     network.add_ap('home', PW, result='never')
     e = raises(OSError, wifi_connect, 'home', PW, 3, c)
-    assert msg(e) == "wifi 'home': not connected after 3 s: timeout (still connecting) (status 1)"
+    assert msg(e) == "wifi 'home': not connected after 3 s: timeout, connecting (STAT_CONNECTING=1)"
     assert c.sleeps == 32  # at most timeout / 100 ms + 2 polls
 
 
@@ -264,14 +264,16 @@ def test_disable_wifi_ap_switches_the_access_point_off():
 
 def test_status_text_for_each_port():
     cases = [
-        ('esp8266', 0, 'timeout (idle) (status 0)'),
-        ('esp8266', 5, 'status 5'),
+        ('esp8266', 0, 'timeout, idle (STAT_IDLE=0)'),
+        ('esp8266', 5, 'got ip (STAT_GOT_IP=5)'),
         ('esp8266', 99, 'status 99'),
-        ('esp32', 204, 'connect failed (handshake timeout: wrong password?) (status 204)'),
-        ('esp32', 200, 'connect failed (beacon timeout) (status 200)'),
-        ('esp32', 1000, 'timeout (idle) (status 1000)'),
-        ('rp2', -1, 'connect failed (status -1)'),
-        ('rp2', 0, 'timeout (idle) (status 0)'),
+        ('esp8266', None, 'status None'),
+        ('esp32', 204, 'handshake timeout (STAT_HANDSHAKE_TIMEOUT=204)'),
+        ('esp32', 200, 'beacon timeout (STAT_BEACON_TIMEOUT=200)'),
+        ('esp32', 1000, 'timeout, idle (STAT_IDLE=1000)'),
+        ('esp32', 4, 'status 4'),
+        ('rp2', -1, 'connect fail (STAT_CONNECT_FAIL=-1)'),
+        ('rp2', 0, 'timeout, idle (STAT_IDLE=0)'),
     ]
     for port, st, want in cases:
         setup(port)
@@ -305,7 +307,7 @@ def test_an_injected_network_module_is_used():
 
     clk, out = setup()
     e = raises(OSError, wifi_connect, 'lab', PW, 1, clk, Net)
-    assert msg(e) == "wifi 'lab': not connected after 1 s: timeout (still connecting) (status 7)"
+    assert msg(e) == "wifi 'lab': not connected after 1 s: timeout, connecting (STAT_CONNECTING=7)"
     assert Net.WLAN.log == [('active', 0, True), ('connect', 'lab'), ('active', 0, False)]
     assert network.calls == []  # the fake module was not touched
 
