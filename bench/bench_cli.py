@@ -1,0 +1,63 @@
+"""thingflow-mpy figures (issue 6): build sizes, the heap each example needs
+on MicroPython from .mpy, what the simulated hardware adds, the embedded
+broker's start time, fast_sampler's delivery at 10 Hz."""
+import io
+import re
+import tempfile
+import time
+
+from common import ROOT, metric
+from thingflow_mpy import build, mpy, runner
+from thingflow_mpy.embedded_broker import EmbeddedBroker
+
+EX = ROOT / 'examples'
+SUMMARY = re.compile(r'published (-|\d+).*received (\d+) events')
+
+
+def _run(app, **kw):
+    out, err = io.StringIO(), io.StringIO()
+    rc = runner.run(app, out=out, err=err, **kw)
+    return rc, out.getvalue()
+
+
+def min_heap_kb(app, lo=8, hi=256):
+    """The smallest --heap (KB, the app's share) at which app runs for 1.5 s
+    and its events arrive."""
+    def good(kb):
+        rc, out = _run(app, heap=kb, seconds=1.5)
+        m = SUMMARY.search(out)
+        return rc == 0 and m is not None and m.group(1) != '0' and m.group(1) == m.group(2)
+    if not good(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if good(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
+def run(ctx):
+    with tempfile.TemporaryDirectory() as d:
+        rows = build.build(d, 'xtensa')
+    yield metric('lib_mpy_bytes', 'mpy-cross', sum(r[2] for r in rows), 'bytes', arch='xtensa',
+                 source_bytes=sum(r[1] for r in rows), files=len(rows),
+                 note='flash for lib/ as .mpy (the same bytes for every arch: no native code)')
+    _, out = _run(EX / 'room_monitor.py', heap=256, seconds=1)
+    m = re.search(r'\+(\d+) KB for the simulated hardware', out)
+    yield metric('run_sim_overhead_kb', 'micropython', int(m.group(1)), 'KB',
+                 note='heap of the runner + sim/ (machine, chips, network), added on top of --heap')
+    for name in ('room_monitor', 'fast_sampler'):
+        kb = min_heap_kb(EX / (name + '.py'))
+        yield metric('example_min_heap_kb', 'micropython', kb, 'KB', example=name,
+                     target_max=32, note='smallest run --heap at which it runs and its events arrive')
+    t = time.perf_counter()
+    with EmbeddedBroker():
+        t = time.perf_counter() - t
+    yield metric('embedded_broker_start_s', 'cpython', round(t, 3), 's')
+    for rt in ('micropython', 'cpython'):
+        rc, out = _run(EX / 'fast_sampler.py', seconds=10, runtime=rt)
+        m = SUMMARY.search(out)
+        yield metric('fast_sampler_events_in_10s', rt, int(m.group(2)), 'events', published=int(m.group(1)),
+                     note='10 Hz to the embedded broker, counted at the listener')

@@ -1,0 +1,129 @@
+"""Tables for the pieces of thingflow-mpy: broker URLs, topic filters, event
+decoding, the device's report lines, the status line and the summary."""
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from thingflow_mpy.listen import UsageError, check_topic, decode, fmt_event, parse_broker
+from thingflow_mpy.runner import config_overlay, parse_report, status_text, summary
+
+
+@pytest.mark.parametrize('url,want', [
+    ('mqtt://127.0.0.1', ('127.0.0.1', 1883, None, None)),
+    ('mqtt://broker.local:1884', ('broker.local', 1884, None, None)),
+    ('mqtt://dev:s3cret@h:2000', ('h', 2000, 'dev', 's3cret')),
+    ('mqtt://dev@h', ('h', 1883, 'dev', None)),
+    ('mqtt://h:1883/', ('h', 1883, None, None)),
+])
+def test_parse_broker(url, want):
+    assert parse_broker(url) == want
+
+
+@pytest.mark.parametrize('url,why', [
+    ('127.0.0.1:1883', 'want mqtt://HOST[:PORT]'),
+    ('mqtts://h', 'want mqtt://HOST[:PORT]'),
+    ('mqtt://', 'no host'),
+    ('mqtt://h:0', 'port 0'),
+    ('mqtt://h:65536', 'Port out of range'),
+    ('mqtt://h:12ab', 'Port could not be cast'),
+    ('mqtt://h?x=1', 'nothing after it'),
+])
+def test_parse_broker_errors(url, why):
+    with pytest.raises(UsageError) as e:
+        parse_broker(url)
+    assert str(e.value).startswith('bad broker URL %r: ' % url) and why in str(e.value)
+
+
+@pytest.mark.parametrize('topic,ok', [
+    ('#', True), ('a/b', True), ('a/+/c', True), ('a/#', True), ('+', True), ('/a', True),
+    ('', False), ('a/#/b', False), ('a#', False), ('a/b+', False), ('a\0b', False),
+])
+def test_check_topic(topic, ok):
+    if ok:
+        assert check_topic(topic) == topic
+    else:
+        with pytest.raises(UsageError, match='bad topic filter'):
+            check_topic(topic)
+
+
+@pytest.mark.parametrize('payload,want', [
+    (b'["temp", 1700000000.5, 21.25]', ('temp', 1700000000.5, 21.25)),
+    (b'["n", 3, 4]', ('n', 3, 4)),
+    (b'["acc", 1.0, [0.1, 0.2, 9.8]]', ('acc', 1.0, [0.1, 0.2, 9.8])),
+    (b'["door", 1.0, null]', ('door', 1.0, None)),
+    (b'online', None),
+    (b'["a", 1]', None),
+    (b'["a", 1, 2, 3]', None),
+    (b'[1, 2, 3]', None),
+    (b'["a", "ts", 3]', None),
+    (b'["a", true, 3]', None),
+    (b'{"s_id": "a", "ts": 1, "v": 2}', None),
+    (b'\xff\xfe', None),
+])
+def test_decode(payload, want):
+    assert decode(payload) == want
+
+
+@pytest.mark.parametrize('ev,line', [
+    (('temp', 1700000000.5, 21.25), 'temp, 1700000000.5, 21.25'),
+    (('acc', 3, [0.5, -1, 9.81]), 'acc, 3, [0.5, -1, 9.81]'),
+    (('door', 2.0, 'open'), 'door, 2.0, open'),
+    (('x', 1, None), 'x, 1, null'),
+])
+def test_fmt_event(ev, line):
+    assert fmt_event(ev) == line
+
+
+@pytest.mark.parametrize('line,want', [
+    ('@tf 3 6 5 1 0 0 2', dict(wakeups=3, sampled=6, published=5, queued=1, dropped=0, refused=0,
+                               errors=2, end=False)),
+    ('@tf 1 1 -1 -1 -1 -1 -1', dict(wakeups=1, sampled=1, published=-1, queued=-1, dropped=-1,
+                                    refused=-1, errors=-1, end=False)),
+    ('@tf end 7 9 -1 -1 -1 -1 -1 15872 2056960 done',
+     dict(wakeups=7, sampled=9, published=-1, queued=-1, dropped=-1, refused=-1, errors=-1, end=True,
+          heap_used=15872, heap_free=2056960, how='done')),
+    ('@tf 1 2 3', None),
+    ('@tf 1 2 3 4 5 6 7 8', None),
+    ('@tf end 1 2 3 4 5 6 7', None),
+    ('@tf a b c d e f g', None),
+    ('hello', None),
+    ('@tfx 1 2 3 4 5 6 7', None),
+])
+def test_parse_report(line, want):
+    assert parse_report(line) == want
+
+
+def test_status_text():
+    c = dict(wakeups=3, sampled=6, published=5, queued=1, dropped=0, refused=0, errors=0)
+    assert status_text(c, 4, 12.34) == (' 12.3 s  wake-ups 3  sampled 6  published 5  queued 1  '
+                                        'dropped 0  received 4')
+    assert status_text({}, None, 0) == '  0.0 s  wake-ups -  sampled -  published -  queued -  dropped -  received -'
+
+
+def test_summary():
+    c = dict(wakeups=2, sampled=3, published=3, queued=0, dropped=0, refused=0, errors=1,
+             heap_used=30000, heap_free=2000, how='stopped')
+    lst = SimpleNamespace(received=3, other=2)
+    assert summary('micropython', 32, 20.04, c, lst, 0) == (
+        'summary: micropython in a 32 KB heap, 20.0 s, app stopped (heap: 30000 bytes in use, 2000 free); '
+        'wake-ups 2, sampled 3, published 3, queued 0, dropped 0, refused 0, errors 1; '
+        'received 3 events (+2 other messages)')
+    assert summary('cpython', None, 1.0, {'how': 'error', 'heap_used': -1}, None, 1) == (
+        'summary: cpython, 1.0 s, app failed; wake-ups -, sampled -, published -, queued -, '
+        'dropped -, refused -, errors -')
+    assert summary('micropython', None, 1.0, {}, None, -9) == (
+        'summary: micropython, 1.0 s, app ended without its final report (exit status -9); '
+        'wake-ups -, sampled -, published -, queued -, dropped -, refused -, errors -')
+
+
+def test_config_overlay(tmp_path):
+    assert config_overlay(tmp_path, 'h', 1) is None
+    (tmp_path / 'config_example.py').write_text("MQTT_HOST = 'a'\n")
+    assert config_overlay(tmp_path, '127.0.0.1', 4242) == (
+        "MQTT_HOST = 'a'\n\n# ---- added by thingflow-mpy run (from config_example.py) ----\n"
+        "MQTT_HOST = '127.0.0.1'\nMQTT_PORT = 4242\n")
+    (tmp_path / 'config.py').write_text("MQTT_HOST = 'b'\n\n\n")
+    assert config_overlay(tmp_path, 'h', 1, 'u', 'p') == (
+        "MQTT_HOST = 'b'\n\n# ---- added by thingflow-mpy run (from config.py) ----\n"
+        "MQTT_HOST = 'h'\nMQTT_PORT = 1\nMQTT_USER = 'u'\nMQTT_PASSWORD = 'p'\n")
