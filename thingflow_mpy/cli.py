@@ -141,7 +141,8 @@ def parser():
         pl.add_argument('rest', nargs=argparse.REMAINDER)
         pl.set_defaults(fn=_no_plan)
     else:
-        pl = sub.add_parser('plan', help=(plan.__doc__ or 'plan').strip().splitlines()[0])
+        first = (plan.__doc__ or 'plan').strip().splitlines()[0]
+        pl = sub.add_parser('plan', help=first.split(': ', 1)[-1] if first.startswith('`') else first)
         plan.add_arguments(pl)
         pl.set_defaults(fn=plan.main)
     return p
