@@ -133,10 +133,12 @@ class Logger:
                 s = max(0, _size(self.name))
                 if s and self._rot == 1:
                     s = self.max_len + 1  # rotate it
-                elif s != self._size and b:
+                elif s and s != self._size and b:
                     b = b'\n' + b  # end a line that a failed write cut short
                 self._size = s
             if self._size + len(b) > self.max_len:
+                if b[:1] == b'\n':
+                    b = b[1:]  # the cut line goes to the backup; no need to end it
                 self._shut()
                 f = self.name
                 try:

@@ -533,6 +533,24 @@ def test_a_short_write_is_ended_and_counted():
         done(p)
 
 
+def test_a_cut_line_and_a_full_length_line_keep_the_bound():
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=100)
+        log.info('kept')
+        fs.full = 'short'
+        log.info('x' * 60)  # 43 bytes get in
+        log.info('y' * 60)  # rotates; cut to 100 bytes, 50 of them get in
+        assert size(p) == 50 and log.dropped == 2
+        fs.full = False
+        log.info('z' * 300)  # cut to 100 bytes: with the cut line it does not fit
+        assert size(p) == 100 and read(p) == line('INF', '(2 lines dropped) ' + 'z' * 52 + '...')
+        assert read(p + '.1') == line('INF', '(1 lines dropped) ' + 'y' * 52 + '...')[:50]
+    finally:
+        done(p)
+
+
 def test_enospc_at_rename_drops_the_line_and_retries():
     fs = FakeOs()
     p = fresh(fs)
