@@ -51,13 +51,6 @@ def _level(v):
     return v
 
 
-def _at(lvl):
-    # A logger method that logs msg, or msg % args, at lvl.
-    def log(self, msg, *args):
-        self._log(lvl, msg, args)
-    return log
-
-
 class Logger:
     """Lines to the file name (a path), rotated at max_len bytes (an int,
     at least 100) to name + '.1'. level: the lowest level written (INFO).
@@ -81,11 +74,23 @@ class Logger:
         self._rot = 1  # 1: rotate a non-empty file when (re)opening; 2: rotated since a failure
         self._put(b'')  # open (rotating an old log); after an OSError the first line retries
 
-    # debug(msg, *args), info, warning (warn), error: log msg, or msg % args
-    debug = _at(DEBUG)
-    info = _at(INFO)
-    warning = warn = _at(WARNING)
-    error = _at(ERROR)
+    def debug(self, msg, *args):
+        """Log msg, or msg % args, at DEBUG."""
+        self._log(10, msg, args)
+
+    def info(self, msg, *args):
+        """Log msg, or msg % args, at INFO."""
+        self._log(20, msg, args)
+
+    def warning(self, msg, *args):
+        """Log msg, or msg % args, at WARNING."""
+        self._log(30, msg, args)
+
+    warn = warning
+
+    def error(self, msg, *args):
+        """Log msg, or msg % args, at ERROR."""
+        self._log(40, msg, args)
 
     def set_level(self, level):
         """Write only lines of level (DEBUG, INFO, WARNING, ERROR) or above."""
@@ -96,7 +101,7 @@ class Logger:
         initialize_logging() may be called again."""
         global _logger
         self.max_len = 0  # marks it closed
-        self._shut()
+        self._put(None)
         if _logger is self:
             _logger = None
 
@@ -126,9 +131,12 @@ class Logger:
             self.dropped += 1
 
     def _put(self, b):
-        # Append b (bytes) and flush; True when done. b'' only (re)opens.
+        # Append b (bytes) and flush; True when done. b'' only (re)opens,
+        # None closes.
         f = self._f
         try:
+            if b is None:  # close(): the except clause closes the file
+                raise OSError
             if f is None:  # (re)open: look at the file as it is now
                 s = max(0, _size(self.name))
                 if s and self._rot == 1:
@@ -139,7 +147,9 @@ class Logger:
             if self._size + len(b) > self.max_len:
                 if b[:1] == b'\n':
                     b = b[1:]  # the cut line goes to the backup; no need to end it
-                self._shut()
+                self._f = None
+                if f:
+                    f.close()
                 f = self.name
                 try:
                     os.remove(f + '.1')
@@ -160,20 +170,16 @@ class Logger:
                 self._rot = 0
             return True
         except OSError:
-            self._shut()
+            f = self._f
+            self._f = None
+            if f:
+                try:
+                    f.close()
+                except OSError:
+                    pass
             if not self._rot:
                 self._rot = 1
             return False
-
-    def _shut(self):
-        # Close the file, if open, ignoring an OSError (full flash).
-        f = self._f
-        self._f = None
-        try:
-            if f:
-                f.close()
-        except OSError:
-            pass
 
 
 def _size(name):
