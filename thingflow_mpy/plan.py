@@ -8,8 +8,9 @@ The schedule runs in virtual time through the real scheduler (lib/thingflow.py,
 internal layer: the same batching, slack and grid as on the board) for a
 simulated day; no task is sampled (sensors, network: nothing is touched).
 Sleep modes: modem (time.sleep_ms, the default clock), light
-(power.LightSleepClock), deep (power.DeepSleepClock: gaps of at least
---min-ms are deep sleeps with a boot after each, shorter ones modem sleep).
+(lightsleep.LightSleepClock), deep (deepsleep.DeepSleepClock: gaps of at
+least --min-ms are deep sleeps with a boot after each, shorter ones modem
+sleep).
 Radio: 'kept' (associated all the time, one connection; the sleep currents
 of the profile include keeping it) or 'batch' (connect for each publish
 batch, every --publish seconds; forced in deep sleep, which loses the

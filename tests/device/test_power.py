@@ -1,9 +1,11 @@
-# Device tests of lib/power.py: the light-sleep clock and the deep-sleep
-# clock, against the recording fake machine (sim/machine_power.py), in
-# virtual time. World time is the fake clock's `now` (ms); a board's ticks may
-# stop (PortClock.stopped) or restart at a reset (BootClock).
+# Device tests of lib/lightsleep.py and lib/deepsleep.py: the light-sleep
+# clock and the deep-sleep clock, against the recording fake machine
+# (sim/machine_power.py), in virtual time. World time is the fake clock's
+# `now` (ms); a board's ticks may stop (PortClock.stopped) or restart at a
+# reset (BootClock).
 from thingflow import Scheduler, InputThing
-from power import LightSleepClock, DeepSleepClock
+from lightsleep import LightSleepClock
+from deepsleep import DeepSleepClock
 from machine_power import FakeMachine, PortClock, BootClock, DeepSleepReset, RTC
 from tcheck import raises, msg
 
@@ -193,8 +195,19 @@ def test_resume_statuses():
         (4, b'tf1 1 2', False, 'nostate'),
         (4, b'tf1 x 0 0 700 0 6000 0', False, 'nostate'),
         (4, b'tf1 70000 0 0 700 0 6000 0', False, 'nostate'),
+        (4, b'TF1 1500 2 150 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100 6000', False, 'nostate'),  # a due time missing
+        (4, b'tf1 -1 2 150 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf1 65535 2 150 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf1 1500 -1 150 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf1 1500 2 -150 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100 6000 6.5', False, 'nostate'),
+        (4, b'tf1 1500 2 150', False, 'changed'),  # valid, no group
         (4, b'tf1 1500 2 150 700 2100', False, 'changed'),
         (4, b'tf1 1500 2 150 700 2100 3000 6000', False, 'changed'),
+        (4, b'tf1 1500 2 150 6000 6000 700 2100', False, 'changed'),
+        (4, b'tf1 1500 2 150 700 2100 6000 6000 900 0', False, 'changed'),
+        (4, b'tf1 64534 0 150 700 2100 6000 6000', True, 'resumed'),
         (4, good, True, 'resumed'),
     ]
     for cause, mem, ret, status in cases:
@@ -204,7 +217,8 @@ def test_resume_statuses():
         s, clk = _app(m, m.clock, Rec(), [7, 60])
         assert (clk.status, clk.boot) == (status, 90), (mem, clk.status)
         if ret:
-            assert (s.time_in_ticks, s._wraps, s._ms) == (1500, 2, 0)
+            v = [int(x) for x in mem.split()[1:]]
+            assert (s.time_in_ticks, s._wraps, s._ms) == (v[0], v[1], 0)
             assert [g[:2] for g in s._groups] == [[700, 2100], [6000, 6000]]
         else:
             assert (s.time_in_ticks, s._wraps) == (0, 0)
@@ -243,6 +257,27 @@ def test_file_store_and_before_hooks():
 
 
 m_dummy = object()
+
+
+def test_memory_is_the_store_rtc_or_file():
+    import os
+    m = FakeMachine()
+    clk = DeepSleepClock(m)
+    assert clk.memory == m.RTC().memory  # RTC memory itself, when no file
+    path = '/tmp/tf_power_mem_%d.dat' % id(m_dummy)
+    clk = DeepSleepClock(m, file=path)
+    # (store, then read back): a missing file reads as no state
+    assert clk.memory() == b''
+    for b in (b'tf1 1 0 0 100 1', b'', b'x' * 600):
+        clk.memory(b)
+        assert clk.memory() == b
+        with open(path, 'rb') as f:
+            assert f.read() == b
+    assert m.RTC().writes == 0
+    os.remove(path)
+    bad = DeepSleepClock(m, file='/nonexistent-dir/x.dat')
+    assert bad.memory() == b''
+    raises(OSError, bad.memory, b'tf1')  # a store that fails is reported
 
 
 def test_port_without_deepsleep_reset_uses_a_state_once():

@@ -156,7 +156,7 @@ def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
     app = tmp_path / 'app.py'
     app.write_text(
         'from thingflow import Scheduler, Output\n'
-        'from power import DeepSleepClock\n'
+        'from deepsleep import DeepSleepClock\n'
         'from machine_power import FakeMachine\n'
         'class S:\n'
         '    sensor_id = "temp"\n'

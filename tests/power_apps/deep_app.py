@@ -6,7 +6,7 @@ import os
 
 import simboard  # test only: a board's clock is the time module (no clock= below)
 from thingflow import Scheduler
-from power import DeepSleepClock
+from deepsleep import DeepSleepClock
 
 
 class Reading:

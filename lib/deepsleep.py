@@ -1,0 +1,148 @@
+# Deep sleep for the thingflow scheduler (~20 uA on an ESP8266; the board
+# resets at each wake-up). main.py opts in with three lines:
+#
+#   from thingflow import Scheduler
+#   from deepsleep import DeepSleepClock
+#   clk = DeepSleepClock()             # state in RTC memory (or file='sched.dat')
+#   sched = Scheduler(clk)
+#   sched.schedule_sensor(temp, 60, writer)   # schedule everything first, then
+#   clk.resume(sched)                  # after a deep-sleep reset: restore the schedule
+#   sched.run_forever()                # sleeps >= min_ms are deep sleeps
+#
+# For light sleep see lightsleep.py. RAM (MicroPython 1.29 Unix port, .mpy):
+# see docs/power.md, measured by `python bench/run.py power`
+# (deepsleep_import_bytes, deep_clock_bytes).
+from thingflow import default_clock
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_WRAP = const(65535)  # the scheduler's logical clock wraps every 65535 ticks
+
+
+class DeepSleepClock:
+    """Waits with machine.deepsleep(ms) when the scheduler plans to sleep at
+    least min_ms (an int, default 2000 ms); shorter waits use clock.sleep_ms
+    (clock: default thingflow's; machine: default import machine). Before a
+    deep sleep it stores the scheduler's state (logical time at the wake-up,
+    wraps, boot, each group's interval and next due tick) in RTC memory, or
+    in file when given; resume(sched) after the reset restores it, so every
+    task stays on its grid. The time from reset to resume() (boot, ms) is
+    taken off the next deep sleep, so boots do not make the grid drift.
+
+    before: a list of callables run just before each deep sleep (flush what
+    RAM holds: RAM is lost). status after resume(): 'cold' (not a deep-sleep
+    wake-up: fresh start), 'resumed', 'nostate' (deep-sleep wake-up without
+    valid state: fresh start; on a port without machine.DEEPSLEEP_RESET a
+    stored state is the only sign of a wake-up, so it is used once and
+    cleared), 'changed' (the app's intervals differ from the stored ones:
+    fresh start). Counter: deeps (deep sleeps begun in this boot).
+    ValueError when the port lacks deepsleep, or RTC memory and no file is
+    given, and for a bad min_ms."""
+
+    def __init__(self, machine=None, clock=None, file=None, min_ms=2000):
+        if machine is None:
+            import machine
+        if not hasattr(machine, 'deepsleep'):
+            raise ValueError('no machine.deepsleep')
+        if file is None:
+            try:  # the store: RTC memory, else the memory() method below
+                self.memory = machine.RTC().memory
+            except AttributeError:
+                raise ValueError('no RTC().memory: pass file=')
+        if not (isinstance(min_ms, int) and min_ms >= 0):
+            raise ValueError('min_ms %r: int >= 0' % (min_ms,))
+        self.machine = machine
+        c = clock or default_clock
+        self.clock = c
+        self.ticks_ms = c.ticks_ms
+        self.ticks_diff = c.ticks_diff
+        self.time = c.time
+        self.file = file
+        self.min_ms = min_ms
+        self.before = []
+        self.sched = None
+        self.boot = 0
+        self.status = None
+        self.deeps = 0
+
+    def memory(self, b=None):
+        """The stored state (b'' when none), as RTC().memory() returns it;
+        memory(b) stores b. In file, when one was given."""
+        if b is None:
+            try:
+                with open(self.file, 'rb') as f:
+                    return f.read()
+            except OSError:  # no file yet
+                return b''
+        with open(self.file, 'wb') as f:
+            f.write(b)
+
+    def state(self, ms):
+        """The state to store for a deep sleep of ms planned by the
+        scheduler: b'tf1 time wraps boot iv due iv due ...' (ticks), as the
+        logical clock will stand when the sleep ends."""
+        s = self.sched
+        t = s.time_in_ticks + s._get_next_sleep_interval()
+        w = t // _WRAP  # wraps before the wake-up, as Scheduler._advance_time does
+        sh = w * _WRAP
+        out = 'tf1 %d' % (t - sh) + ' %d %d' % (s._wraps + w, self.boot)
+        for g in s._groups:
+            out += ' %d %d' % (g[0], g[1] - sh)
+        return out.encode()
+
+    def sleep_ms(self, ms):
+        """Sleep ms milliseconds: deep sleep (the board resets) when a
+        scheduler is bound by resume() and ms >= min_ms, else clock.sleep_ms."""
+        if self.sched is None or ms < self.min_ms or ms < self.boot:
+            self.clock.sleep_ms(ms)
+            return
+        b = self.state(ms)
+        for f in self.before:
+            f()
+        self.memory(b)
+        self.deeps += 1
+        self.machine.deepsleep(ms - self.boot)
+        # deepsleep() does not return on a board; a fake may: carry on awake
+
+    def resume(self, sched):
+        """Bind sched (call after scheduling every task, before run_forever).
+        After a deep-sleep reset, restores its logical time and due times
+        from the stored state. Returns True when restored; status says why not."""
+        self.sched = sched
+        self.boot = self.ticks_ms()  # ms since the reset: the boot took this long
+        m = self.machine
+        d = getattr(m, 'DEEPSLEEP_RESET', None)
+        if d is not None and m.reset_cause() != d:
+            self.status = 'cold'
+            return False
+        p = self.memory().split()
+        if d is None:  # no reset cause to tell a wake-up: use a state once
+            self.memory(b'')
+        self.status = 'cold' if d is None else 'nostate'
+        # valid: b'tf1 time wraps boot iv due ...' of ints, 0 <= time < _WRAP
+        v = []
+        try:
+            for x in p[1:]:
+                v.append(int(x))
+            if p[0] != b'tf1' or len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0:
+                return False
+        except (ValueError, IndexError):  # not ints; too short
+            return False
+        gs = sched._groups
+        iv = []
+        for g in gs:
+            iv.append(g[0])
+        if iv != v[3::2]:  # another app, e.g. after an update
+            self.status = 'changed'
+            return False
+        sched.time_in_ticks = v[0]
+        sched._wraps = v[1]
+        sched._ms = 0
+        for g, x in zip(gs, v[4::2]):
+            g[1] = x
+        self.status = 'resumed'
+        return True

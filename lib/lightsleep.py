@@ -1,0 +1,75 @@
+# Light sleep for the thingflow scheduler: waits with machine.lightsleep(ms)
+# (CPU paused, RAM kept; ~1 mA on an ESP32 or a Pico, against ~15-20 mA for
+# the default clock's time.sleep_ms). For deep sleep see deepsleep.py.
+#
+#   from thingflow import Scheduler
+#   from lightsleep import LightSleepClock
+#   sched = Scheduler(LightSleepClock())
+#
+# RAM (MicroPython 1.29 Unix port, .mpy): see docs/power.md, measured by
+# `python bench/run.py power` (lightsleep_import_bytes, light_clock_bytes).
+from thingflow import default_clock
+
+
+class LightSleepClock:
+    """Waits with machine.lightsleep(ms): CPU paused, RAM kept.
+
+    machine: the machine module (default: import machine); clock: the clock
+    whose ticks_ms, ticks_diff and time it uses (default thingflow's).
+    Ports whose ticks stop in light sleep (stops=True) get the slept time
+    added back to ticks_ms(), so the scheduler's grid stays exact. stops=None
+    (default) decides at the first sleep of at least 100 ms: ticks that
+    advanced less than half the requested time mean they stop; stops=False
+    trusts the ticks. Counters: sleeps, added (ms added back), early (sleeps
+    that returned before their time on a port whose ticks run: a wake-up
+    source other than the timer), offset (the current shift of ticks_ms).
+    ValueError when the port has no machine.lightsleep."""
+
+    def __init__(self, machine=None, clock=None, stops=None):
+        if machine is None:
+            import machine
+        if not hasattr(machine, 'lightsleep'):
+            raise ValueError('no machine.lightsleep')
+        self.machine = machine
+        c = clock or default_clock
+        self.clock = c
+        self.ticks_diff = c.ticks_diff
+        self.time = c.time
+        self.stops = stops
+        self.offset = 0  # ms added back in all (the tick shift)
+        self.sleeps = 0
+        self.added = 0
+        self.early = 0
+
+    def ticks_ms(self):
+        # the clock's ticks plus offset, wrap-safe: time.ticks_add where the
+        # clock has it (MicroPython), else + (CPython's ticks never wrap;
+        # VirtualClock's ticks_diff masks its arguments)
+        c = self.clock
+        t = c.ticks_ms()
+        o = self.offset
+        if o:
+            a = getattr(c, 'ticks_add', None)
+            t = a(t, o) if a else t + o
+        return t
+
+    def sleep_ms(self, ms):
+        """Light-sleep ms milliseconds (an int >= 0)."""
+        if ms < 0:
+            raise ValueError('ms %r < 0' % (ms,))
+        c = self.clock
+        t = c.ticks_ms()
+        self.machine.lightsleep(ms)
+        self.sleeps += 1
+        d = c.ticks_diff(c.ticks_ms(), t)
+        s = self.stops
+        if s is None:  # undecided: judge this sleep; decide for good at >= 100 ms
+            s = d < ms // 2
+            if ms >= 100:
+                self.stops = s
+        if s:
+            if d < ms:  # the ticks missed ms - d
+                self.offset += ms - d
+                self.added += ms - d
+        elif d < ms - 1:
+            self.early += 1
