@@ -6,15 +6,16 @@
 
 metadata(description="ThingFlow event model and scheduler for MicroPython", version="0.1.0")
 
+module("deepsleep.py", base_path="lib")
 module("filters.py", base_path="lib")
 module("filters_time.py", base_path="lib")
 module("filters_value.py", base_path="lib")
 module("filters_window.py", base_path="lib")
+module("lightsleep.py", base_path="lib")
 module("logger.py", base_path="lib")
 module("mqtt_client.py", base_path="lib")
 module("mqtt_writer.py", base_path="lib")
 module("neopixel_writer.py", base_path="lib")
-module("power.py", base_path="lib")
 module("thingflow.py", base_path="lib")
 module("vclock.py", base_path="lib")
 module("wifi.py", base_path="lib")
