@@ -1,6 +1,7 @@
 # Filters for ThingFlow on MicroPython: process readings near the sensor and
-# send less over the radio. Importing a filter module adds its fluent methods
-# to thingflow.OutputThing (the core itself stays as small as it was).
+# send less over the radio. Importing a filter module gives every
+# thingflow.OutputThing the fluent methods of its filters (the core itself
+# stays as small as it was).
 #
 #   filters.py         map, where (alias filter), scan, take, skip,
 #                      buffer_with_count, dispatch; FilterError
@@ -12,25 +13,6 @@
 #
 #   import filters, filters_value
 #   from thingflow import Scheduler, SensorAsOutputThing
-#   s = Scheduler()
-#   t = SensorAsOutputThing(sensor, s.clock)
-#   t.calibrate(offset=-0.5).delta(0.2).buffer_with_count(6).connect(writer)
-#   s.schedule_periodic(t, 10)          # sample every 10 s
-#
-# The same filters by construction:  m = filters.Map(f); t.connect(m); m.connect(w)
-#
-# Events are tuples (sensor_id, ts, value). map, where, scan, take, skip,
-# buffer_with_count and dispatch see whole events, as in ThingFlow-Python;
-# the value filters work on the value of an event.
-#
-# Errors: an exception in a function a filter calls (the user's function of
-# map, where, scan, dispatch, or the arithmetic of a value filter) is sent
-# downstream as on_error(FilterError) naming the event, and that filter's
-# stream ends (later events are counted in .dropped). FatalError passes
-# through. Bad parameters raise ValueError (TypeError for a function that is
-# not callable) at construction. Completion and errors pass through every
-# filter. Every filter counts what it drops in .dropped.
-from thingflow import Scheduler, SensorAsOutputThing
 #   s = Scheduler()
 #   t = SensorAsOutputThing(sensor, s.clock)
 #   t.calibrate(offset=-0.5).delta(0.2).buffer_with_count(6).connect(writer)
@@ -51,31 +33,26 @@ from thingflow import Scheduler, SensorAsOutputThing
 # through. Bad parameters raise ValueError (TypeError for a function that is
 # not callable) at construction. Completion and errors pass through every
 # filter. Every filter counts what it drops in .dropped.
-# Time-based filters (throttle, heartbeat, buffer_with_time) are in
-# filters_time.py.
-from thingflow import OutputThing, Filter, FatalError
+#
+# RAM: this file is written for a small heap (every class, function and new
+# name costs heap on MicroPython; bench/bench_filters.py measures it):
+# - The fluent methods are one __getattr__ on OutputThing (t.buffer_with_count
+#   finds the class BufferWithCount in the modules listed in _reg), not one
+#   method per filter.
+# - Every filter keeps the function it calls per event in _f: the user's
+#   function, the rules of dispatch, or the class's own step (value filters).
+#   Once its stream has ended, _f is None, so a later event fails at once and
+#   is counted: no "ended?" test on the per-event path.
+from thingflow import OutputThing, InputThing, Filter, FatalError
 
 
 class FilterError(Exception):
     """Sent downstream as on_error when a function inside a filter raised.
-    .event: the event that caused it; .exc: the exception."""
-
-    def __init__(self, name, event, exc):
-        super().__init__('%s failed on %r: %r' % (name, event, exc))
-        self.event = event
-        self.exc = exc
+    .event: the event that caused it; .exc: the exception. Message:
+    "Map failed on ('t', 5, 7): ZeroDivisionError(...)"."""
 
 
-class _Ended(Exception):
-    pass
-
-
-def _ended(*a):
-    # stands in for the functions of a filter whose stream has ended
-    raise _Ended
-
-
-_SKIP = _Ended  # a value filter's step returns this when nothing is to be sent
+_SKIP = object()  # a step returns this when nothing is to be sent
 
 
 def _count(n, lo, what):
@@ -95,31 +72,31 @@ class _Base(Filter):
     """Common to all filters: counts drops, ends the stream on a failed
     function, passes completion and errors to every open port."""
     dropped = 0  # events dropped: filtered out, or arrived after the end
+    _flush = InputThing.on_next  # a no-op: what to do before the stream ends
 
     def _fail(self, x, e):
         # called from the except clause of on_next: x caused exception e
-        if isinstance(e, _Ended):  # the stream has ended already
+        if self._f is None:  # the stream has ended already
             self.dropped += 1
-            return
-        if isinstance(e, FatalError):
+        elif isinstance(e, FatalError):
             raise e
-        self._end()
-        self.on_error(FilterError(self.__class__.__name__, x, e))
+        else:
+            self._f = None
+            f = FilterError('%s failed on %r: %r' % (type(self).__name__, x, e))
+            f.event = x
+            f.exc = e
+            self.on_error(f)
 
-    def _end(self):
-        # from now on every event raises _Ended (counted as dropped)
-        self._f = self._step = _ended
-
-    def on_completed(self):
-        self.on_error(None)
-
-    def on_error(self, e):
+    def on_error(self, e=None):
         # e None: completion. Ports that are closed already are skipped, so
         # an upstream completion after this filter ended is not an error.
         c = self._conns
+        if c['default'] is not None:
+            self._flush()
         for p in c:
             if c[p] is not None:
                 self._dispatch_error(e, p)
+    on_completed = on_error
 
 
 class Map(_Base):
@@ -161,26 +138,29 @@ class Scan(_Base):
     def __init__(self, func, seed=None):
         _Base.__init__(self)
         self._f = _fn(func)
-        self._acc = seed
-        self._has = seed is not None
+        self._b = _SKIP if seed is None else seed  # the accumulation
 
     def on_next(self, x):
+        a = self._b
         try:
-            a = self._f(self._acc, x) if self._has else x
+            if a is not _SKIP:
+                x = self._f(a, x)
         except Exception as e:
             return self._fail(x, e)
-        self._acc = a
-        self._has = True
-        self._dispatch_next(a)
+        self._b = x
+        self._dispatch_next(x)
+
+
+def _n(self, n):
+    # __init__ of Take and Skip: n >= 0 events
+    _Base.__init__(self)
+    self._n = _count(n, 0, type(self).__name__.lower() + ' n')
 
 
 class Take(_Base):
     """take(n): passes the first n events, then completes; later events are
     counted in dropped. take(0) completes at the first event."""
-
-    def __init__(self, n):
-        _Base.__init__(self)
-        self._n = _count(n, 0, 'take n')
+    __init__ = _n
 
     def on_next(self, x):
         if self._n > 0:
@@ -190,15 +170,12 @@ class Take(_Base):
                 return
         else:
             self.dropped += 1
-        self.on_error(None)  # complete (a no-op once completed)
+        self.on_error()  # complete (a no-op once completed)
 
 
 class Skip(_Base):
     """skip(n): drops the first n events (counted in dropped), passes the rest."""
-
-    def __init__(self, n):
-        _Base.__init__(self)
-        self._n = _count(n, 0, 'skip n')
+    __init__ = _n
 
     def on_next(self, x):
         if self._n > 0:
@@ -232,12 +209,11 @@ class BufferWithCount(_Base):
         else:
             self._k = k
 
-    def on_error(self, e):
+    def _flush(self):
         k = self._k
-        if k and self._conns['default'] is not None:
+        if k:
             self._k = 0
             self._dispatch_next(self._b[:k])
-        _Base.on_error(self, e)
 
 
 class Dispatch(_Base):
@@ -253,15 +229,12 @@ class Dispatch(_Base):
             ports.append(r[1])
         ports.append('default')
         _Base.__init__(self, ports)
-        self._rules = tuple(rules)
-
-    def _end(self):
-        self._rules = ((_ended, 0),)
+        self._f = tuple(rules)
 
     def on_next(self, x):
         p = 'default'
         try:
-            for r in self._rules:
+            for r in self._f:
                 if r[0](x):
                     p = r[1]
                     break
@@ -270,20 +243,26 @@ class Dispatch(_Base):
         self._dispatch_next(x, p)
 
 
-def _fluent(cls):
-    def method(self, *a, **k):
-        f = cls(*a, **k)
-        self.connect(f)
-        return f
-    return method
+Filter = Where  # so that t.filter(pred) is t.where(pred), as in ThingFlow-Python
+_reg = [globals()]  # each filter module appends its globals()
 
 
-def _install(names):
-    # the fluent methods: OutputThing.<name>(*args) connects a new filter
-    for n, c in names:
-        setattr(OutputThing, n, _fluent(c))
+def _fluent(self, name):
+    # OutputThing.__getattr__: t.sliding_mean(...) makes SlidingMean(...) (the
+    # name in camel case, a filter class of a module in _reg), connects it to
+    # t and returns it; AttributeError naming anything else
+    c = ''
+    for w in name.split('_'):
+        c += w[:1].upper() + w[1:]
+    for g in _reg:
+        f = g.get(c)
+        if isinstance(f, type) and issubclass(f, _Base):
+            def make(*a, **k):
+                x = f(*a, **k)
+                self.connect(x)
+                return x
+            return make
+    raise AttributeError(name)
 
 
-_install((('map', Map), ('where', Where), ('filter', Where), ('scan', Scan),
-          ('take', Take), ('skip', Skip), ('buffer_with_count', BufferWithCount),
-          ('dispatch', Dispatch)))
+OutputThing.__getattr__ = _fluent

@@ -1,8 +1,8 @@
 # Time-based filters: throttle, heartbeat, buffer_with_time. Their time is
 # the scheduler's clock (Scheduler.clock), so they run in virtual time in
 # tests (vclock.VirtualClock); heartbeat and buffer_with_time schedule
-# themselves on the scheduler (no thread). Importing this module adds the
-# fluent methods to thingflow.OutputThing (and imports filters.py).
+# themselves on the scheduler (no thread). Importing this module gives
+# thingflow.OutputThing their fluent methods (and imports filters.py).
 #
 #   import filters_time
 #   s = Scheduler()
@@ -11,8 +11,8 @@
 #   s.schedule_periodic(t, 10)
 #   # a change of 0.5 goes out at once (at most one a minute), and when
 #   # nothing changed the last value is repeated every 5 minutes
-from thingflow import OutputThing, default_clock
-from filters import _Base, _SKIP, _count, _install
+from thingflow import default_clock
+from filters import _Base, _SKIP, _count, _reg
 
 
 class Throttle(_Base):
@@ -48,20 +48,7 @@ class Throttle(_Base):
         self._dispatch_next(x)
 
 
-class _Timed(_Base):
-    # a filter that the scheduler also calls (_observe) every interval s
-
-    def __init__(self, interval, sched):
-        _Base.__init__(self)
-        self._clk = sched.clock
-        self._stop = sched.schedule_periodic(self, interval)  # validates interval
-
-    def on_error(self, e):
-        self._stop()
-        _Base.on_error(self, e)
-
-
-class Heartbeat(_Timed):
+class Heartbeat(_Base):
     """heartbeat(interval, sched): passes every event at once; at each check
     (every interval seconds on sched) when nothing passed since the previous
     check, sends the last value again, with the clock's time() as its ts
@@ -71,7 +58,11 @@ class Heartbeat(_Timed):
     repeats = 0
 
     def __init__(self, interval, sched):
-        _Timed.__init__(self, interval, sched)
+        _Base.__init__(self)
+        self._clk = sched.clock
+        # checks every interval s; the cancel function is what _Base.on_error
+        # calls before the stream ends (validates interval)
+        self._flush = sched.schedule_periodic(self, interval)
         self._last = _SKIP
         self._seen = False
 
@@ -93,7 +84,7 @@ class Heartbeat(_Timed):
         self._dispatch_next(x)
 
 
-class BufferWithTime(_Timed):
+class BufferWithTime(_Base):
     """buffer_with_time(interval, sched, count=None): collects events and
     sends them as one list every interval seconds (on sched's schedule),
     when there are any; with count, a list also goes out as soon as it
@@ -103,14 +94,15 @@ class BufferWithTime(_Timed):
     def __init__(self, interval, sched, count=None):
         if count is not None:
             _count(count, 1, 'count')
-        _Timed.__init__(self, interval, sched)
-        self._max = count
+        _Base.__init__(self)
+        self._stop = sched.schedule_periodic(self, interval)  # validates interval
+        self._n = count
         self._b = []
 
     def on_next(self, x):
         b = self._b
         b.append(x)
-        if len(b) == self._max:
+        if len(b) == self._n:
             self._observe()
 
     def _observe(self):
@@ -119,11 +111,10 @@ class BufferWithTime(_Timed):
             self._b = []
             self._dispatch_next(b)
 
-    def on_error(self, e):
-        if self._conns['default'] is not None:
-            self._observe()
-        _Timed.on_error(self, e)
+    def _flush(self):
+        # before the stream ends: no more checks, the partial list goes out
+        self._stop()
+        self._observe()
 
 
-_install((('throttle', Throttle), ('heartbeat', Heartbeat),
-          ('buffer_with_time', BufferWithTime)))
+_reg.append(globals())  # the fluent methods: t.throttle(...) etc.

@@ -1,14 +1,14 @@
 # Value filters: delta, calibrate, clamp, round. They work on the value of
 # a (sensor_id, ts, value) event and pass on (sensor_id, ts, new value); any
 # other input (e.g. a number after .map(lambda e: e[2])) is the value itself.
-# Importing this module adds their fluent methods to thingflow.OutputThing
+# Importing this module gives thingflow.OutputThing their fluent methods
 # (and imports filters.py). An exception in the arithmetic (e.g. a value of
 # None) is sent downstream as on_error(FilterError) and ends the stream.
 #
 #   import filters_value
 #   t.calibrate(points=((0.4, 0.0), (99.1, 100.0))).clamp(0, 100).round(1) \
 #    .delta(0.5).connect(writer)
-from filters import _Base, _SKIP, _count, _install
+from filters import _Base, _SKIP, _count, _reg
 
 
 def _num(x, what, lo=0):
@@ -23,16 +23,16 @@ def _num(x, what, lo=0):
 
 
 class _Value(_Base):
-    # subclasses define _step(v): the new value, or _SKIP to send nothing
+    # subclasses define _f(v): the new value, or _SKIP to send nothing
 
     def on_next(self, x):
         try:
             if type(x) is tuple:
-                v = self._step(x[2])
+                v = self._f(x[2])
                 if v is not _SKIP:
                     v = (x[0], x[1], v)
             else:
-                v = self._step(x)
+                v = self._f(x)
         except Exception as e:
             return self._fail(x, e)
         if v is not _SKIP:
@@ -52,7 +52,7 @@ class Delta(_Value):
         self._last = None
         self._lim = 0
 
-    def _step(self, v):
+    def _f(self, v):
         last = self._last
         if last is not None:
             d = abs(v - last)
@@ -93,7 +93,7 @@ class Calibrate(_Value):
         self.factor = factor
         self.offset = offset
 
-    def _step(self, v):
+    def _f(self, v):
         return v * self.factor + self.offset
 
 
@@ -110,7 +110,7 @@ class Clamp(_Value):
             raise ValueError('clamp: want lo <= hi, not %r, %r' % (lo, hi))
         self._drop = drop
 
-    def _step(self, v):
+    def _f(self, v):
         if v < self._lo:
             x = self._lo
         elif v > self._hi:
@@ -132,10 +132,9 @@ class Round(_Value):
             _count(digits, -308, 'round digits')
         self._d = digits
 
-    def _step(self, v):
+    def _f(self, v):
         d = self._d
         return round(v) if d is None else round(v, d)
 
 
-_install((('delta', Delta), ('calibrate', Calibrate), ('clamp', Clamp),
-          ('round', Round)))
+_reg.append(globals())  # the fluent methods: t.delta(...) etc.

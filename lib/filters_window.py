@@ -3,46 +3,40 @@
 # exponential_moving_average, and ThingFlow-Python's SensorSlidingMean.
 # Value filters (see filters_value.py): they work on an event's value.
 # Windows are lists allocated once at construction (no growth per event).
-# Importing this module adds their fluent methods to thingflow.OutputThing.
+# Importing this module gives thingflow.OutputThing their fluent methods.
 #
 #   import filters_window
 #   t.median(5).sliding_mean(6, send_every=6).connect(writer)
 #   # a median of 5 removes spikes; one mean of 6 medians goes out per 6 readings
-from filters import _Base, _SKIP, _count, _install
+#
+# Each sends its result for value number first (default send_every) and then
+# every send_every values: _d counts down the values until the next result,
+# _e is send_every. (The countdown is written out in each _f: a shared
+# method would cost a call per value.)
+from filters import _Base, _SKIP, _count, _reg
 from filters_value import _Value
 
 
-class _Window(_Value):
-    # the send_every / first countdown of the window filters
-
-    def __init__(self, send_every, first):
-        _Base.__init__(self)
-        self._every = _count(send_every, 1, 'send_every')
-        self._due = _count(send_every if first is None else first, 1, 'first')
-
-    def _send(self):
-        # True when this value is to be sent
-        d = self._due - 1
-        if d:
-            self._due = d
-            return False
-        self._due = self._every
-        return True
+def _win(self, every, first):
+    # the start of every __init__ here: the countdown
+    _Base.__init__(self)
+    self._e = _count(every, 1, 'send_every')
+    self._d = _count(every if first is None else first, 1, 'first')
 
 
-class SlidingMean(_Window):
+class SlidingMean(_Value):
     """sliding_mean(n, send_every=1, first=None): the mean of the last n values
     (of the values so far while fewer than n arrived), sent for the value
     number first (default send_every) and then every send_every values.
     NaN values are dropped (counted). Window: a list of n preallocated."""
 
     def __init__(self, n, send_every=1, first=None):
-        _Window.__init__(self, send_every, first)
+        _win(self, send_every, first)
+        # the window: a list of n, written at _i, holding _k values
         self._b = [0] * _count(n, 1, 'window n')
-        self._i = 0
-        self._k = 0
+        self._i = self._k = 0
 
-    def _step(self, v):
+    def _f(self, v):
         if v != v:
             self.dropped += 1
             return _SKIP
@@ -53,25 +47,25 @@ class SlidingMean(_Window):
         self._i = 0 if i == len(b) else i
         if self._k < len(b):
             self._k += 1
-        if self._send():
-            return sum(b) / self._k
-        return _SKIP
+        i = self._d - 1
+        if i:
+            self._d = i
+            return _SKIP
+        self._d = self._e
+        return sum(b) / self._k
 
 
-class Median(_Window):
+class Median(_Value):
     """median(n, send_every=1, first=None): the median of the last n values
     (the mean of the middle two for an even count), sent as sliding_mean
     sends. NaN values are dropped (counted). Two lists of n preallocated:
     the window in arrival order and the same values kept sorted."""
 
     def __init__(self, n, send_every=1, first=None):
-        _Window.__init__(self, send_every, first)
-        self._b = [0] * _count(n, 1, 'window n')
+        SlidingMean.__init__(self, n, send_every, first)
         self._s = [0] * n
-        self._i = 0
-        self._k = 0
 
-    def _step(self, v):
+    def _f(self, v):
         if v != v:
             self.dropped += 1
             return _SKIP
@@ -95,31 +89,39 @@ class Median(_Window):
         b[i] = v
         i += 1
         self._i = 0 if i == len(b) else i
-        if self._send():
-            j = k >> 1
-            return s[j] if k & 1 else (s[j - 1] + s[j]) / 2
-        return _SKIP
+        i = self._d - 1
+        if i:
+            self._d = i
+            return _SKIP
+        self._d = self._e
+        j = k >> 1
+        return s[j] if k & 1 else (s[j - 1] + s[j]) / 2
 
 
-class Ema(_Window):
+class Ema(_Value):
     """ema(alpha, send_every=1, first=None): exponential moving average,
     m = m + alpha * (v - m), starting at the first value; 0 < alpha <= 1.
     Sent as sliding_mean sends. NaN values are dropped (counted)."""
 
     def __init__(self, alpha, send_every=1, first=None):
-        _Window.__init__(self, send_every, first)
+        _win(self, send_every, first)
         if not (type(alpha) in (int, float) and 0 < alpha <= 1):
             raise ValueError('ema alpha must be a number in (0, 1], not %r' % (alpha,))
         self._a = alpha
-        self._m = None
+        self._b = None  # the average
 
-    def _step(self, v):
+    def _f(self, v):
         if v != v:
             self.dropped += 1
             return _SKIP
-        m = self._m
-        self._m = m = v + 0 if m is None else m + self._a * (v - m)
-        return m if self._send() else _SKIP
+        m = self._b
+        self._b = m = v + 0 if m is None else m + self._a * (v - m)
+        i = self._d - 1
+        if i:
+            self._d = i
+            return _SKIP
+        self._d = self._e
+        return m
 
 
-_install((('sliding_mean', SlidingMean), ('median', Median), ('ema', Ema)))
+_reg.append(globals())  # the fluent methods: t.sliding_mean(...) etc.
