@@ -8,6 +8,10 @@
 #
 # The chip converts continuously; a reading is the last finished conversion
 # (30 ms at 0.5 deg C resolution up to 250 ms at 0.0625 deg C).
+#
+# RAM: every string literal of more than 10 characters costs a str object on
+# the heap (64 bytes on a 64-bit port), a shorter one only a qstr, so the
+# error messages are joined from pieces of at most 10 characters.
 try:
     from micropython import const
 except ImportError:
@@ -25,50 +29,48 @@ _ENODEV = const(19)
 def celsius(raw):
     """deg C from a T_A register value (16 bits): the alert flags (bits 15-13)
     are ignored, bits 12-0 are a two's complement count of 1/16 deg C."""
-    v = raw & 0x1FFF
-    if v & 0x1000:
-        v -= 0x2000
-    return v / 16
+    return (((raw & 0x1FFF) ^ 0x1000) - 0x1000) / 16
 
 
 class MCP9808:
     """MCP9808(i2c, address=0x18, sensor_id='mcp9808', res=0.0625).
     i2c: a machine.I2C (or SoftI2C). res: resolution in deg C, one of 0.5,
     0.25, 0.125, 0.0625. Errors: OSError(ENODEV, 'no MCP9808 at 0x18 (<why>)')
-    when no MCP9808 answers there (why: the bus error, or the IDs read);
-    ValueError('MCP9808 res 0.1') for a bad res. I2C errors in sample()
-    propagate (the scheduler sends them as on_error for this sensor)."""
+    when no MCP9808 answers there (why: the bus error, or 'ID 0x00540400':
+    manufacturer ID, device ID and revision as read); ValueError('MCP9808 res
+    0.1') for a bad res. I2C errors in sample() propagate (the scheduler
+    sends them as on_error for this sensor)."""
 
     def __init__(self, i2c, address=_ADDR, sensor_id='mcp9808', res=0.0625):
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
         b = self._buf = bytearray(2)
+        e = None
         try:
             i2c.readfrom_mem_into(address, _MANUF, b)
             m = b[0] << 8 | b[1]
             i2c.readfrom_mem_into(address, _DEV, b)
-            e = None if m == 0x54 and b[0] == 4 else 'IDs 0x%04x, 0x%02x%02x' % (m, b[0], b[1])
+            if m != 0x54 or b[0] != 4:  # any revision (b[1]) is an MCP9808
+                e = 'ID 0x%08x' % (m << 16 | b[0] << 8 | b[1])
         except OSError as x:
             e = x
         if e:
-            raise OSError(_ENODEV, 'no MCP9808 at 0x%02x (%s)' % (address, e))
+            raise OSError(_ENODEV, 'no MCP9808' + ' at 0x%02x' % address + ' (%s)' % e)
         self.configure(res)
 
     def configure(self, res):
         """Set the resolution in deg C: 0.5, 0.25, 0.125 or 0.0625."""
-        r = (0.5, 0.25, 0.125, 0.0625)
-        if res not in r:
-            raise ValueError('MCP9808 res %r' % (res,))
-        self.i2c.writeto_mem(self.address, _RES, bytes((r.index(res),)))
+        i = 0
+        while res != 1 / (2 << i):  # 0.5, 0.25, ... (no float constants: heap on 64-bit)
+            i += 1
+            if i > 3:
+                raise ValueError('MCP9808' + ' res %r' % (res,))
+        self.i2c.writeto_mem(self.address, _RES, bytes((i,)))
         self.res = res
 
-    def raw(self):
-        """The T_A register as an int (flags, sign, 1/16 deg C)."""
+    def sample(self):
+        """The ambient temperature in deg C (the T_A register through celsius())."""
         b = self._buf
         self.i2c.readfrom_mem_into(self.address, _T_A, b)
-        return b[0] << 8 | b[1]
-
-    def sample(self):
-        """The ambient temperature in deg C."""
-        return celsius(self.raw())
+        return celsius(b[0] << 8 | b[1])

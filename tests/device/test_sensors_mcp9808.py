@@ -49,13 +49,17 @@ def test_wrong_ids_are_refused():
     c = i2c.sim.attach(Chip())
     c.ident = 0x0500  # another device ID in the upper byte
     e = raises(OSError, MCP9808, i2c)
-    assert e.args == (19, 'no MCP9808 at 0x18 (IDs 0x0054, 0x0500)'), e.args
+    assert e.args == (19, 'no MCP9808 at 0x18 (ID 0x00540500)'), e.args
     c.ident = 0x0401  # another revision is still an MCP9808
     assert MCP9808(i2c).sample() == 20.0
     i2c.sim.attach(Chip(), 0x29)
     i2c.sim.devices[0x29].read = lambda reg, n: bytes([0x50] * n)  # some other chip
     e = raises(OSError, MCP9808, i2c, 0x29)
-    assert e.args == (19, 'no MCP9808 at 0x29 (IDs 0x5050, 0x5050)'), e.args
+    assert e.args == (19, 'no MCP9808 at 0x29 (ID 0x50505050)'), e.args
+    c.ident = 0x0400
+    i2c.sim.devices[0x18].read = lambda reg, n: bytes([0, 0x55] if reg == 6 else [4, 0])
+    e = raises(OSError, MCP9808, i2c)  # another manufacturer, right device ID
+    assert e.args == (19, 'no MCP9808 at 0x18 (ID 0x00550400)'), e.args
 
 
 def test_every_resolution_quantises_as_the_chip_does():
@@ -91,17 +95,18 @@ def test_bad_resolution_is_a_value_error_naming_it():
     assert (t.res, c.regs[8]) == (0.25, 1)  # unchanged
 
 
-def test_raw_keeps_the_alert_flags():
+def test_alert_flags_do_not_change_the_reading():
     i2c = bus()
     c = i2c.sim.attach(Chip(temp=30.0))
     t = MCP9808(i2c)
     i2c.writeto_mem(0x18, 2, bytes([0x01, 0x90]))  # T_UPPER 25 deg C
     i2c.writeto_mem(0x18, 4, bytes([0x01, 0xE0]))  # T_CRIT 30 deg C
-    assert t.raw() == 0xC000 | 0x01E0
+    assert i2c.readfrom_mem(0x18, 5, 2) == bytes([0xC1, 0xE0])  # flags crit, upper set
     assert t.sample() == 30.0
     c.temp = -10.0
     i2c.writeto_mem(0x18, 3, bytes([0x1F, 0xF0]))  # T_LOWER -1 deg C
-    assert t.raw() == 0x2000 | 0x1F60 and t.sample() == -10.0
+    assert i2c.readfrom_mem(0x18, 5, 2) == bytes([0x3F, 0x60])  # flag lower, sign
+    assert t.sample() == -10.0
 
 
 def test_noise_stays_within_its_bound_and_repeats_with_the_seed():
