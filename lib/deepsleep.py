@@ -53,6 +53,8 @@ class DeepSleepClock:
                 self.memory = machine.RTC().memory
             except AttributeError:
                 raise ValueError('no RTC().memory: pass file=')
+        else:
+            self.file = file
         if not (isinstance(min_ms, int) and min_ms >= 0):
             raise ValueError('min_ms %r: int >= 0' % (min_ms,))
         self.machine = machine
@@ -61,7 +63,6 @@ class DeepSleepClock:
         self.ticks_ms = c.ticks_ms
         self.ticks_diff = c.ticks_diff
         self.time = c.time
-        self.file = file
         self.min_ms = min_ms
         self.before = []
         self.sched = None
