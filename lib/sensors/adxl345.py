@@ -10,11 +10,19 @@
 # The chip runs in full-resolution mode: 256 counts per g (3.9 mg) in every
 # range, with 10 bits at +-2 g up to 13 bits at +-16 g. An axis at the end of
 # its range is counted in `clipped` (the true value may be larger).
+# Construction waits for the first measurement (DATA_READY: 1000/rate + 2 ms
+# at a time, at most 3 times), so no reading returns the zeros of a chip just
+# out of standby. The settings are made at construction (to change them,
+# construct the driver again: RAM is too dear for a configure() method).
+#
+# RAM: string literals of more than 10 characters cost a str object on the
+# heap, shorter ones a qstr, so the error messages are joined from pieces.
 try:
     from micropython import const
 except ImportError:
     def const(x):
         return x
+from struct import unpack_from
 
 _ADDR = const(0x53)  # ALT ADDRESS low; 0x1D with it high
 _DEVID = const(0x00)  # reads 0xE5
@@ -30,19 +38,7 @@ _ETIMEDOUT = const(110)
 def ms2(raw):
     """m/s^2 from a full-resolution count: 256 counts per g (the datasheet's
     typical 3.9 mg/LSB), g = 9.80665 m/s^2, in every range."""
-    return raw * 9.80665 / 256
-
-
-def max_raw(range_g):
-    """The largest count of an axis at full resolution in range +-range_g:
-    511 at 2 g, 1023 at 4 g, 2047 at 8 g, 4095 at 16 g (the smallest is
-    one less than its negative)."""
-    return 256 * range_g - 1
-
-
-def _s16(b, i):
-    v = b[i] | b[i + 1] << 8
-    return v - 0x10000 if v & 0x8000 else v
+    return raw * 196133 / 5120000  # = raw * 9.80665 / 256, without a float constant
 
 
 class ADXL345:
@@ -51,74 +47,58 @@ class ADXL345:
     6.25 to 3200 in powers of two times 100; clock: what sleep_ms() is called
     on while the first measurement is made (default: thingflow's clock).
     Errors: OSError(ENODEV, 'no ADXL345 at 0x53 (<why>)') when no ADXL345
-    answers there; ValueError('ADXL345 rate 99') for a bad setting;
-    OSError(ETIMEDOUT) when no data comes. I2C errors propagate.
-    Counter: clipped (readings with an axis at the end of the range)."""
+    answers there (why: the bus error, or 'ID 0xe6' as read);
+    ValueError('ADXL345 rate 99') for a bad setting (nothing is written);
+    OSError(ETIMEDOUT, 'ADXL345 0x53: no data') when no data comes. I2C errors
+    propagate. Attributes range_g, rate; counter clipped (readings with an
+    axis at the end of the range)."""
 
     def __init__(self, i2c, address=_ADDR, sensor_id='adxl345', range_g=2, rate=100,
                  clock=None):
+        if clock is None:
+            from thingflow import default_clock as clock
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
-        if clock is None:
-            from thingflow import default_clock as clock
-        self.clock = clock
         self.clipped = 0
-        self.range_g = self.rate = None
         b = self._buf = bytearray(6)
         try:
             i2c.readfrom_mem_into(address, _DEVID, b)
-            e = 'DEVID 0x%02x' % b[0]
+            e = 'ID 0x%02x' % b[0]
         except OSError as x:
             e = x
         if b[0] != 0xE5:
-            raise OSError(_ENODEV, 'no ADXL345 at 0x%02x (%s)' % (address, e))
-        self.configure(range_g, rate)
-
-    def configure(self, range_g=None, rate=None):
-        """Set the range (2, 4, 8, 16 g) and/or the data rate (Hz: 6.25, 12.5,
-        25, 50, 100, 200, 400, 800, 1600, 3200); None keeps the current one."""
-        if range_g is None:
-            range_g = self.range_g
-        if rate is None:
-            rate = self.rate
-        r = (2, 4, 8, 16)
-        if range_g not in r:
-            raise ValueError('ADXL345 range_g %r' % (range_g,))
-        c = 6
-        while c < 16 and rate != 100 * 2 ** (c - 10):
+            raise OSError(_ENODEV, 'no ADXL345' + ' at 0x%02x' % address + ' (%s)' % e)
+        c = 6  # BW_RATE code: 6.25 Hz * 2 ** (c - 6)
+        while rate != 100 * 2 ** (c - 10):
             c += 1
-        if c == 16:
-            raise ValueError('ADXL345 rate %r' % (rate,))
-        w = self.i2c.writeto_mem
-        a = self.address
-        w(a, _POWER_CTL, b'\x00')  # standby while the settings change
-        w(a, _BW_RATE, bytes((c,)))
-        w(a, _DATA_FORMAT, bytes((8 | r.index(range_g),)))  # FULL_RES | range
-        w(a, _POWER_CTL, b'\x08')  # Measure
+            if c > 15:
+                raise ValueError('ADXL345' + ' rate %r' % (rate,))
+        if range_g not in (2, 4, 8, 16):
+            raise ValueError('ADXL345' + ' range_g %r' % (range_g,))
         self.range_g = range_g
         self.rate = rate
-        self._wait = True  # the first reading waits for DATA_READY
+        w = i2c.writeto_mem
+        w(address, _POWER_CTL, bytes(1))  # standby while the settings change
+        w(address, _BW_RATE, bytes((c,)))
+        w(address, _DATA_FORMAT, bytes((8 | (2, 4, 8, 16).index(range_g),)))  # FULL_RES | range
+        w(address, _POWER_CTL, bytes((8,)))  # Measure
+        for c in range(3):  # wait for the first measurement
+            i2c.readfrom_mem_into(address, _INT_SOURCE, b)
+            if b[0] & 0x80:  # DATA_READY
+                return
+            clock.sleep_ms(int(1000 / rate) + 2)
+        raise OSError(_ETIMEDOUT, 'ADXL345' + ' 0x%02x' % address + ': no data')
 
     def raw(self):
         """(x, y, z) in counts (256 per g)."""
         b = self._buf
-        n = 0
-        while self._wait:  # the first reading after configure()
-            self.i2c.readfrom_mem_into(self.address, _INT_SOURCE, b)
-            if b[0] & 0x80:  # DATA_READY
-                self._wait = False
-            elif n == 2:
-                raise OSError(_ETIMEDOUT, 'ADXL345 0x%02x: no data' % self.address)
-            else:
-                n += 1
-                self.clock.sleep_ms(int(1000 / self.rate) + 2)
         self.i2c.readfrom_mem_into(self.address, _DATAX0, b)
-        x, y, z = _s16(b, 0), _s16(b, 2), _s16(b, 4)
-        m = 256 * self.range_g - 1
-        if x >= m or x < -m or y >= m or y < -m or z >= m or z < -m:
+        x = unpack_from('<hhh', b)
+        m = 256 * self.range_g - 1  # the largest count: 511 at 2 g ... 4095 at 16 g
+        if max(x) >= m or min(x) < -m:
             self.clipped += 1
-        return x, y, z
+        return x
 
     def sample(self):
         """(x, y, z) acceleration in m/s^2."""

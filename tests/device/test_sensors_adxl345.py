@@ -1,6 +1,6 @@
 # Device tests of the ADXL345 driver against the register-level chip model.
 from chips import ADXL345 as Chip
-from sensors.adxl345 import ADXL345, ms2, max_raw
+from sensors.adxl345 import ADXL345, ms2
 from thingflow import Scheduler
 from vclock import VirtualClock, run_for
 from tcheck import raises, msg
@@ -17,10 +17,6 @@ def test_full_resolution_scaling_table():
         assert close(ms2(raw), want), (raw, ms2(raw), want)
 
 
-def test_range_limits_table():
-    assert [max_raw(r) for r in (2, 4, 8, 16)] == [511, 1023, 2047, 4095]
-
-
 def test_construction_with_and_without_the_chip():
     i2c = bus()
     e = raises(OSError, ADXL345, i2c)
@@ -32,7 +28,7 @@ def test_construction_with_and_without_the_chip():
     assert (c.regs[0x31], c.regs[0x2C], c.regs[0x2D]) == (0x08, 0x0A, 0x08)  # FULL_RES|2g, 100 Hz, Measure
     c.ident = 0xE6
     e = raises(OSError, ADXL345, i2c)
-    assert e.args == (19, 'no ADXL345 at 0x53 (DEVID 0xe6)'), e.args
+    assert e.args == (19, 'no ADXL345 at 0x53 (ID 0xe6)'), e.args
     i2c.sim.attach(Chip(), 0x1D)
     assert ADXL345(i2c, address=0x1D, sensor_id='acc').sensor_id == 'acc'
 
@@ -61,8 +57,8 @@ def test_every_data_rate():
     for code, r in zip(range(6, 16), rates):
         a = ADXL345(i2c, rate=r)
         assert (a.rate, c.regs[0x2C]) == (r, code)
-    a.configure(range_g=8)
-    assert (a.rate, a.range_g, c.regs[0x2C], c.regs[0x31]) == (3200, 8, 15, 0x0A)
+    a = ADXL345(i2c, range_g=8, rate=3200)
+    assert (a.rate, a.range_g, c.regs[0x2C], c.regs[0x31], c.regs[0x2D]) == (3200, 8, 15, 0x0A, 0x08)
 
 
 def test_bad_settings_are_value_errors_naming_them():
@@ -75,8 +71,10 @@ def test_bad_settings_are_value_errors_naming_them():
         e = raises(ValueError, ADXL345, i2c, rate=bad)
         assert msg(e) == 'ADXL345 rate %r' % (bad,), msg(e)
     a = ADXL345(i2c, range_g=4)
-    raises(ValueError, a.configure, 5)
-    assert (a.range_g, c.regs[0x31]) == (4, 0x09)
+    n = c.writes
+    raises(ValueError, ADXL345, i2c, range_g=5)
+    raises(ValueError, ADXL345, i2c, rate=5)
+    assert c.writes == n and c.regs[0x31] == 0x09  # nothing written
 
 
 def test_sample_is_a_tuple_in_m_per_s2_with_noise_bounded():
@@ -96,20 +94,18 @@ def test_first_reading_waits_for_data_ready_in_virtual_time():
     clk = VirtualClock()
     i2c = bus()
     c = i2c.sim.attach(Chip(clock=clk))
-    a = ADXL345(i2c, rate=50, clock=clk)
-    assert a.raw() == (0, 0, 256)
+    a = ADXL345(i2c, rate=50, clock=clk)  # construction waits for the first data
     assert (clk.sleeps, clk.now) == (1, 22)  # 1000 / 50 Hz + 2 ms
+    assert a.raw() == (0, 0, 256)
     a.raw()
-    assert clk.sleeps == 1  # later readings take the latest data
-    a.configure(rate=100)
-    clk.advance(50)  # data ready long since
-    a.raw()
-    assert clk.sleeps == 1
-    a.configure()
-    c.regs[0x2D] = 0  # standby: no data comes
-    e = raises(OSError, a.raw)
+    assert clk.sleeps == 1  # readings take the latest data: no more waiting
+    a = ADXL345(i2c, rate=6.25, clock=clk)
+    assert (clk.sleeps, clk.now) == (2, 22 + 162)  # int(1000 / 6.25) + 2
+    c.write = lambda reg, data: None  # a chip that never leaves standby
+    c.regs[0x2D] = 0
+    e = raises(OSError, ADXL345, i2c, clock=clk)
     assert e.args == (110, 'ADXL345 0x53: no data'), e.args
-    assert clk.sleeps == 3
+    assert (clk.sleeps, clk.now) == (5, 184 + 3 * 12)
 
 
 def test_i2c_error_mid_run_ends_only_this_sensor():
@@ -137,4 +133,4 @@ def test_pipeline_in_virtual_time():
     s.schedule_sensor(ADXL345(i2c, sensor_id='acc', clock=clk), 0.5, r, Steps())
     run_for(s, 1.4)
     assert r.values() == [(0.0, 0.0, G), (G, 0.0, 0.0), (0.0, -G / 2, G / 2)]
-    assert r.times() == [0.012, 0.5, 1.0]  # the first waited for data (10 ms + 2 ms)
+    assert r.times() == [0.012, 0.512, 1.012]  # construction waited for data (10 ms + 2 ms)
