@@ -1,6 +1,6 @@
 # Device tests of the TSL2591 driver against the register-level chip model.
 from chips import TSL2591 as Chip
-from sensors.tsl2591 import TSL2591, lux, max_count
+from sensors.tsl2591 import TSL2591, lux
 from thingflow import Scheduler
 from vclock import VirtualClock, run_for
 from tcheck import raises, msg
@@ -27,8 +27,18 @@ def test_lux_formula_table():
         assert close(got, want), (args, got, want)
 
 
+def max_count(t):  # the datasheet's saturation point: 37888 counts at 100 ms, else 65535
+    return 37888 if t == 100 else 65535
+
+
 def test_saturation_point_per_integration_time():
-    assert [max_count(t) for t in ITIMES] == [37888, 65535, 65535, 65535, 65535, 65535]
+    # lux() is None from the maximum count on, in either channel, at any gain
+    for t, m in zip(ITIMES, (37888, 65535, 65535, 65535, 65535, 65535)):
+        for g in GAINS:
+            assert lux(m - 1, 0, g, t) == (m - 1) * 408 / (t * g), (t, g)
+            assert lux(m, 0, g, t) is None and lux(0, m, g, t) is None, (t, g)
+            assert lux(m - 1, m - 1, g, t) == 0.0
+    assert lux(65535, 0, 1, 200) is None and lux(37888, 0, 1, 200) == 37888 * 408 / 200
 
 
 def test_construction_with_and_without_the_chip():
