@@ -10,8 +10,8 @@
 # (30 ms at 0.5 deg C resolution up to 250 ms at 0.0625 deg C).
 #
 # RAM: every string literal of more than 10 characters costs a str object on
-# the heap (64 bytes on a 64-bit port), a shorter one only a qstr, so the
-# error messages are joined from pieces of at most 10 characters.
+# the heap (64 bytes on a 64-bit port), a shorter one a qstr (its bytes in the
+# qstr pool's chunks of 128), so short messages use short literals.
 try:
     from micropython import const
 except ImportError:
@@ -56,7 +56,7 @@ class MCP9808:
         except OSError as x:
             e = x
         if e:
-            raise OSError(_ENODEV, 'no MCP9808' + ' at 0x%02x' % address + ' (%s)' % e)
+            raise OSError(_ENODEV, 'no MCP9808 at 0x%02x (%s)' % (address, e))
         self.configure(res)
 
     def configure(self, res):
