@@ -65,13 +65,16 @@ def test_fast_sampler_events_arrive_in_order(runtime, kind, request):
     res, events, s = run(EX / 'fast_sampler.py', '--for', 2, '--runtime', runtime, *broker_args(kind, request))
     assert res.returncode == 0, res.stdout + res.stderr
     n = s['sampled']
-    assert 10 <= n <= 25, s  # 10 Hz for about 2 s
+    # 10 Hz for about 2 s: the scheduler never runs early, so never more than
+    # about 21; a loaded machine may run late and sample fewer (not a timing test)
+    assert 3 <= n <= 25, s
     assert [e[0] for e in events] == ['dummy'] * n
     assert [int(e[2]) for e in events] == list(range(1, n + 1))  # none lost, none twice, in order
     assert (s['published'], s['received'], s['dropped'], s['errors']) == (n, n, 0, 0)
     assert s['wakeups'] == n
     ts = [float(e[1]) for e in events]
-    assert all(0.05 < b - a < 0.5 for a, b in zip(ts, ts[1:]))  # about 0.1 s apart
+    assert all(a < b for a, b in zip(ts, ts[1:]))  # in the order sampled
+    assert ts[-1] - ts[0] >= (n - 1) * 0.1 - 0.011  # never early: the 0.1 s grid is kept
 
 
 def test_demo_still_runs_without_a_broker():
