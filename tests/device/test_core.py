@@ -321,5 +321,5 @@ def test_runtime_shim():
     sleep_ms(20)
     b = ticks_ms()
     d = ticks_diff(b, a)
-    assert 15 <= d < 1000, d
+    assert 15 <= d < 10000, d  # slept at least about 20 ms
     assert default_clock.ticks_diff(b, a) == d
