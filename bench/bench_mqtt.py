@@ -4,6 +4,7 @@ Everything runs on 127.0.0.1 against a Mosquitto on a free port; every
 process has a time limit, so the benchmark bounds its own runtime."""
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -59,11 +60,23 @@ class Counter:
 
 def run(ctx):
     with Broker() as b:
-        v = values(ctx.micropython(SCRIPT, 'mem', b.port, timeout=60))
+        out = ctx.micropython(SCRIPT, 'mem', b.port, timeout=60)
+        v = values(out)
+        q = [int(n) for n in re.findall(r'n_qstr=(\d+)', out)]
         yield metric('mqtt_writer_bytes', 'micropython', v['mqtt_writer_bytes'], 'bytes', target_max=6000,
-                     import_bytes=v['mqtt_import_bytes'], instance_bytes=v['mqtt_writer_instance_bytes'],
-                     note='import mqtt_writer + mqtt_client (.mpy) and one connected writer '
-                          '(outbox=50), after thingflow')
+                     import_bytes=v['mqtt_import_bytes'], client_import_bytes=v['mqtt_client_import_bytes'],
+                     writer_import_bytes=v['mqtt_writer_import_bytes'],
+                     instance_bytes=v['mqtt_writer_instance_bytes'],
+                     qstrs_added=q[2] - q[0] if len(q) == 3 else None, modules=v.get('modules'),
+                     note='import mqtt_client + mqtt_writer (.mpy) and one connected writer '
+                          '(outbox=50, defaults), after thingflow; qstrs_added: new interned names')
+        # the modules imported only for an option, each after the core ones
+        mods = ctx.import_bytes('thingflow', 'mqtt_client', 'mqtt_writer', 'mqtt_errors', 'mqtt_spool',
+                                'mqtt_tls')
+        for m, why in (('mqtt_errors', 'on a bad argument, a refused connection, or a warning with a logger'),
+                       ('mqtt_spool', 'with spool='), ('mqtt_tls', 'with ssl=True')):
+            yield metric('mqtt_optional_bytes', 'micropython', mods[m], 'bytes', module=m,
+                         note='imported only ' + why)
         for qos, n in ((0, 5000), (1, 2000)):
             sub = Counter(b, 'r/#')
             try:

@@ -12,7 +12,12 @@
 # Errors: OSError for the network (a timeout included), MQTTError when the
 # broker refuses the connection (its CONNACK code, named) or breaks the
 # protocol, ValueError for bad arguments. No message ever holds the password.
+#
+# RAM: the texts of the errors live in mqtt_errors.py and TLS setup in
+# mqtt_tls.py, both imported only when needed (see docs/mqtt.md for figures).
 import socket
+
+from thingflow import ticks_ms, ticks_diff
 
 try:
     from micropython import const
@@ -20,19 +25,23 @@ except ImportError:
     def const(x):
         return x
 
-from thingflow import ticks_ms, ticks_diff
-
 _ETIMEDOUT = const(110)
 _PUBACK = const(0x40)
-
-_REFUSED = ('unacceptable protocol version', 'client identifier rejected',
-            'server unavailable', 'bad user name or password',
-            'not authorised (wrong user name or password, or no access)')
+_CONNACK = const(0x20)
+_PINGRESP = const(0xd0)
 
 
 class MQTTError(Exception):
     """The broker refused the connection (args: message, CONNACK code) or
     sent something MQTT 3.1.1 does not allow."""
+
+
+def _err(x, v):
+    # raise the error about value v: x an argument name, or the kind of
+    # packet the broker sent instead of a CONNACK (0: a bad length); the
+    # texts are in mqtt_errors, imported only now
+    import mqtt_errors
+    mqtt_errors.bad(x, v)
 
 
 def _str(s):  # 2-byte length, then UTF-8 bytes
@@ -41,13 +50,13 @@ def _str(s):  # 2-byte length, then UTF-8 bytes
     return bytes((len(s) >> 8, len(s) & 255)) + s
 
 
-def _fixed(kind, n):
-    # fixed header: packet type and flags, then the remaining length (varint)
-    b = bytearray((kind,))
+def _fixed(x, n):
+    # fixed header: packet type and flags x, then the remaining length n (varint)
+    b = bytearray((x,))
     while True:
-        d = n & 127
+        x = n & 127
         n >>= 7
-        b.append(d | 128 if n else d)
+        b.append(x | 128 if n else x)
         if not n:
             return b
 
@@ -74,8 +83,8 @@ def publish_packet(topic, msg, qos=0, retain=False, pid=0, dup=False):
     if isinstance(msg, str):
         msg = msg.encode()
     t = _str(topic)
-    n = len(t) + len(msg) + (2 if qos else 0)
-    h = _fixed(0x30 | (8 if dup else 0) | (qos << 1) | (1 if retain else 0), n)
+    h = _fixed(0x30 | (8 if dup else 0) | (qos << 1) | (1 if retain else 0),
+               len(t) + len(msg) + (2 if qos else 0))
     h += t
     if qos:
         h.append(pid >> 8)
@@ -84,28 +93,14 @@ def publish_packet(topic, msg, qos=0, retain=False, pid=0, dup=False):
 
 
 def check_topic(topic):
-    """ValueError unless topic is a valid topic to publish to (no wildcard)."""
-    if not isinstance(topic, str) or not topic:
-        raise ValueError('topic %r: want a non-empty string' % (topic,))
-    if '+' in topic or '#' in topic:
-        raise ValueError('topic %r: + and # are for subscribing, not publishing' % (topic,))
-    if '\x00' in topic or '\n' in topic or len(topic.encode()) > 65535:
-        raise ValueError('topic %r: no NUL or newline, at most 65535 bytes' % (topic,))
+    """ValueError unless topic is a valid topic to publish to: a non-empty
+    str without + # NUL or newline, at most 65535 bytes. Returns topic."""
+    if not isinstance(topic, str) or not topic or len(topic.encode()) > 65535:
+        _err('topic', topic)
+    for x in '+#\x00\n':
+        if x in topic:
+            _err('topic', topic)
     return topic
-
-
-def _tls_context():
-    # ssl=True: encryption without a certificate check (pass an SSLContext
-    # with the CA loaded to check the broker)
-    try:
-        import ssl
-    except ImportError:
-        import tls as ssl
-    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if hasattr(c, 'check_hostname'):
-        c.check_hostname = False
-    c.verify_mode = ssl.CERT_NONE
-    return c
 
 
 class MQTTClient:
@@ -114,18 +109,20 @@ class MQTTClient:
     True (TLS, no certificate check) or an SSLContext (e.g. with the CA
     loaded). timeout: seconds each call may take in all (default 3).
     Attributes: sock (None when not connected), timeout (may be changed
-    between calls)."""
+    between calls), pid (the last packet id), lw (the last will)."""
+    sock = lw = None
+    pid = 0
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
                  ssl=None, timeout=3):
         if not port:
             port = 8883 if ssl else 1883
-        if not (isinstance(port, int) and 0 < port < 65536):
-            raise ValueError('port %r: want 1-65535' % (port,))
-        if not (isinstance(keepalive, int) and 0 <= keepalive < 65536):
-            raise ValueError('keepalive %r: want 0-65535 s' % (keepalive,))
+        if type(port) is not int or not 0 < port < 65536:
+            _err('port', port)
+        if type(keepalive) is not int or not 0 <= keepalive < 65536:
+            _err('keepalive', keepalive)
         if not timeout or timeout <= 0:
-            raise ValueError('timeout %r: want seconds > 0' % (timeout,))
+            _err('timeout', timeout)
         self.client_id = client_id
         self.server = server
         self.port = port
@@ -134,60 +131,61 @@ class MQTTClient:
         self.keepalive = keepalive
         self.ssl = ssl
         self.timeout = timeout
-        self.sock = None
-        self.pid = 0
-        self.lw = None
-        self._t0 = 0
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
         """The message the broker publishes when the connection is lost."""
-        check_topic(topic)
-        self.lw = (topic, msg, retain, qos)
+        self.lw = (check_topic(topic), msg, retain, qos)
 
     def _left(self):
-        # start of each socket operation: the time left for this call
-        ms = int(self.timeout * 1000) - ticks_diff(ticks_ms(), self._t0)
-        if ms <= 0:
+        # at the start of each socket operation: the time left for this call
+        n = int(self.timeout * 1000) - ticks_diff(ticks_ms(), self._t0)
+        if n <= 0:
             raise OSError(_ETIMEDOUT)
-        self._raw.settimeout(ms / 1000)
+        self._raw.settimeout(n / 1000)
 
-    def _send(self, b):
+    def _ask(self, x, n=0, v=None):
+        # send the packet x; then, with n, read packets up to the first of
+        # kind n (with the body v, if given); the caller starts the clock
         s = self.sock
-        w = getattr(s, 'send', None) or s.write
-        b = memoryview(b)
-        while b:
+        if s is None:
+            raise OSError('not connected')
+        f = getattr(s, 'send', None) or s.write
+        x = memoryview(x)
+        while x:
             self._left()
-            n = w(b)
-            if n:
-                b = b[n:]
+            i = f(x)
+            if i:
+                x = x[i:]
+        while n:
+            s, x = self._recv()
+            if s == n and (v is None or x == v):
+                return
 
-    def _recv(self, n):
+    def _recv(self, n=0):
+        # n bytes from the broker; n=0: its next packet, (first byte, body)
+        if not n:
+            n = self._recv(1)[0]
+            i = x = 0
+            while True:
+                s = self._recv(1)[0]
+                x |= (s & 127) << i
+                if not s & 128:
+                    return n, self._recv(x) if x else b''
+                i += 7
+                if i > 21:
+                    _err(0, b'')
         s = self.sock
-        r = getattr(s, 'recv', None) or s.read
-        b = b''
-        while len(b) < n:
+        f = getattr(s, 'recv', None) or s.read
+        x = b''
+        while len(x) < n:
             self._left()
-            d = r(n - len(b))
-            if d is None:  # no data yet (a non-blocking TLS read)
+            s = f(n - len(x))
+            if s is None:  # no data yet (a non-blocking TLS read)
                 continue
-            if not d:
-                raise OSError('connection closed by the broker')
-            b += d
-        return b
-
-    def _packet(self):
-        # the next packet from the broker: (first byte, body)
-        k = self._recv(1)[0]
-        n = sh = 0
-        while True:
-            d = self._recv(1)[0]
-            n |= (d & 127) << sh
-            if not d & 128:
-                break
-            sh += 7
-            if sh > 21:
-                raise MQTTError('bad packet length from the broker')
-        return k, self._recv(n) if n else b''
+            if not s:
+                raise OSError('closed by the broker')
+            x += s
+        return x
 
     def connect(self, clean=True):
         """Open the connection; returns the session-present flag.
@@ -200,61 +198,48 @@ class MQTTClient:
         try:
             self._left()
             s.connect(a[-1])
-            if self.ssl:
-                c = _tls_context() if self.ssl is True else self.ssl
+            c = self.ssl
+            if c:
+                if c is True:
+                    import mqtt_tls
+                    c = mqtt_tls.context()
                 s = c.wrap_socket(s, server_hostname=self.server)
                 self.sock = s
                 if hasattr(s, 'settimeout'):
                     self._raw = s
-            return self._hello(clean)
+            self._ask(connect_packet(self.client_id, self.keepalive, self.user, self.pswd,
+                                     self.lw, clean))
+            a = self._recv()  # the CONNACK
+            s = a[1]
+            if a[0] != _CONNACK or len(s) != 2 or s[1]:
+                _err(a[0], s)
+            return s[0] & 1
         except Exception:
             self.close()
             raise
-
-    def _hello(self, clean):
-        # CONNECT, then the broker's CONNACK
-        self._send(connect_packet(self.client_id, self.keepalive, self.user, self.pswd,
-                                  self.lw, clean))
-        k, b = self._packet()
-        if k != 0x20 or len(b) != 2:
-            self.close()
-            raise MQTTError('no CONNACK from the broker (packet 0x%02x)' % k)
-        if b[1]:
-            self.close()
-            c = b[1]
-            raise MQTTError('connection refused: %s' % (_REFUSED[c - 1] if c <= 5 else 'code %d' % c), c)
-        return b[0] & 1
 
     def publish(self, topic, msg, retain=False, qos=0):
         """Send msg (str or bytes) to topic; with qos 1, returns after the
         broker's PUBACK for this packet id (OSError when it does not come)."""
         if qos not in (0, 1):
-            raise ValueError('qos %r: want 0 or 1' % (qos,))
-        if self.sock is None:
-            raise OSError('not connected')
+            _err('qos', qos)
         self._t0 = ticks_ms()
-        pid = 0
         if qos:
-            self.pid = pid = self.pid % 65535 + 1
-        self._send(publish_packet(topic, msg, qos, retain, pid))
-        while qos:
-            k, b = self._packet()
-            if k == _PUBACK and len(b) == 2 and (b[0] << 8 | b[1]) == pid:
-                return
+            self.pid = qos = self.pid % 65535 + 1
+        self._ask(publish_packet(topic, msg, qos and 1, retain, qos), qos and _PUBACK,
+                  qos and bytes((qos >> 8, qos & 255)))
 
     def ping(self):
         """PINGREQ, then wait for the PINGRESP."""
         self._t0 = ticks_ms()
-        self._send(b'\xc0\x00')
-        while self._packet()[0] != 0xd0:
-            pass
+        self._ask(b'\xc0\x00', _PINGRESP)
 
     def disconnect(self):
         """DISCONNECT (the broker then drops the last will) and close."""
         try:
             if self.sock is not None:
                 self._t0 = ticks_ms()
-                self._send(b'\xe0\x00')
+                self._ask(b'\xe0\x00')
         finally:
             self.close()
 

@@ -16,7 +16,13 @@
 # leave it only after the broker's PUBACK (qos 1): at least once, in order.
 # Network work happens at wake-ups (each event, and _observe() when the
 # writer is scheduled with schedule_periodic), bounded by `timeout` seconds.
+#
+# RAM: what only some apps use lives in modules imported only then:
+# mqtt_spool.py (spool=), mqtt_tls.py (ssl=True), mqtt_errors.py (the texts
+# of errors and log lines: a bad argument, a refused event, a failure while
+# a logger is in use). mqtt_client.py is not imported when client= is given.
 import json
+import sys
 
 from thingflow import InputThing, default_clock
 
@@ -27,51 +33,50 @@ except ImportError:
         return x
 
 _FIRST_MS = const(1000)  # first reconnect back-off; doubles up to maxwait
+# what a log line is about (the texts are in mqtt_errors.py)
+_R_SID = const(0)  # refused: no sensor id for the topic
+_R_TOPIC = const(1)  # refused: the sensor id puts + # NUL or newline into the topic
+_R_JSON = const(2)  # refused: JSON cannot encode it
+_R_SIZE = const(3)  # refused: bigger than maxsize
+_R_DONE = const(4)  # refused: the writer is closed
+_N_NET = const(5)  # a network failure
+_N_UP = const(7)  # an error from upstream
 
 
-def _json_ok(v):
+def _json_ok(x):
     # What JSON can carry on both runtimes (MicroPython's json.dumps writes
     # '<object>' or 'nan' instead of raising): None, bool, int, finite
     # float, str, list/tuple, dict with str keys.
-    if v is None or isinstance(v, (str, int, bool)):  # bool is no int on MicroPython
+    if x is None or isinstance(x, (str, int, bool)):  # bool is no int on MicroPython
         return True
-    if isinstance(v, float):
-        return v - v == 0  # False for nan and inf
-    if isinstance(v, (tuple, list)):
-        for x in v:
-            if not _json_ok(x):
+    if isinstance(x, float):
+        return x - x == 0  # False for nan and inf
+    if isinstance(x, dict):
+        for v in x:
+            if not isinstance(v, str):
                 return False
-        return True
-    if isinstance(v, dict):
-        for k in v:
-            if not isinstance(k, str) or not _json_ok(v[k]):
-                return False
-        return True
-    return False
+        x = x.values()
+    elif not isinstance(x, (tuple, list)):
+        return False
+    for v in x:
+        if not _json_ok(v):
+            return False
+    return True
 
 
-def _check(topic):
-    # ValueError naming a topic that cannot be published to
-    if not isinstance(topic, str) or not topic:
-        raise ValueError('topic %r: want a non-empty string' % (topic,))
-    if '+' in topic or '#' in topic:
-        raise ValueError('topic %r: + and # are for subscribing, not publishing' % (topic,))
-    if '\x00' in topic or '\n' in topic:
-        raise ValueError('topic %r: no NUL or newline' % (topic,))
-
-
-def _note(name, m):
-    # log a warning when a logger is initialised; otherwise nothing
-    try:
-        from logger import get_logger
-        get_logger().warning('mqtt %s: %s', name, m)
-    except Exception:
-        pass
+def _err(x, v, thing=None):
+    # The texts live in mqtt_errors, imported only now: raise the error x
+    # (an argument name) about the value v, or, for a writer `thing`, log
+    # the warning x about v when a logger is in use (else nothing).
+    if thing is None or sys.modules.get('logger'):
+        import mqtt_errors
+        mqtt_errors.bad(x, v, thing)
 
 
 class MQTTWriter(InputThing):
     """Publishes json.dumps(event) to topic ('{sensor_id}' is replaced by the
-    event's first item). Arguments (defaults):
+    event's first item, or for a list of events by the first event's).
+    Arguments (defaults):
       name       client id;  host, port  the broker (ignored with client)
       topic      no + or #; may contain {sensor_id}
       user, password (None), keepalive=60 s, ssl=None (True or an SSLContext)
@@ -91,366 +96,252 @@ class MQTTWriter(InputThing):
       clock=None   ticks_ms/ticks_diff (thingflow.default_clock)
     Counters: published, queued (now in the outbox), dropped (outbox full),
     refused (bad events), errors (network), connects, reconnects;
-    last_error: the last network exception."""
+    last_error: the last network exception.
+    Attributes: client, status (the status topic or None), outbox (the ring
+    of waiting (topic, payload) messages) and the arguments' values."""
+    # Counters and rarely set options are class defaults, so that an
+    # instance holds only what differs (each attribute costs RAM in each
+    # instance). Names of arguments double as attribute names: every new
+    # name costs RAM on MicroPython.
+    published = queued = dropped = refused = errors = connects = reconnects = 0
+    every = batch = 0
+    last_error = radio = spool = status = password = _conns = None  # _conns {}: closed
+    drop = 'oldest'
+    _u = 0  # newest messages not yet written to the spool
+    _up = 0  # 1 connected, 0 not, -1 lost (a failure since the last connect)
 
     def __init__(self, name, host, port, topic, user=None, password=None, keepalive=60,
                  ssl=None, qos=1, retain=False, outbox=50, drop='oldest', spool=None,
                  maxsize=1024, timeout=3, maxwait=64, every=0, batch=0, radio=None,
                  status=True, client=None, clock=None):
-        _check(topic)
-        if qos not in (0, 1) or isinstance(qos, bool):
-            raise ValueError('qos %r: want 0 or 1' % (qos,))
-        if not (isinstance(outbox, int) and outbox > 0):
-            raise ValueError('outbox %r: want a number of messages > 0' % (outbox,))
+        if not isinstance(topic, str) or not topic:
+            _err('topic', topic)
+        for x in '+#\x00\n':  # no character that no topic to publish to may have
+            if x in topic:
+                _err('topic', topic)
+        if qos not in (0, 1) or type(qos) is bool:
+            _err('qos', qos)
+        if type(outbox) is not int or outbox < 1:
+            _err('outbox', outbox)
         if drop not in ('oldest', 'newest'):
-            raise ValueError("drop %r: want 'oldest' or 'newest'" % (drop,))
-        for n, v in (('maxsize', maxsize), ('timeout', timeout), ('maxwait', maxwait)):
-            if not (isinstance(v, (int, float)) and v > 0):
-                raise ValueError('%s %r: want a number > 0' % (n, v))
-        for n, v in (('every', every), ('batch', batch)):
-            if not (isinstance(v, (int, float)) and v >= 0):
-                raise ValueError('%s %r: want a number >= 0 (0: off)' % (n, v))
+            _err('drop', drop)
+        for x, v, n in (('maxsize', maxsize, 0), ('timeout', timeout, 0), ('maxwait', maxwait, 0),
+                        ('every', every, 1), ('batch', batch, 1)):
+            if not isinstance(v, (int, float)) or v < 0 or not (v or n):
+                _err(x, v)  # a number > 0 (>= 0 when n)
         if client is None:
-            if not (isinstance(port, int) and 0 < port < 65536) or isinstance(port, bool):
-                raise ValueError('port %r: want 1-65535' % (port,))
+            if type(port) is not int or not 0 < port < 65536:
+                _err('port', port)
             if not host or not isinstance(host, str):
-                raise ValueError('host %r: want a host name or address' % (host,))
+                _err('host', host)
             from mqtt_client import MQTTClient
             client = MQTTClient(name, host, port, user, password, keepalive, ssl, timeout)
         self.name = name
         self.topic = topic
-        self._tpl = '{sensor_id}' in topic
-        r = topic.split('{sensor_id}')[0].rstrip('/') if self._tpl else topic
-        self._st = (r + '/status' if r else 'status') if status else None
+        if status:  # the topic's root: up to {sensor_id}, without a trailing /
+            status = topic.split('{sensor_id}')[0].rstrip('/')
+            self.status = status + '/status' if status else 'status'
         self.qos = qos
         self.retain = retain
         self.keepalive = keepalive
         self.maxsize = maxsize
         self.timeout = timeout
         self.maxwait = maxwait
-        self.every = every
-        self.batch = batch
-        self.radio = radio
-        self.spool = spool
-        self.clock = clock or default_clock
-        self._cl = client
-        self._pw = password  # only to blank it out of logged messages
-        self._newest = drop == 'newest'
-        self._q = [None] * outbox  # ring of (topic, payload bytes)
+        self.clock = clock = clock or default_clock
+        self.client = client
+        self.outbox = [None] * outbox  # a ring of (topic, payload bytes)
         self._h = 0  # index of the oldest message
-        self._u = 0  # newest messages not yet written to the spool
-        self._fn = 0  # records in the spool file
-        self._fd = 0  # of those, the first _fd have left the outbox
-        self._up = False  # connected
-        self._lost = False  # the connection failed since the last connect
         self._wait = 0  # current back-off, ms (0: none)
-        t = self.clock.ticks_ms()
-        self._fail_t = t  # when the last attempt failed
-        self._sent = t  # when the broker last heard from us
-        self._cyc = t  # when the last duty cycle began
-        self._done = False
-        self._t0 = t  # when the current wake-up began
-        self.published = self.queued = self.dropped = self.refused = 0
-        self.errors = self.connects = self.reconnects = 0
-        self.last_error = None
+        self._t0 = self._fail_t = self._sent = t = clock.ticks_ms()
+        # (_t0: when this wake-up began; _fail_t: when the last attempt
+        # failed; _sent: when the broker last heard from us)
+        if password:
+            self.password = password  # only to blank it out of log lines
+        if drop != 'oldest':
+            self.drop = drop
+        if every or batch or radio:
+            self.every = every
+            self.batch = batch
+            self.radio = radio
+            self._cyc = t  # when the last duty cycle began
         if spool:
-            self._load()
+            self.spool = spool
+            import mqtt_spool
+            mqtt_spool.load(self)
 
-    # ---- the outbox: a ring of up to len(_q) messages, oldest first ----
-    def _put(self, m):
-        q = self._q
+    # ---- the outbox: a ring of up to len(outbox) messages, oldest first ----
+    def _put(self, x):
+        q = self.outbox
         n = len(q)
-        if self.queued == n:
+        i = (self._h + self.queued) % n
+        if self.queued == n:  # full
             self.dropped += 1
-            if self._newest:
+            if self.drop != 'oldest':
                 return
-            self._pop()
-        q[(self._h + self.queued) % n] = m
-        self.queued += 1
-        self._u += 1
-
-    def _pop(self):
-        self._q[self._h] = None
-        self._h = (self._h + 1) % len(self._q)
-        self.queued -= 1
-        if self._u > self.queued:
-            self._u = self.queued
-
-    def _msg(self, x):
-        # (topic, payload) for an event, or None (refused and counted)
-        t = self.topic
-        if self._tpl:
-            if not isinstance(x, (tuple, list)) or not x:
-                return self._refuse(x, 'no sensor_id for the topic')
-            t = t.replace('{sensor_id}', str(x[0]))
-            if '+' in t or '#' in t or '\x00' in t or '\n' in t:
-                return self._refuse(x, 'topic %r has + # NUL or newline' % t)
-        if not _json_ok(x):
-            return self._refuse(x, 'JSON cannot encode it')
-        p = json.dumps(x).encode()
-        if len(p) > self.maxsize:
-            return self._refuse(x, '%d bytes > maxsize %d' % (len(p), self.maxsize))
-        return (t, p)
-
-    def _refuse(self, x, why):
-        self.refused += 1
-        _note(self.name, 'event %r refused: %s' % (x, why))
-        return None
+            self._h = (i + 1) % n  # the oldest, at i, is overwritten
+        else:
+            self.queued += 1
+        q[i] = x
+        self._u = min(self._u + 1, self.queued)
 
     # ---- the input thing ----
     def on_next(self, x):
-        """Queue the event as JSON, then send what is due."""
-        if self._done:
-            self._refuse(x, 'writer closed')
-            return
-        m = self._msg(x)
-        if m is not None:
-            self._put(m)
-        self._work(False)
+        """Queue the event as JSON, then send what is due. An event that
+        cannot be sent is refused: counted in refused, and logged."""
+        t = self.topic
+        why = None
+        if self._conns is not None:
+            why = _R_DONE
+        elif '{sensor_id}' in t:
+            s = x[0] if isinstance(x, (tuple, list)) and x else None
+            if isinstance(s, (tuple, list)):  # a list of events (buffer_with_count)
+                s = s[0] if s else None
+            if s is None:
+                why = _R_SID
+            else:
+                s = str(s)
+                for c in '+#\x00\n':
+                    if c in s:
+                        why = _R_TOPIC
+                t = t.replace('{sensor_id}', s)
+        if why is None:
+            if _json_ok(x):
+                s = json.dumps(x).encode()
+                if len(s) > self.maxsize:
+                    why = _R_SIZE
+            else:
+                why = _R_JSON
+        if why is None:
+            self._put((t, s))
+        else:
+            self.refused += 1
+            _err(why, x, self)
+        self._work()
 
-    def _observe(self):
-        # a wake-up of its own (sched.schedule_periodic(writer, interval))
-        if not self._done:
-            self._work(False)
-
-    def on_completed(self):
+    def on_completed(self, e=None):
         """Send what can be sent now, then disconnect cleanly; what is left
-        stays in the spool for the next start."""
-        if not self._done:
-            self._done = True
+        stays in the spool for the next start. Also on_error(e): e is logged."""
+        if e is not None:
+            _err(_N_UP, e, self)
+        if self._conns is None:
+            self._conns = {}  # closed: a scheduler drops a writer with no open port
             self._work(True)
             self._close()
-            self._conns = {}  # a scheduler drops a writer with no open port
 
-    def on_error(self, e):
-        _note(self.name, 'upstream error %r' % (e,))
-        self.on_completed()
+    on_error = on_completed
 
     def connect(self):
         """Connect now (radio on, status 'online'); raises the client's
         error, e.g. MQTTError('connection refused: bad user name or password')."""
-        if not self._up and not self._open():
+        if self._up < 1 and not self._open():
             raise self.last_error
 
     # ---- network work at a wake-up ----
-    def _work(self, final):
+    def _work(self, end=False):
+        # the network work that is due: connect, publish, ping; end: the
+        # last time (send what can be sent, even during a back-off)
+        if self._conns is not None and not end:
+            return
         clk = self.clock
         self._t0 = t0 = clk.ticks_ms()
+        ka = self.keepalive * 1000
+        if self._up > 0 and ka and not end and clk.ticks_diff(t0, self._sent) >= ka:
+            self._fail(None)  # the broker gives up on us after 1.5 keepalives: start afresh
+        n = self.queued
         duty = self.every or self.batch
-        if not final and self._up and self.keepalive and \
-                clk.ticks_diff(t0, self._sent) >= self.keepalive * 1000:
-            self._drop()  # the broker gives up on us after 1.5 keepalives: start afresh
-            self._lost = True
-        due = self.queued > 0
-        if duty and due and not final:
-            due = (self.batch and self.queued >= self.batch) or \
-                (self.every and clk.ticks_diff(t0, self._cyc) >= self.every * 1000)
-        if not self._up and (due or final and self.queued) and \
-                (final or clk.ticks_diff(t0, self._fail_t) >= self._wait):
-            if duty:
-                self._cyc = t0
-            self._open()
-        if self._up:
-            q = self._q
-            lim = self.timeout * 250  # stop when less than a quarter is left
-            while self.queued and self._budget() >= lim:
+        if self._up < 1 and n and (end or clk.ticks_diff(t0, self._fail_t) >= self._wait):
+            if end or not duty or self.batch and n >= self.batch or \
+                    self.every and clk.ticks_diff(t0, self._cyc) >= self.every * 1000:
+                if duty:
+                    self._cyc = t0
+                self._open()
+        if self._up > 0:
+            c = self.client
+            q = self.outbox
+            n = self.timeout * 750  # stop when less than a quarter is left
+            while self.queued and clk.ticks_diff(clk.ticks_ms(), t0) <= n:
                 m = q[self._h]
-                if not self._pub(m[0], m[1], self.retain, self.qos):
+                if not self._do(c.publish, m[0], m[1], self.retain, self.qos):
                     break
-                self._pop()
+                q[self._h] = None  # delivered: out of the outbox
+                self._h = (self._h + 1) % len(q)
+                self.queued -= 1
+                self._u = min(self._u, self.queued)
                 self.published += 1
-            if self._up and not self.queued and self.keepalive and \
-                    clk.ticks_diff(clk.ticks_ms(), self._sent) >= self.keepalive * 500:
-                self._budget()
-                self._ping()
-            if self._up and duty and not self.queued:
-                self._close()
+            if self._up > 0 and not self.queued:
+                if duty:
+                    self._close()
+                elif ka and clk.ticks_diff(clk.ticks_ms(), self._sent) * 2 >= ka:
+                    self._do(c.ping)
         if self.spool:
-            self._sync()
+            import mqtt_spool
+            mqtt_spool.sync(self)
 
-    def _budget(self):
-        # ms left of this wake-up's time budget (timeout s), handed to a
-        # client that has a timeout attribute (mqtt_client's has)
-        left = self.timeout * 1000 - self.clock.ticks_diff(self.clock.ticks_ms(), self._t0)
-        if hasattr(self._cl, 'timeout'):
-            self._cl.timeout = (left if left > 1 else 1) / 1000
-        return left
+    _observe = _work  # a wake-up of its own: sched.schedule_periodic(writer, 30)
 
-    def _pub(self, t, m, r, qos):
+    def _do(self, f, *a):
+        # call the client with the time left of this wake-up's budget
+        # (`timeout` s; for a client with a timeout attribute, like
+        # mqtt_client's): True, or False after a failure (counted, backed off)
+        c = self.client
+        if hasattr(c, 'timeout'):
+            n = self.timeout * 1000 - self.clock.ticks_diff(self.clock.ticks_ms(), self._t0)
+            c.timeout = (n if n > 1 else 1) / 1000
         try:
-            self._cl.publish(t, m, r, qos)
+            f(*a)
         except Exception as e:
             self._fail(e)
             return False
         self._sent = self.clock.ticks_ms()
         return True
 
-    def _ping(self):
-        try:
-            self._cl.ping()
-        except Exception as e:
-            self._fail(e)
-            return
-        self._sent = self.clock.ticks_ms()
-
     def _open(self):
-        # connect and say 'online'; False after a failure (counted, backed off)
+        # radio on, connect, say 'online'; False after a failure
         if self.radio:
             self.radio(True)
-        c = self._cl
-        st = self._st
-        try:
-            if st and hasattr(c, 'set_last_will'):
-                c.set_last_will(st, 'offline', True, 1)
-            self._budget()
-            c.connect()
-            self._up = True
-            if st:
-                self._budget()
-                c.publish(st, 'online', True, 1)
-        except Exception as e:
-            self._fail(e)
+        c = self.client
+        s = self.status
+        if s and hasattr(c, 'set_last_will'):
+            c.set_last_will(s, 'offline', True, 1)
+        n = self._up  # -1: a reconnect
+        if not self._do(c.connect):
             return False
-        self._sent = self.clock.ticks_ms()
+        self._up = 1
+        if s and not self._do(c.publish, s, 'online', True, 1):
+            return False
         self.connects += 1
-        if self._lost:
+        if n:
             self.reconnects += 1
-        self._lost = False
         self._wait = 0
         return True
 
     def _fail(self, e):
-        # a network failure: count, remember, drop the connection, back off
-        self.errors += 1
-        self.last_error = e
-        m = repr(e)
-        if self._pw:
-            m = m.replace(self._pw, '***')
-        _note(self.name, 'network: %s (retry in %d ms)' % (m, self._wait))
-        self._drop()
-        self._lost = True
-        self._wait = min(max(self._wait * 2, _FIRST_MS), int(self.maxwait * 1000))
-        self._fail_t = self.clock.ticks_ms()
-        if self.radio and (self.every or self.batch):
-            self.radio(False)
-
-    def _drop(self):
-        # forget the connection without a word (the broker publishes the will)
-        self._up = False
-        s = getattr(self._cl, 'sock', None)
+        # forget the connection without a word (the broker publishes the
+        # will); e: a network failure, counted, logged, and backed off
+        self._up = -1
+        c = self.client
+        s = getattr(c, 'sock', None)
         if s is not None:
+            c.sock = None
             try:
                 s.close()
             except Exception:
                 pass
-        if hasattr(self._cl, 'sock'):
-            self._cl.sock = None
+        if e is not None:
+            self.errors += 1
+            self.last_error = e
+            self._wait = min(max(self._wait * 2, _FIRST_MS), int(self.maxwait * 1000))
+            self._fail_t = self.clock.ticks_ms()
+            _err(_N_NET, e, self)
+            if self.radio and (self.every or self.batch):
+                self.radio(False)
 
     def _close(self):
         # a clean disconnect: 'offline', DISCONNECT, radio off
-        if self._up:
-            c = self._cl
-            try:
-                if self._st:
-                    self._budget()
-                    c.publish(self._st, 'offline', True, 1)
-                self._budget()
-                c.disconnect()
-            except Exception as e:
-                self._fail(e)
-            self._up = False
+        if self._up > 0:
+            c = self.client
+            s = self.status
+            if (not s or self._do(c.publish, s, 'offline', True, 1)) and self._do(c.disconnect):
+                self._up = 0
         if self.radio:
             self.radio(False)
-
-    # ---- the spool: the outbox as an append-only file, kept across resets ----
-    # One line per message, topic NUL payload; a line NUL count says that
-    # the first count records of the file have left the outbox.
-    def _sync(self):
-        try:
-            self._sync2()
-        except OSError as e:  # flash full or gone: the RAM outbox goes on
-            self.errors += 1
-            self.last_error = e
-            _note(self.name, 'spool %s: %r' % (self.spool, e))
-
-    def _sync2(self):
-        n = self.queued
-        if not n:
-            if self._fn:
-                import os
-                os.remove(self.spool)
-                self._fn = self._fd = 0
-            return
-        u = self._u
-        gone = self._fn - (n - u)
-        if gone == self._fd and not u:
-            return
-        if self._fn + u > 2 * len(self._q):
-            return self._rewrite()  # compact: only what is left
-        with open(self.spool, 'ab') as f:
-            if gone != self._fd:
-                f.write(b'\x00%d\n' % gone)
-                self._fd = gone
-            self._write(f, n - u)
-        self._fn += u
-        self._u = 0
-
-    def _write(self, f, i):
-        # write the outbox from its i-th oldest message on, one line each
-        q = self._q
-        while i < self.queued:
-            m = q[(self._h + i) % len(q)]
-            f.write(m[0].encode())
-            f.write(b'\x00')
-            f.write(m[1])
-            f.write(b'\n')
-            i += 1
-
-    def _rewrite(self):
-        # the whole outbox to a new file that replaces the spool at once
-        import os
-        p = self.spool + '.new'
-        with open(p, 'wb') as f:
-            self._write(f, 0)
-        os.rename(p, self.spool)
-        self._fn = self.queued
-        self._fd = self._u = 0
-
-    def _load(self):
-        # replay the spool into the outbox (at start), then rewrite it compactly
-        try:
-            f = open(self.spool, 'rb')
-        except OSError:
-            return
-        with f:
-            gone = 0
-            for ln in f:
-                if _kind(ln) == 0:
-                    gone = int(ln[1:-1].decode())
-            f.seek(0)
-            i = 0
-            for ln in f:
-                k = _kind(ln)
-                if k > 0:
-                    if i >= gone:
-                        t = ln[:k].decode()
-                        self._put((self.topic if t == self.topic else t, ln[k + 1:-1]))
-                    i += 1
-                elif k < 0:
-                    self.dropped += 1  # a line cut short by a reset
-        if self.queued:
-            self._rewrite()
-        else:
-            import os
-            os.remove(self.spool)
-
-
-def _kind(ln):
-    # a spool line: -1 damaged, 0 a count line, else the index of the NUL
-    # that ends a record's topic
-    if ln[-1:] != b'\n':
-        return -1
-    k = ln.find(b'\x00')
-    if k == 0:
-        return 0 if ln[1:-1].isdigit() else -1
-    return k if k > 0 else -1

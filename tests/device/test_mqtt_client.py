@@ -1,5 +1,6 @@
 # Device tests of mqtt_client: packet bytes, topic checks, argument checks,
 # and the reading of the broker's answers through a fake socket (no broker).
+import mqtt_client
 from mqtt_client import (MQTTClient, MQTTError, connect_packet, publish_packet,
                          check_topic)
 from thingflow import ticks_ms
@@ -38,6 +39,39 @@ class FakeSock:
 
     def close(self):
         self.closed = True
+
+    def connect(self, addr):
+        self.addr = addr
+
+
+class FakeSocketModule:
+    """Stands in for the socket module inside mqtt_client.connect(): the
+    next socket made plays back `chunks`."""
+    SOCK_STREAM = 1
+
+    def __init__(self, chunks):
+        self.sock = FakeSock(chunks)
+
+    def getaddrinfo(self, host, port, af=0, kind=0):
+        return [(2, kind, 0, '', (host, port))]
+
+    def socket(self, af, kind, proto):
+        return self.sock
+
+
+def connect_with(chunks, clean=True, **kw):
+    """connect() against a played-back broker: (client, its socket, the
+    returned session flag or the exception raised)."""
+    c = MQTTClient('dev1', '127.0.0.1', **kw)
+    real = mqtt_client.socket
+    mqtt_client.socket = fake = FakeSocketModule(chunks)
+    try:
+        r = c.connect(clean)
+    except Exception as e:
+        r = e
+    finally:
+        mqtt_client.socket = real
+    return c, fake.sock, r
 
 
 def client_with(chunks, **kw):
@@ -108,22 +142,40 @@ def test_client_arguments_are_checked():
 
 
 def test_connack_codes_become_named_errors():
-    c = client_with([b'\x20\x02\x00\x00'], user='u', password='s3cret')
-    assert c._hello(True) == 0
-    assert c.sock.out == connect_packet('dev1', 0, 'u', 's3cret')
-    assert client_with([b'\x20\x02\x01\x00'])._hello(False) == 1  # session present
+    c, s, r = connect_with([b'\x20\x02\x00\x00'], user='u', password='s3cret', keepalive=30)
+    assert r == 0 and c.sock is s and not s.closed and s.addr == ('127.0.0.1', 1883)
+    assert s.out == connect_packet('dev1', 30, 'u', 's3cret')
+    c, s, r = connect_with([b'\x20\x02\x01\x00'], clean=False)
+    assert r == 1 and s.out == connect_packet('dev1', 0, None, None, None, False)  # session present
     for code, text in ((1, 'unacceptable protocol version'), (2, 'client identifier rejected'),
                        (3, 'server unavailable'), (4, 'bad user name or password'),
                        (5, 'not authorised (wrong user name or password, or no access)'),
                        (9, 'code 9')):
-        c = client_with([b'\x20\x02\x00' + bytes((code,))], user='u', password='s3cret')
-        s = c.sock
-        e = raises(MQTTError, c._hello, True)
+        c, s, e = connect_with([b'\x20\x02\x00' + bytes((code,))], user='u', password='s3cret')
+        assert isinstance(e, MQTTError), e
         assert msg(e) == 'connection refused: ' + text, msg(e)
         assert e.args[1] == code and 's3cret' not in repr(e)
         assert s.closed and c.sock is None
-    e = raises(MQTTError, client_with([b'\x30\x02ab'])._hello, True)
-    assert msg(e) == 'no CONNACK from the broker (packet 0x30)'
+    for chunks, text in (([b'\x30\x02ab'], 'no CONNACK from the broker (packet 0x30)'),
+                         ([b'\x20\x03\x00\x00\x00'], 'no CONNACK from the broker (packet 0x20)'),
+                         ([b'\x20\xff\xff\xff\xff\x01'], 'bad packet length from the broker')):
+        c, s, e = connect_with(chunks)
+        assert isinstance(e, MQTTError) and msg(e) == text, (chunks, e)
+        assert s.closed and c.sock is None
+    c, s, e = connect_with([])  # the broker closes the connection at once
+    assert isinstance(e, OSError) and 'closed' in str(e) and c.sock is None
+
+
+def test_connect_sends_the_last_will():
+    c = MQTTClient('dev1', '127.0.0.1')
+    c.set_last_will('a/status', 'offline', True, 1)
+    real = mqtt_client.socket
+    mqtt_client.socket = fake = FakeSocketModule([b'\x20\x02\x00\x00'])
+    try:
+        assert c.connect() == 0
+    finally:
+        mqtt_client.socket = real
+    assert fake.sock.out == connect_packet('dev1', 0, None, None, ('a/status', 'offline', True, 1))
 
 
 def test_publish_qos1_waits_for_its_own_puback():

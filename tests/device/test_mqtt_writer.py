@@ -87,7 +87,9 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'topic': None}, 'topic None: want a non-empty string'),
         ({'topic': 'a/+/b'}, "topic 'a/+/b': + and # are for subscribing, not publishing"),
         ({'topic': 'a/#'}, "topic 'a/#': + and # are for subscribing, not publishing"),
-        ({'topic': 'a\nb'}, "topic 'a\\nb': no NUL or newline"),
+        ({'topic': 'a\nb'}, "topic 'a\\nb': no NUL or newline, at most 65535 bytes"),
+        ({'topic': 'a\x00'}, "topic 'a\\x00': no NUL or newline, at most 65535 bytes"),
+        ({'topic': 5}, 'topic 5: want a non-empty string'),
         ({'qos': 2}, 'qos 2: want 0 or 1'),
         ({'qos': -1}, 'qos -1: want 0 or 1'),
         ({'qos': '1'}, "qos '1': want 0 or 1"),
@@ -96,12 +98,16 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'maxsize': 0}, 'maxsize 0: want a number > 0'),
         ({'timeout': -1}, 'timeout -1: want a number > 0'),
         ({'every': -5}, 'every -5: want a number >= 0 (0: off)'),
+        ({'batch': 'x'}, "batch 'x': want a number >= 0 (0: off)"),
+        ({'maxwait': 0}, 'maxwait 0: want a number > 0'),
+        ({'outbox': 2.5}, 'outbox 2.5: want a number of messages > 0'),
+        ({'qos': True}, 'qos True: want 0 or 1'),
     ]
     for kw, want in cases:
         t = kw.pop('topic', 'a/b')
         e = raises(ValueError, MQTTWriter, 'd', '127.0.0.1', 1883, t, **kw)
         assert msg(e) == want, (kw, msg(e))
-    for port in (0, 65536, -1, '1883', None):
+    for port in (0, 65536, -1, '1883', None, True):
         e = raises(ValueError, MQTTWriter, 'd', '127.0.0.1', port, 'a')
         assert msg(e) == 'port %r: want 1-65535' % (port,), msg(e)
     e = raises(ValueError, MQTTWriter, 'd', '', 1883, 'a')
@@ -123,9 +129,9 @@ def test_events_become_json_on_the_sensor_topic():
 
 def test_status_topic_is_the_root_of_the_topic():
     for topic, st in (('home/kitchen/{sensor_id}', 'home/kitchen/status'), ('sensors', 'sensors/status'),
-                      ('{sensor_id}', 'status'), ('a/{sensor_id}/t', 'a/status')):
+                      ('{sensor_id}', 'status'), ('a/{sensor_id}/t', 'a/status'), ('a/', 'a/status')):
         w, fc, clk = make(topic=topic)
-        assert w._st == st, (topic, w._st)
+        assert w.status == st, (topic, w.status)
     w, fc, clk = make(status=False)
     w.on_next(('a', 1, 2))
     assert fc.got == [('home/a', '["a", 1, 2]')] and fc.will is None
@@ -141,6 +147,26 @@ def test_bad_events_are_refused_counted_and_the_flow_goes_on():
         w.on_next(('ok', i, i))
     assert data(fc) == ['["ok", %d, %d]' % (i, i) for i in range(len(bad))]
     assert (w.published, w.dropped, w.errors) == (len(bad), 0, 0)
+
+
+def test_a_list_of_events_takes_the_first_events_sensor_id():
+    # buffer_with_count sends a list of events: the topic is the first
+    # event's sensor_id, the payload the whole list
+    w, fc, clk = make()
+    cases = [
+        ([('temp', 1, 20.5), ('temp', 2, 20.75)], 'home/temp', '[["temp", 1, 20.5], ["temp", 2, 20.75]]'),
+        ((('hum', 1, 40),), 'home/hum', '[["hum", 1, 40]]'),
+        ([['a/b', 3, None]], 'home/a/b', '[["a/b", 3, null]]'),
+        ([(7, 1, 2), ('x', 2, 3)], 'home/7', '[[7, 1, 2], ["x", 2, 3]]'),
+        (('s', 5, 6), 'home/s', '["s", 5, 6]'),
+    ]
+    for x, topic, payload in cases:
+        w.on_next(x)
+        assert fc.got[-1] == (topic, payload), (x, fc.got[-1])
+    assert (w.published, w.refused) == (len(cases), 0)
+    for bad in ([()], [('a+', 1, 2)], [(None, 1, 2)], (None, 1, 2), [('#',)], []):
+        w.on_next(bad)
+    assert (w.published, w.refused) == (len(cases), 6)
 
 
 def test_outbox_drops_oldest_by_default_and_counts():
@@ -308,9 +334,15 @@ def test_completion_flushes_disconnects_and_leaves_the_scheduler():
 
 def test_error_from_upstream_also_flushes_and_disconnects():
     w, fc, clk = make()
+    fc.up = False
     w.on_next(('s', 0, 0))
+    fc.up = True
     w.on_error(ValueError('sensor broke'))
-    assert fc.log[-1][0] == 'disconnect'
+    assert fc.log[-1][0] == 'disconnect' and data(fc) == ['["s", 0, 0]']
+    assert fc.got[-1] == ('home/status', 'offline') and w.queued == 0
+    w.on_next(('s', 1, 1))
+    w.on_error(ValueError('again'))  # closed already: nothing more is sent
+    assert w.refused == 1 and len(fc.got) == 3
 
 
 def test_connect_raises_the_clients_error():
@@ -358,6 +390,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert len(rec.lines) == 2, rec.lines
     assert 'refused: JSON cannot encode it' in rec.lines[0]
     assert 'auth failed for dev:***' in rec.lines[1] and 'hunter2' not in rec.lines[1]
+    assert rec.lines[1].endswith('(retry in 1000 ms)'), rec.lines[1]
 
 
 def test_without_a_logger_nothing_breaks():

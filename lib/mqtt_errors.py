@@ -1,0 +1,78 @@
+# The texts of mqtt_client's and mqtt_writer's errors and log lines, kept
+# apart so that they cost no RAM until one is needed (a bad argument, a
+# refused connection, or a warning while a logger is in use):
+#
+#   MQTTWriter('b1', host, 1883, 'home/#')
+#   -> ValueError("topic 'home/#': + and # are for subscribing, not publishing")
+#
+# No text made here holds a password: log lines have it replaced by ***.
+_WANT = {
+    'qos': 'want 0 or 1',
+    'outbox': 'want a number of messages > 0',
+    'drop': "want 'oldest' or 'newest'",
+    'maxsize': 'want a number > 0',
+    'timeout': 'want a number > 0',
+    'maxwait': 'want a number > 0',
+    'every': 'want a number >= 0 (0: off)',
+    'batch': 'want a number >= 0 (0: off)',
+    'port': 'want 1-65535',
+    'keepalive': 'want 0-65535 s',
+    'host': 'want a host name or address',
+}
+
+_REFUSED = ('unacceptable protocol version', 'client identifier rejected',
+            'server unavailable', 'bad user name or password',
+            'not authorised (wrong user name or password, or no access)')
+
+_WHY = ('no sensor_id for the topic', 'its sensor_id puts + # NUL or newline into the topic',
+        'JSON cannot encode it', 'bigger than maxsize', 'writer closed')
+
+
+def bad(k, v, w=None):
+    """Without w: raise the error about value v. ValueError when k is an
+    argument name; MQTTError when k is the kind of packet the broker sent
+    instead of a CONNACK (v its body; a CONNACK with a return code: the
+    refusal, named; 0: a packet length that MQTT does not allow).
+    With w (an MQTTWriter): log a warning about v through
+    logger.get_logger() (nothing when no logger is initialised); k: 0-4 the
+    event v was refused (why: _WHY[k]), 5 network failure v, 6 spool
+    failure v, 7 error v from upstream."""
+    if w is not None:
+        return _note(w, k, v)
+    if k == 'topic':
+        if not isinstance(v, str) or not v:
+            w = 'want a non-empty string'
+        elif '+' in v or '#' in v:
+            w = '+ and # are for subscribing, not publishing'
+        else:
+            w = 'no NUL or newline, at most 65535 bytes'
+        raise ValueError('topic %r: %s' % (v, w))
+    if k in _WANT:
+        raise ValueError('%s %r: %s' % (k, v, _WANT[k]))
+    from mqtt_client import MQTTError
+    if not k:
+        raise MQTTError('bad packet length from the broker')
+    if k != 0x20 or len(v) != 2:
+        raise MQTTError('no CONNACK from the broker (packet 0x%02x)' % k)
+    c = v[1]
+    raise MQTTError('connection refused: %s' % (_REFUSED[c - 1] if c <= 5 else 'code %d' % c), c)
+
+
+def _note(w, k, x):
+    if k < 5:
+        m = 'event %r refused: %s' % (x, _WHY[k])
+    else:
+        m = repr(x)
+        if w.password:
+            m = m.replace(w.password, '***')
+        if k == 5:
+            m = 'network: %s (retry in %d ms)' % (m, w._wait)
+        elif k == 6:
+            m = 'spool %s: %s' % (w.spool, m)
+        else:
+            m = 'upstream error %s' % m
+    try:
+        from logger import get_logger
+        get_logger().warning('mqtt %s: %s', w.name, m)
+    except Exception:
+        pass

@@ -1,0 +1,118 @@
+# The spool of an MQTTWriter: its outbox as an append-only file on flash,
+# kept across a reset and replayed in order at start. Imported by
+# mqtt_writer only for a writer made with spool=... (no RAM otherwise):
+#
+#   w = MQTTWriter('board1', host, 1883, 'home/{sensor_id}', spool='/outbox.txt')
+#
+# One line per message, topic NUL payload; a line NUL count says that the
+# first count records of the file have left the outbox. When the outbox is
+# empty the file is removed; when it holds more than twice `outbox` records
+# it is rewritten (to <spool>.new, then renamed). A line cut short by a
+# reset is dropped and counted in `dropped`.
+import os
+
+from mqtt_writer import _err
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_N_SPOOL = const(6)  # log line: the spool failed
+
+
+def sync(w):
+    """Bring the file up to date with w's outbox (at the end of a wake-up);
+    an OSError (flash full or gone) is counted in errors and logged, and the
+    RAM outbox goes on."""
+    try:
+        _sync(w)
+    except OSError as e:
+        w.errors += 1
+        w.last_error = e
+        _err(_N_SPOOL, e, w)
+
+
+def _sync(w):
+    n = w.queued
+    if not n:
+        if w._fn:
+            os.remove(w.spool)
+            w._fn = w._fd = 0
+        return
+    u = w._u
+    gone = w._fn - (n - u)
+    if gone == w._fd and not u:
+        return
+    if w._fn + u > 2 * len(w.outbox):
+        return _rewrite(w)  # compact: only what is left
+    with open(w.spool, 'ab') as f:
+        if gone != w._fd:
+            f.write(b'\x00%d\n' % gone)
+            w._fd = gone
+        _write(w, f, n - u)
+    w._fn += u
+    w._u = 0
+
+
+def _write(w, f, i):
+    # write the outbox from its i-th oldest message on, one line each
+    q = w.outbox
+    while i < w.queued:
+        m = q[(w._h + i) % len(q)]
+        f.write(m[0].encode())
+        f.write(b'\x00')
+        f.write(m[1])
+        f.write(b'\n')
+        i += 1
+
+
+def _rewrite(w):
+    # the whole outbox to a new file that replaces the spool at once
+    p = w.spool + '.new'
+    with open(p, 'wb') as f:
+        _write(w, f, 0)
+    os.rename(p, w.spool)
+    w._fn = w.queued
+    w._fd = w._u = 0
+
+
+def load(w):
+    """Replay the spool into w's outbox (at start), then rewrite it compactly."""
+    w._fn = w._fd = 0  # records in the file; of those, the first _fd have left the outbox
+    try:
+        f = open(w.spool, 'rb')
+    except OSError:
+        return
+    with f:
+        gone = 0
+        for ln in f:
+            if _kind(ln) == 0:
+                gone = int(ln[1:-1].decode())
+        f.seek(0)
+        i = 0
+        for ln in f:
+            k = _kind(ln)
+            if k > 0:
+                if i >= gone:
+                    t = ln[:k].decode()
+                    w._put((w.topic if t == w.topic else t, ln[k + 1:-1]))
+                i += 1
+            elif k < 0:
+                w.dropped += 1  # a line cut short by a reset
+    if w.queued:
+        _rewrite(w)
+    else:
+        os.remove(w.spool)
+
+
+def _kind(ln):
+    # a spool line: -1 damaged, 0 a count line, else the index of the NUL
+    # that ends a record's topic
+    if ln[-1:] != b'\n':
+        return -1
+    k = ln.find(b'\x00')
+    if k == 0:
+        return 0 if ln[1:-1].isdigit() else -1
+    return k if k > 0 else -1

@@ -1,0 +1,81 @@
+"""The MQTT modules that only some apps need are imported only when used,
+on both runtimes (CPython with lib/, MicroPython with lib/ as .mpy):
+mqtt_client not with client=, mqtt_errors only for an error or a warning
+while a logger is in use, mqtt_spool only with spool=, mqtt_tls only for
+ssl=True. What is not imported costs no RAM on a board."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from thingflow_mpy import mpy
+
+SCRIPT = r'''
+import sys
+from mqtt_writer import MQTTWriter
+
+
+def loaded():
+    return ' '.join(sorted(m for m in sys.modules if m.startswith('mqtt_')))
+
+
+class Client:  # umqtt's API, a broker that always answers
+    def connect(self, clean=True):
+        return 0
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        pass
+
+    def disconnect(self):
+        pass
+
+
+w = MQTTWriter('x', None, None, 't/{sensor_id}', client=Client())
+w.on_next(('a', 1, 2))
+w.on_completed()
+print('custom client:', loaded(), w.published)
+w = MQTTWriter('x', '127.0.0.1', 1883, 't/{sensor_id}', every=60, radio=print)
+w.on_next(('a', 1, 2))  # queued: the duty cycle connects later
+print('own client, duty cycle:', loaded(), w.queued)
+w.on_next(('a', 1, float('nan')))  # refused, but no logger: no text needed
+print('refused without a logger:', loaded(), w.refused)
+w = MQTTWriter('x', '127.0.0.1', 1883, 't', spool=SPOOL)
+print('spool:', loaded())
+try:
+    MQTTWriter('x', '127.0.0.1', 1883, 't/#')
+except ValueError as e:
+    print('bad topic:', loaded(), e)
+import mqtt_tls
+print('tls:', mqtt_tls.context().verify_mode == 0)
+'''
+
+WANT = [
+    'custom client: mqtt_writer 1',
+    'own client, duty cycle: mqtt_client mqtt_writer 1',
+    'refused without a logger: mqtt_client mqtt_writer 1',
+    'spool: mqtt_client mqtt_spool mqtt_writer',
+    "bad topic: mqtt_client mqtt_errors mqtt_spool mqtt_writer topic 't/#': + and # are for subscribing, "
+    "not publishing",
+    'tls: True',
+]
+
+
+@pytest.fixture(scope='module')
+def mpy_lib(tmp_path_factory):
+    out = tmp_path_factory.mktemp('lazylib')
+    mpy.compile_tree(out)
+    return out
+
+
+@pytest.mark.parametrize('runtime', ['cpython', 'micropython'])
+def test_optional_modules_are_imported_only_when_used(runtime, mpy_lib, tmp_path):
+    app = tmp_path / 'app.py'
+    app.write_text('SPOOL = %r\n' % str(tmp_path / 'spool.txt') + SCRIPT)
+    if runtime == 'cpython':
+        env = dict(os.environ, PYTHONPATH=str(mpy.LIB))
+        res = subprocess.run([sys.executable, str(app)], env=env, capture_output=True, text=True, timeout=60)
+    else:
+        res = mpy.run_micropython([str(app)], [mpy_lib], timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.splitlines() == WANT, res.stdout
