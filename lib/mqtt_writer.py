@@ -107,6 +107,9 @@ class MQTTWriter(InputThing):
     every = batch = 0
     last_error = radio = spool = status = password = _conns = None  # _conns {}: closed
     drop = 'oldest'
+    clock = default_clock
+    _h = 0  # index of the oldest message in the outbox
+    _wait = 0  # current back-off, ms (0: none)
     _u = 0  # newest messages not yet written to the spool
     _up = 0  # 1 connected, 0 not, -1 lost (a failure since the last connect)
 
@@ -147,14 +150,12 @@ class MQTTWriter(InputThing):
         self.maxsize = maxsize
         self.timeout = timeout
         self.maxwait = maxwait
-        self.clock = clock = clock or default_clock
+        if clock:
+            self.clock = clock
         self.client = client
         self.outbox = [None] * outbox  # a ring of (topic, payload bytes)
-        self._h = 0  # index of the oldest message
-        self._wait = 0  # current back-off, ms (0: none)
-        self._t0 = self._fail_t = self._sent = t = clock.ticks_ms()
-        # (_t0: when this wake-up began; _fail_t: when the last attempt
-        # failed; _sent: when the broker last heard from us)
+        # set later: _t0 when this wake-up began, _fail_t when the last
+        # attempt failed, _sent when the broker last heard from us
         if password:
             self.password = password  # only to blank it out of log lines
         if drop != 'oldest':
@@ -163,7 +164,7 @@ class MQTTWriter(InputThing):
             self.every = every
             self.batch = batch
             self.radio = radio
-            self._cyc = t  # when the last duty cycle began
+            self._cyc = self.clock.ticks_ms()  # when the last duty cycle began
         if spool:
             self.spool = spool
             import mqtt_spool
@@ -233,6 +234,7 @@ class MQTTWriter(InputThing):
     def connect(self):
         """Connect now (radio on, status 'online'); raises the client's
         error, e.g. MQTTError('connection refused: bad user name or password')."""
+        self._t0 = self.clock.ticks_ms()
         if self._up < 1 and not self._open():
             raise self.last_error
 
@@ -249,7 +251,7 @@ class MQTTWriter(InputThing):
             self._fail(None)  # the broker gives up on us after 1.5 keepalives: start afresh
         n = self.queued
         duty = self.every or self.batch
-        if self._up < 1 and n and (end or clk.ticks_diff(t0, self._fail_t) >= self._wait):
+        if self._up < 1 and n and (end or not self._wait or clk.ticks_diff(t0, self._fail_t) >= self._wait):
             if end or not duty or self.batch and n >= self.batch or \
                     self.every and clk.ticks_diff(t0, self._cyc) >= self.every * 1000:
                 if duty:

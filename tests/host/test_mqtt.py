@@ -89,6 +89,19 @@ def test_events_arrive_as_json_lists(runtime, qos, mpy_lib, broker, subscriber):
 
 
 @pytest.mark.parametrize('runtime', RUNTIMES)
+def test_lists_of_events_go_to_the_first_events_sensor_topic(runtime, mpy_lib, broker, subscriber):
+    # buffer_with_count(4) -> MQTTWriter('t/{sensor_id}'): each list is one
+    # message on t/seq (the first event's sensor_id), the rest at completion
+    sub = subscriber(broker, 't/#')
+    out, v = run_app(runtime, mpy_lib, port=broker.port, n=10, interval=0.01, buffer=4)
+    got = sub.wait(lambda m: len(m) >= 3, topic='t/seq')
+    assert [[e[2] for e in json.loads(p)] for t, p in got] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert all(e[0] == 'seq' for t, p in got for e in json.loads(p))
+    assert (v['published'], v['refused'], v['queued']) == (3, 0, 0), out
+    assert [t for t, p in sub.messages() if t != 't/status'] == ['t/seq'] * 3
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
 def test_broker_stopped_and_restarted_twice_loses_nothing(runtime, mpy_lib, make_broker, subscriber):
     b = make_broker(persist=True)
     sub = subscriber(b, 't/seq', session=True)

@@ -4,13 +4,14 @@
 #   micropython writer_app.py port=1883 n=500 interval=0.01 [qos=1 outbox=50
 #       spool=/tmp/x timeout=3 maxwait=2 every=0 batch=0 keepalive=60
 #       user=u password=p ca=/tmp/ca.der topic=t/{sensor_id} name=app
-#       check=1 (connect first, print the error) hang=1 (stay after the events)]
+#       check=1 (connect first, print the error) hang=1 (stay after the events)
+#       buffer=4 (events go through buffer_with_count(4): lists of events)]
 #
 # Prints 'key value' lines at the end: the writer's counters, and slowest:
 # the longest time in ms that one event (or the completion) spent in the writer.
 import sys
 
-from thingflow import Scheduler, InputThing, ticks_ms, ticks_diff, sleep_ms
+from thingflow import Scheduler, InputThing, SensorAsOutputThing, ticks_ms, ticks_diff, sleep_ms
 from mqtt_writer import MQTTWriter
 
 opts = {}
@@ -86,7 +87,13 @@ class Timed(InputThing):
 
 t = Timed()
 s = Scheduler()
-s.schedule_sensor(Seq(), float(opts.get('interval', 0.01)), t)
+if opts.get('buffer'):
+    import filters  # noqa: F401  (the fluent methods)
+    src = SensorAsOutputThing(Seq(), s.clock)
+    src.buffer_with_count(int(opts['buffer'])).connect(t)
+    s.schedule_periodic(src, float(opts.get('interval', 0.01)))
+else:
+    s.schedule_sensor(Seq(), float(opts.get('interval', 0.01)), t)
 s.run_forever()
 for k in ('published', 'queued', 'dropped', 'refused', 'errors', 'connects', 'reconnects'):
     print('%s %d' % (k, getattr(w, k)))
