@@ -115,9 +115,9 @@ class Map(_Base):
 
 
 class Where(Map):
-    """where(pred), alias filter(pred): passes the events for which pred(event)
-    is true; the others are counted in dropped. (A subclass of Map only to
-    share its __init__, which saves heap.)"""
+    """where(func), alias filter(func): passes the events for which the
+    predicate func(event) is true; the others are counted in dropped. (A
+    subclass of Map only to share its __init__, which saves heap.)"""
 
     def on_next(self, x):
         try:

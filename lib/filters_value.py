@@ -11,7 +11,7 @@
 from filters import _Base, _SKIP, _count, _reg
 
 
-def _num(x, what, lo=0):
+def _num(x, what, lo):
     # a number >= lo, or ValueError naming the value (NaN is refused too)
     try:
         ok = x >= lo
@@ -47,8 +47,8 @@ class Delta(_Value):
 
     def __init__(self, amount=0, rel=0):
         _Base.__init__(self)
-        self._a = _num(amount, 'delta amount')
-        self._r = _num(rel, 'delta rel')
+        self._a = _num(amount, 'delta amount', 0)
+        self._r = _num(rel, 'delta rel', 0)
         self._last = None
         self._lim = 0
 

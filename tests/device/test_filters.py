@@ -287,6 +287,34 @@ def test_fluent_methods_return_the_new_filter_of_the_right_class():
     assert len(src._conns['default']) == 18
 
 
+def test_fluent_names_that_are_no_filter_raise_attribute_error_naming_them():
+    # the fluent methods are found by name (buffer_with_count -> the filter
+    # class BufferWithCount); other names, even of other classes of the
+    # filter modules, are missing attributes as before
+    src = SensorAsOutputThing(Seq([1]))
+    for name in ('nope', 'filter_error', 'output_thing', 'fatal_error', '_base',
+                 'value', 'window', '_observe_x', 'slidingmean'):
+        e = raises(AttributeError, getattr, src, name)
+        assert msg(e) == name, (name, msg(e))
+        assert not hasattr(src, name), name
+    assert not hasattr(OutputThing(), 'nope')
+    assert not hasattr(InputThing(), 'map')  # only output things have them
+
+
+def test_fluent_methods_take_keywords_and_connect_in_order():
+    src = OutputThing()
+    got = []
+    f = src.calibrate(offset=1).clamp(hi=3, drop=True)
+    f.connect(got.append)
+    w = src.where(func=lambda x: x > 1)
+    w.connect(lambda x: got.append(('w', x)))
+    for x in (0, 1, 2, 5):
+        src._dispatch_next(x)
+    assert got == [1, 2, 3, ('w', 2), ('w', 5)]
+    assert f.dropped == 1 and w.dropped == 2
+    assert type(f) is Clamp and type(w) is Where
+
+
 def test_dispatch_routes_by_first_matching_rule():
     d = Dispatch([(lambda x: x > 30, 'hot'), (lambda x: x < 0, 'cold'), (lambda x: x > 20, 'warm')])
     src = OutputThing()
@@ -444,6 +472,32 @@ def test_buffer_with_time_sends_a_list_every_interval():
     # 14 s, each after the sensor (shorter intervals run first)
     assert got == [[1], [2, 3, 4], [5, 6, 7, 8], [9, 10]]
     assert s._groups == []
+
+
+def test_buffer_with_time_error_sends_the_partial_list_first_and_cancels():
+    s = Scheduler(VirtualClock())
+    b = BufferWithTime(60, s)
+    r = Rec()
+    b.connect(r)
+    b.on_next(1)
+    b.on_next(2)
+    err = OSError(2)
+    b.on_error(err)
+    assert r.log == [('next', [1, 2]), ('err', err)]
+    assert s._groups == []  # no more checks
+    b.on_completed()  # the stream has ended: ignored
+    assert len(r.log) == 2
+
+
+def test_a_second_end_is_ignored_and_take_counts_after_its_end():
+    for f in (Map(abs), BufferWithCount(3), Dispatch([(abs, 'a')]), Delta(), Median(3),
+              Throttle(1, VirtualClock()), Heartbeat(1, Scheduler(VirtualClock()))):
+        r = Rec()
+        f.connect(r)
+        f.on_completed()
+        f.on_error(OSError(1))
+        f.on_completed()
+        assert r.log == [('done',)], (f, r.log)
 
 
 def test_buffer_with_time_count_bounds_the_list():
