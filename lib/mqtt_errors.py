@@ -66,7 +66,7 @@ def _note(w, k, x):
         if w.password:
             m = m.replace(w.password, '***')
         if k == 5:
-            m = 'network: %s (retry in %d ms)' % (m, w._wait)
+            m = 'network: %s (retry in %d ms)' % (m, w._ms)
         elif k == 6:
             m = 'spool %s: %s' % (w.spool, m)
         else:

@@ -97,7 +97,7 @@ def load(w):
             if k > 0:
                 if i >= gone:
                     t = ln[:k].decode()
-                    w._put((w.topic if t == w.topic else t, ln[k + 1:-1]))
+                    _put(w, (w.topic if t == w.topic else t, ln[k + 1:-1]))
                 i += 1
             elif k < 0:
                 w.dropped += 1  # a line cut short by a reset
@@ -105,6 +105,22 @@ def load(w):
         _rewrite(w)
     else:
         os.remove(w.spool)
+
+
+def _put(w, m):
+    # into w's outbox, as MQTTWriter.on_next does: when it is full, the
+    # oldest message is dropped (or m, with drop='newest'), and counted
+    q = w.outbox
+    n = len(q)
+    if w.queued == n:
+        w.dropped += 1
+        if w.drop != 'oldest':
+            return
+        q[w._h] = m
+        w._h = (w._h + 1) % n
+    else:
+        q[(w._h + w.queued) % n] = m
+        w.queued += 1
 
 
 def _kind(ln):

@@ -109,7 +109,7 @@ class MQTTWriter(InputThing):
     drop = 'oldest'
     clock = default_clock
     _h = 0  # index of the oldest message in the outbox
-    _wait = 0  # current back-off, ms (0: none)
+    _ms = 0  # current back-off, ms (0: none)
     _u = 0  # newest messages not yet written to the spool
     _up = 0  # 1 connected, 0 not, -1 lost (a failure since the last connect)
 
@@ -155,7 +155,7 @@ class MQTTWriter(InputThing):
         self.client = client
         self.outbox = [None] * outbox  # a ring of (topic, payload bytes)
         # set later: _t0 when this wake-up began, _fail_t when the last
-        # attempt failed, _sent when the broker last heard from us
+        # attempt failed, _last when the broker last heard from us
         if password:
             self.password = password  # only to blank it out of log lines
         if drop != 'oldest':
@@ -169,21 +169,6 @@ class MQTTWriter(InputThing):
             self.spool = spool
             import mqtt_spool
             mqtt_spool.load(self)
-
-    # ---- the outbox: a ring of up to len(outbox) messages, oldest first ----
-    def _put(self, x):
-        q = self.outbox
-        n = len(q)
-        i = (self._h + self.queued) % n
-        if self.queued == n:  # full
-            self.dropped += 1
-            if self.drop != 'oldest':
-                return
-            self._h = (i + 1) % n  # the oldest, at i, is overwritten
-        else:
-            self.queued += 1
-        q[i] = x
-        self._u = min(self._u + 1, self.queued)
 
     # ---- the input thing ----
     def on_next(self, x):
@@ -212,8 +197,21 @@ class MQTTWriter(InputThing):
                     why = _R_SIZE
             else:
                 why = _R_JSON
-        if why is None:
-            self._put((t, s))
+        if why is None:  # into the outbox, a ring of len(outbox) messages, oldest first
+            q = self.outbox
+            n = self.queued
+            i = (self._h + n) % len(q)
+            if n == len(q):  # full: drop the oldest (at i, overwritten) or this one
+                self.dropped += 1
+                if self.drop == 'oldest':
+                    self._h = (i + 1) % n
+                else:
+                    i = None
+            else:
+                self.queued += 1
+            if i is not None:
+                q[i] = (t, s)
+                self._u = min(self._u + 1, self.queued)
         else:
             self.refused += 1
             _err(why, x, self)
@@ -231,12 +229,33 @@ class MQTTWriter(InputThing):
 
     on_error = on_completed
 
-    def connect(self):
-        """Connect now (radio on, status 'online'); raises the client's
-        error, e.g. MQTTError('connection refused: bad user name or password')."""
-        self._t0 = self.clock.ticks_ms()
-        if self._up < 1 and not self._open():
+    def connect(self, quiet=False):
+        """Connect now: radio on, connect, status 'online'. Raises the
+        client's error, e.g. MQTTError('connection refused: bad user name
+        or password'); quiet=True: returns False instead (True: connected)."""
+        if not quiet:  # a call of its own: a time budget of its own
+            self._t0 = self.clock.ticks_ms()
+        if self._up > 0:
+            return True
+        if self.radio:
+            self.radio(True)
+        c = self.client
+        s = self.status
+        if s and hasattr(c, 'set_last_will'):
+            c.set_last_will(s, 'offline', True, 1)
+        n = self._up  # -1: a reconnect
+        ok = self._do(c.connect)
+        if ok:
+            self._up = 1
+            ok = not s or self._do(c.publish, s, 'online', True, 1)
+        if ok:
+            self.connects += 1
+            if n:
+                self.reconnects += 1
+            self._ms = 0
+        elif not quiet:
             raise self.last_error
+        return ok
 
     # ---- network work at a wake-up ----
     def _work(self, end=False):
@@ -247,16 +266,16 @@ class MQTTWriter(InputThing):
         clk = self.clock
         self._t0 = t0 = clk.ticks_ms()
         ka = self.keepalive * 1000
-        if self._up > 0 and ka and not end and clk.ticks_diff(t0, self._sent) >= ka:
+        if self._up > 0 and ka and not end and clk.ticks_diff(t0, self._last) >= ka:
             self._fail(None)  # the broker gives up on us after 1.5 keepalives: start afresh
         n = self.queued
         duty = self.every or self.batch
-        if self._up < 1 and n and (end or not self._wait or clk.ticks_diff(t0, self._fail_t) >= self._wait):
+        if self._up < 1 and n and (end or not self._ms or clk.ticks_diff(t0, self._fail_t) >= self._ms):
             if end or not duty or self.batch and n >= self.batch or \
                     self.every and clk.ticks_diff(t0, self._cyc) >= self.every * 1000:
                 if duty:
                     self._cyc = t0
-                self._open()
+                self.connect(True)
         if self._up > 0:
             c = self.client
             q = self.outbox
@@ -273,7 +292,7 @@ class MQTTWriter(InputThing):
             if self._up > 0 and not self.queued:
                 if duty:
                     self._close()
-                elif ka and clk.ticks_diff(clk.ticks_ms(), self._sent) * 2 >= ka:
+                elif ka and clk.ticks_diff(clk.ticks_ms(), self._last) * 2 >= ka:
                     self._do(c.ping)
         if self.spool:
             import mqtt_spool
@@ -294,27 +313,7 @@ class MQTTWriter(InputThing):
         except Exception as e:
             self._fail(e)
             return False
-        self._sent = self.clock.ticks_ms()
-        return True
-
-    def _open(self):
-        # radio on, connect, say 'online'; False after a failure
-        if self.radio:
-            self.radio(True)
-        c = self.client
-        s = self.status
-        if s and hasattr(c, 'set_last_will'):
-            c.set_last_will(s, 'offline', True, 1)
-        n = self._up  # -1: a reconnect
-        if not self._do(c.connect):
-            return False
-        self._up = 1
-        if s and not self._do(c.publish, s, 'online', True, 1):
-            return False
-        self.connects += 1
-        if n:
-            self.reconnects += 1
-        self._wait = 0
+        self._last = self.clock.ticks_ms()
         return True
 
     def _fail(self, e):
@@ -332,7 +331,7 @@ class MQTTWriter(InputThing):
         if e is not None:
             self.errors += 1
             self.last_error = e
-            self._wait = min(max(self._wait * 2, _FIRST_MS), int(self.maxwait * 1000))
+            self._ms = min(max(self._ms * 2, _FIRST_MS), int(self.maxwait * 1000))
             self._fail_t = self.clock.ticks_ms()
             _err(_N_NET, e, self)
             if self.radio and (self.every or self.batch):
