@@ -70,7 +70,11 @@ def _fn(f):
 
 class _Base(Filter):
     """Common to all filters: counts drops, ends the stream on a failed
-    function, passes completion and errors to every open port."""
+    function, passes completion and errors to every open port.
+    A subclass keeps in _f what it calls per event (None once its stream
+    ended after a failure) and may define _flush(), called once before its
+    stream ends while its default port is open (send a partial list, cancel
+    a schedule)."""
     dropped = 0  # events dropped: filtered out, or arrived after the end
     _flush = InputThing.on_next  # a no-op: what to do before the stream ends
 
