@@ -6,26 +6,35 @@
 #   -> ValueError("topic 'home/#': + and # are for subscribing, not publishing")
 #
 # No text made here holds a password: log lines have it replaced by ***.
-_WANT = {
-    'qos': 'want 0 or 1',
-    'outbox': 'want a number of messages > 0',
-    'drop': "want 'oldest' or 'newest'",
-    'maxsize': 'want a number > 0',
-    'timeout': 'want a number > 0',
-    'maxwait': 'want a number > 0',
-    'every': 'want a number >= 0 (0: off)',
-    'batch': 'want a number >= 0 (0: off)',
-    'port': 'want 1-65535',
-    'keepalive': 'want 0-65535 s',
-    'host': 'want a host name or address',
-}
+# The texts are a few long strings (one object each) rather than tables of
+# many (an object each): 'name:text' lines for the arguments; the CONNACK
+# refusals by code (1-5); why an event was refused (codes 0-4).
+_WANT = """qos:want 0 or 1
+outbox:want a number of messages > 0
+drop:want 'oldest' or 'newest'
+maxsize:want a number > 0
+timeout:want a number > 0
+maxwait:want a number > 0
+every:want a number >= 0 (0: off)
+batch:want a number >= 0 (0: off)
+port:want 1-65535
+keepalive:want 0-65535 s
+host:want a host name or address
+topic:want a non-empty string
++:+ and # are for subscribing, not publishing
+\x00:no NUL or newline, at most 65535 bytes"""
 
-_REFUSED = ('unacceptable protocol version', 'client identifier rejected',
-            'server unavailable', 'bad user name or password',
-            'not authorised (wrong user name or password, or no access)')
+_REFUSED = """unacceptable protocol version
+client identifier rejected
+server unavailable
+bad user name or password
+not authorised (wrong user name or password, or no access)"""
 
-_WHY = ('no sensor_id for the topic', 'its sensor_id puts + # NUL or newline into the topic',
-        'JSON cannot encode it', 'bigger than maxsize', 'writer closed')
+_WHY = """no sensor_id for the topic
+its sensor_id puts + # NUL or newline into the topic
+JSON cannot encode it
+bigger than maxsize
+writer closed"""
 
 
 def bad(k, v, w=None):
@@ -35,32 +44,30 @@ def bad(k, v, w=None):
     refusal, named; 0: a packet length that MQTT does not allow).
     With w (an MQTTWriter): log a warning about v through
     logger.get_logger() (nothing when no logger is initialised); k: 0-4 the
-    event v was refused (why: _WHY[k]), 5 network failure v, 6 spool
+    event v was refused (why: line k of _WHY), 5 network failure v, 6 spool
     failure v, 7 error v from upstream."""
     if w is not None:
         return _note(w, k, v)
-    if k == 'topic':
-        if not isinstance(v, str) or not v:
-            w = 'want a non-empty string'
-        elif '+' in v or '#' in v:
-            w = '+ and # are for subscribing, not publishing'
-        else:
-            w = 'no NUL or newline, at most 65535 bytes'
-        raise ValueError('topic %r: %s' % (v, w))
-    if k in _WANT:
-        raise ValueError('%s %r: %s' % (k, v, _WANT[k]))
+    if isinstance(k, str):
+        n = k
+        if k == 'topic' and isinstance(v, str) and v:  # which rule it breaks
+            n = '+' if '+' in v or '#' in v else '\x00'
+        for ln in _WANT.split('\n'):
+            ln = ln.split(':', 1)
+            if ln[0] == n:
+                raise ValueError('%s %r: %s' % (k, v, ln[1]))
     from mqtt_client import MQTTError
     if not k:
         raise MQTTError('bad packet length from the broker')
     if k != 0x20 or len(v) != 2:
         raise MQTTError('no CONNACK from the broker (packet 0x%02x)' % k)
-    c = v[1]
-    raise MQTTError('connection refused: %s' % (_REFUSED[c - 1] if c <= 5 else 'code %d' % c), c)
+    k = v[1]
+    raise MQTTError('connection refused: %s' % (_REFUSED.split('\n')[k - 1] if k <= 5 else 'code %d' % k), k)
 
 
 def _note(w, k, x):
     if k < 5:
-        m = 'event %r refused: %s' % (x, _WHY[k])
+        m = 'event %r refused: %s' % (x, _WHY.split('\n')[k])
     else:
         m = repr(x)
         if w.password:

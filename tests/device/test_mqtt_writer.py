@@ -379,18 +379,31 @@ def test_log_lines_name_the_cause_but_never_the_password():
     old = sys.modules.get('logger')
     sys.modules['logger'] = FakeLogger
     try:
-        w, fc, clk = make(clk, client=Leaky(clk), password='hunter2')
+        w, fc, clk = make(clk, client=Leaky(clk), password='hunter2', maxsize=20)
         w.on_next(('s', 1, object()))
         w.on_next(('s', 1, 1))
+        for x in (('s', 2, 'x' * 20), (None, 3, 4), ('a+b', 4, 5)):
+            w.on_next(x)
+        w.on_error(ValueError('sensor gone, pw hunter2'))
+        w.on_next(('s', 5, 6))
     finally:
         if old is None:
             del sys.modules['logger']
         else:
             sys.modules['logger'] = old
-    assert len(rec.lines) == 2, rec.lines
-    assert 'refused: JSON cannot encode it' in rec.lines[0]
+    assert len(rec.lines) == 8, rec.lines
+    assert rec.lines[0].startswith('mqtt dev1: event (') and rec.lines[0].endswith('refused: JSON cannot encode it')
     assert 'auth failed for dev:***' in rec.lines[1] and 'hunter2' not in rec.lines[1]
     assert rec.lines[1].endswith('(retry in 1000 ms)'), rec.lines[1]
+    assert rec.lines[2:5] == [
+        "mqtt dev1: event ('s', 2, '%s') refused: bigger than maxsize" % ('x' * 20),
+        'mqtt dev1: event (None, 3, 4) refused: no sensor_id for the topic',
+        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # NUL or newline into the topic"]
+    assert rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***')" or \
+        rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***',)", rec.lines[5]
+    assert 'auth failed' in rec.lines[6]  # the last try at completion
+    assert rec.lines[7] == "mqtt dev1: event ('s', 5, 6) refused: writer closed"
+    assert w.refused == 5 and w.errors == 2
 
 
 def test_without_a_logger_nothing_breaks():
