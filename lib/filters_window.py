@@ -13,13 +13,13 @@
 # every send_every values: _d counts down the values until the next result,
 # _e is send_every. (The countdown is written out in each _f: a shared
 # method would cost a call per value.)
-from filters import _Base, _SKIP, _count, _reg
+from filters import _SKIP, _count, _reg
 from filters_value import _Value
 
 
 def _win(self, every, first):
     # the start of every __init__ here: the countdown
-    _Base.__init__(self)
+    _Value.__init__(self)
     self._e = _count(every, 1, 'send_every')
     self._d = _count(every if first is None else first, 1, 'first')
 
