@@ -30,9 +30,8 @@ _POLL_MS = const(100)  # how often the status is looked at while connecting
 def _say(msg, *args):
     # To the global log when logger.py is initialised, else to the console.
     m = sys.modules.get('logger')
-    log = m and m._logger
-    if log:
-        log.info(msg, *args)
+    if m and m.max_len:
+        m.info(msg, *args)
     else:
         print(msg % args)
 

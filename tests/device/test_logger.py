@@ -1,13 +1,16 @@
-# Device tests of logger.py: line format, levels, rotation bound, restart,
-# power cuts at each step of a rotation, full flash (ENOSPC at write, at
-# rename, at open), echo, LogWriter. Real files in a fresh directory under
+# Device tests of logger.py (with lograre.py) and logwriter.py: line format,
+# levels, rotation bound, restart, power cuts at each step of a rotation,
+# full flash (ENOSPC at write, at rename, at open), echo, LogWriter, and
+# that the rarely run code stays out of the normal path. Real files in a fresh directory under
 # /dev/shm or /tmp (or the current directory); os, open, time and print are replaced in
 # the logger module only where a test needs a fault or a fixed clock.
 import os
+import sys
 
 import logger
-from logger import (initialize_logging, get_logger, close_logging, LogWriter,
+from logger import (initialize_logging, get_logger, close_logging,
                     DEBUG, INFO, WARNING, ERROR)
+from logwriter import LogWriter
 from thingflow import SensorAsOutputThing
 from tcheck import raises, msg
 
@@ -44,6 +47,9 @@ class FakeFile:
 
     def flush(self):
         self.f.flush()
+
+    def seek(self, n, w):
+        return self.f.seek(n, w)
 
     def close(self):
         self.f.close()
@@ -129,6 +135,18 @@ def done(path):
     for f in os.listdir(d):
         os.remove(d + '/' + f)
     os.rmdir(d)
+
+
+def restart():
+    """The board restarts after a power cut: the logger's state is lost and
+    os and open are the real ones again."""
+    f = logger._f
+    if f:
+        f.close()
+    logger._f = None
+    logger.max_len = 0
+    logger.os = os
+    logger.open = _real_open
 
 
 def read(path):
@@ -447,9 +465,7 @@ def test_power_cut_at_each_step_of_a_rotation_keeps_the_newest_log():
             assert read(p) == newest and read(p + '.1') == old
             fs.cut = cut
             raises(Cut, log.info, 'x' * 60)  # rotates: remove, rename, open 2, write 2
-            logger._logger = None  # the board restarts
-            logger.os = os
-            logger.open = _real_open
+            restart()
             initialize_logging(p, max_len=100)
             assert read(p + '.1') == newest, (cut, read(p), read(p + '.1'))
             assert read(p) == '', (cut, read(p))
@@ -460,19 +476,19 @@ def test_power_cut_at_each_step_of_a_rotation_keeps_the_newest_log():
 
 
 def test_power_cut_in_the_rotation_at_start_keeps_the_newest_log():
+    # at start: open 1 (the old log, to see its size), then the rotation
+    # (remove, rename, open 2); the first line is not written yet
     newest = line('INF', 'newest')
-    for cut in CUTS[:6]:
+    for c in [('open', 1, 'before'), ('open', 1, 'after')] + CUTS[:6]:
         fs = FakeOs()
         p = fresh(fs)
         try:
             write(p, newest)
             write(p + '.1', 'older')
-            c = cut if cut[0] != 'open' else ('open', 1, cut[2])
             fs.cut = c
             raises(Cut, initialize_logging, p)
-            logger._logger = None
-            logger.os = os
-            logger.open = _real_open
+            assert fs.calls.get(c[0]) == c[1], (c, fs.calls)  # the cut happened where meant
+            restart()
             initialize_logging(p)
             assert read(p + '.1') == newest, (c, read(p), read(p + '.1'))
             assert read(p) == ''
