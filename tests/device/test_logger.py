@@ -712,3 +712,118 @@ def test_log_writer_on_full_flash_never_raises_into_the_pipeline():
         assert read(p) == line('INF', '(4 lines dropped) ok')
     finally:
         done(p)
+
+
+def test_log_writer_after_close_raises_and_below_the_level_does_nothing():
+    p = fresh()
+    try:
+        initialize_logging(p)
+        w = LogWriter()
+        d = LogWriter(DEBUG)
+        close_logging()
+        e = raises(RuntimeError, w.on_next, ('temp', 1.0, 2))
+        assert msg(e) == 'log %r is closed' % (p,)
+        d.on_next(('temp', 1.0, 2))  # below INFO: nothing, no error
+        assert read(p) == ''
+    finally:
+        done(p)
+
+
+# ---- the module is the logger; the rarely run code stays out ----
+
+def test_the_logger_is_the_module_with_its_attributes():
+    # (arguments) -> (name, max_len, level, echo) read back from the logger
+    p = fresh()
+    try:
+        cases = [
+            ((p,), (p, 32000, INFO, False)),
+            ((p, 100, DEBUG, True), (p, 100, DEBUG, True)),
+            ((p, 5000, ERROR), (p, 5000, ERROR, False)),
+        ]
+        for args, want in cases:
+            log = initialize_logging(*args)
+            assert log is logger and get_logger() is logger
+            assert (log.name, log.max_len, log.level, log.echo, log.dropped) == want + (0,), args
+            log.close()
+            assert log.max_len == 0
+        raises(RuntimeError, get_logger)
+    finally:
+        done(p)
+
+
+def test_logwriter_is_still_importable_from_logger():
+    from logger import LogWriter as old
+    assert old is LogWriter
+    e = raises(AttributeError, getattr, logger, 'no_such_name')
+    assert 'no_such_name' in msg(e), msg(e)
+    assert getattr(logger, 'Logger', None) is None
+
+
+def test_a_directory_as_the_log_file_is_a_value_error():
+    p = fresh()
+    d = p[:p.rfind('/')]
+    try:
+        e = raises(ValueError, initialize_logging, d)
+        assert msg(e) == 'log file %r: want a path in an existing directory' % (d,)
+        raises(RuntimeError, get_logger)
+    finally:
+        done(p)
+
+
+def test_close_ignores_an_oserror_of_the_file():
+    class Bad:
+        def close(self):
+            raise OSError(28)
+
+    p = fresh()
+    try:
+        log = initialize_logging(p)
+        log.info('a')
+        logger._f.close()
+        logger._f = Bad()
+        close_logging()  # no error: every line was flushed
+        assert logger._f is None
+        raises(RuntimeError, get_logger)
+    finally:
+        done(p)
+
+
+def test_rarely_run_code_is_not_loaded_on_the_normal_path():
+    # start with an old log (rotated at start), lines with rotations, echo,
+    # a filtered debug line, LogWriter events, close: lograre.py is never
+    # imported. A long line, a bad level, a full flash each load it.
+    out = []
+    p = fresh(out=out)
+    try:
+        write(p, 'old\n')
+        sys.modules.pop('lograre', None)
+        log = initialize_logging(p, max_len=200, echo=True)
+        for i in range(20):
+            log.info('line %d', i)
+            log.debug('filtered')
+        s = SensorAsOutputThing(Seq([1, 2]), Clk)
+        s.connect(LogWriter())
+        for i in range(3):
+            s._observe()
+        log.warning('w')
+        log.error('e')
+        close_logging()
+        assert 'lograre' not in sys.modules
+        assert len(out) == 20 + 3 + 2
+        assert read(p).endswith(line('WRN', 'w') + line('ERR', 'e')) and 'old' not in read(p + '.1')
+        loads = [
+            lambda: initialize_logging(p, max_len=200).info('x' * 300),  # a long line is cut
+            lambda: initialize_logging(p).set_level(11),  # ValueError
+            lambda: initialize_logging(p, 99),  # ValueError
+            get_logger,  # RuntimeError: not initialised
+        ]
+        for f in loads:
+            sys.modules.pop('lograre', None)
+            close_logging()
+            try:
+                f()
+            except (ValueError, RuntimeError):
+                pass
+            assert 'lograre' in sys.modules, f
+    finally:
+        done(p)
