@@ -14,6 +14,7 @@
 # default thingflow.default_clock), so tests run the timeout in virtual time.
 # The password never appears in a message, a log line or an exception.
 # Progress goes to the global log when logger.py is initialised, else print.
+# RAM (MicroPython Unix port, .mpy): see docs/logger-wifi.md (bench/bench_logger.py).
 import sys
 
 from thingflow import default_clock
@@ -42,12 +43,6 @@ def _net(net):
     return net
 
 
-def _essid(w):
-    # The essid the station is configured for, None when the port cannot tell.
-    try:
-        return w.config('essid')
-    except Exception:
-        return None
 
 
 def status_text(st, net=None):
@@ -73,21 +68,28 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
     clock: ticks_ms, ticks_diff, sleep_ms (thingflow.default_clock);
     net: the network module (imported at the call when None)."""
     if not isinstance(essid, str) or not 0 < len(essid) <= 32:
-        raise ValueError('essid %r: want a str of 1 to 32 characters' % (essid,))
-    if not isinstance(password, str) or len(password) > 64:
-        raise ValueError('password for %r: want a str of at most 64 characters' % (essid,))
-    try:
-        ms = int(timeout * 1000) if timeout > 0 else 0
-    except (TypeError, ValueError, OverflowError):  # not a number, inf
-        ms = 0
-    if ms < 1:
-        raise ValueError('timeout %r: want a number of seconds > 0' % (timeout,))
+        k = 0
+    elif not isinstance(password, str) or len(password) > 64:
+        k = 1
+    elif type(timeout) not in (int, float) or timeout * 0 != 0 or timeout * 1000 < 1:
+        k = 2  # not a number, inf, nan or under 1 ms
+    else:
+        k = 3
+    if k < 3:  # one string, not three: less heap
+        raise ValueError(('essid %r: want a str of 1 to 32 characters\n'
+                          'password for %r: want a str of at most 64 characters\n'
+                          'timeout %r: want a number of seconds > 0').split('\n')[k] % (timeout if k > 1 else essid,))
+    ms = int(timeout * 1000)
     clk = clock or default_clock
     net = _net(net)
     w = net.WLAN(net.STA_IF)
     w.active(True)
     if w.isconnected():
-        if _essid(w) == essid:
+        try:
+            e = w.config('essid')
+        except Exception:  # the port cannot tell
+            e = None
+        if e == essid:
             return w.ifconfig()
         w.disconnect()  # connected elsewhere (a network the board remembered)
     _say('wifi: connecting to %r', essid)

@@ -174,6 +174,8 @@ def test_bad_arguments_are_refused_before_the_radio_is_touched():
         (('home', PW, 0.0001), "timeout 0.0001: want a number of seconds > 0"),
         (('home', PW, float('inf')), "timeout inf: want a number of seconds > 0"),
         (('home', PW, float('nan')), "timeout nan: want a number of seconds > 0"),
+        (('home', PW, True), "timeout True: want a number of seconds > 0"),
+        (('home', PW, [30]), "timeout [30]: want a number of seconds > 0"),
     ]
     for args, want in cases:
         clk, out = setup()
