@@ -22,6 +22,13 @@ def run(ctx):
         yield metric('logger_bytes_warm', 'micropython', w['logger_bytes'], 'bytes',
                      import_bytes=w['logger_import'], init_bytes=w['logger_init'],
                      note='the same, the qstr pool already grown by an earlier module')
+        b = ctx.import_bytes('thingflow', 'logger', 'logwriter')
+        yield metric('logwriter_import_bytes', 'micropython', b['logwriter'], 'bytes',
+                     note='LogWriter (logwriter.py), thingflow and logger already imported')
+        b = ctx.import_bytes('thingflow', 'logger', 'lograre')
+        yield metric('lograre_import_bytes', 'micropython', b['lograre'], 'bytes',
+                     note='the rarely run code, loaded at the first error, long line, '
+                          'dropped-line report or failed write; thingflow and logger already imported')
         b = ctx.import_bytes('thingflow', 'wifi')
         yield metric('wifi_import_bytes', 'micropython', b['wifi'], 'bytes',
                      note='thingflow already imported; network is imported at the first call')
@@ -32,7 +39,9 @@ def run(ctx):
             yield metric('filtered_lines_per_s', rt, s['filtered_lines_per_s'], 'lines/s',
                          note='debug() below the level')
             yield metric('logwriter_events_per_s', rt, s['logwriter_events_per_s'], 'events/s',
-                         note='SensorAsOutputThing -> LogWriter, each line flushed, tmpfs')
+                         lograre_loaded=s['lograre_loaded'],
+                         note='SensorAsOutputThing -> LogWriter, each line flushed, tmpfs; '
+                              'lograre_loaded: 1 if the rare-path module was loaded by the run')
             t = values(fn(DEVICE / 'wifi_timeout.py'))
             yield metric('wifi_timeout_real_ms', rt, t['wifi_timeout_real_ms'], 'ms',
                          virtual_ms=t['wifi_timeout_virtual_ms'], polls=t['wifi_timeout_polls'],
