@@ -406,6 +406,30 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert w.refused == 5 and w.errors == 2
 
 
+def test_warnings_reach_the_real_logger():
+    import logger
+    log = '/tmp/tf_test_mqtt_log.txt'
+    for f in (log, log + '.1'):
+        try:
+            remove(f)
+        except OSError:
+            pass
+    logger.initialize_logging(log)
+    try:
+        w, fc, clk = make(password='pw-9')
+        w.on_next(('s', 1, float('inf')))
+        fc.up = False
+        w.on_next(('s', 2, 3))
+    finally:
+        logger.close_logging()
+    with open(log) as f:
+        text = f.read()
+    assert "mqtt dev1: event ('s', 1, inf) refused: JSON cannot encode it" in text, text
+    assert 'mqtt dev1: network: OSError(111' in text and '(retry in 1000 ms)' in text, text
+    assert 'pw-9' not in text and text.count('\n') == 2, text
+    remove(log)
+
+
 def test_without_a_logger_nothing_breaks():
     old = sys.modules.get('logger')
     sys.modules['logger'] = None  # import logger fails
