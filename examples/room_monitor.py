@@ -11,7 +11,8 @@
 from machine import Pin, SoftI2C
 
 import config
-from logger import get_logger, initialize_logging, LogWriter
+from logger import get_logger, initialize_logging
+from logwriter import LogWriter
 from mqtt_writer import MQTTWriter
 from sensors.mcp9808 import MCP9808
 from sensors.tsl2591 import TSL2591
