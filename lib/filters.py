@@ -247,7 +247,6 @@ class Dispatch(_Base):
         self._dispatch_next(x, p)
 
 
-Filter = Where  # so that t.filter(pred) is t.where(pred), as in ThingFlow-Python
 _reg = [globals()]  # each filter module appends its globals()
 
 
@@ -256,6 +255,8 @@ def _fluent(self, name):
     # name in camel case, a filter class of a module in _reg), connects it to
     # t and returns it; AttributeError naming anything else
     c = ''
+    if name == 'filter':  # t.filter(pred) is t.where(pred), as in ThingFlow-Python
+        name = 'where'
     for w in name.split('_'):
         c += w[:1].upper() + w[1:]
     for g in _reg:
