@@ -10,7 +10,7 @@
 #   sched.run_forever()                # sleeps >= min_ms are deep sleeps
 #
 # For light sleep see lightsleep.py. RAM (MicroPython 1.29 Unix port, .mpy):
-# see docs/power.md, measured by `python bench/run.py power`
+# see README.md (power), measured by `python bench/run.py power`
 # (deepsleep_import_bytes, deep_clock_bytes).
 from thingflow import default_clock
 

@@ -9,7 +9,7 @@
 #   filters_window.py  sliding_mean, median, ema
 #   filters_time.py    throttle, heartbeat, buffer_with_time
 #
-# Import only the modules you use: each costs heap (see docs/filters.md).
+# Import only the modules you use: each costs heap (see README.md (filters)).
 #
 #   import filters, filters_value
 #   from thingflow import Scheduler, SensorAsOutputThing

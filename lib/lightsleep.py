@@ -6,7 +6,7 @@
 #   from lightsleep import LightSleepClock
 #   sched = Scheduler(LightSleepClock())
 #
-# RAM (MicroPython 1.29 Unix port, .mpy): see docs/power.md, measured by
+# RAM (MicroPython 1.29 Unix port, .mpy): see README.md (power), measured by
 # `python bench/run.py power` (lightsleep_import_bytes, light_clock_bytes).
 from thingflow import default_clock
 

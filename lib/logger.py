@@ -42,7 +42,7 @@
 # dropped lines, the clean-up after a failed write, LogWriter's module
 # attribute) lives in lograre.py, imported only when it is needed.
 # RAM (MicroPython Unix port, .mpy, thingflow already imported): see
-# docs/logger-wifi.md; the figures come from bench/bench_logger.py.
+# README.md (logger); the figures come from bench/bench_logger.py.
 import os
 import sys
 import time

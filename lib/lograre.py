@@ -4,7 +4,7 @@
 # max_len, the clean-up after a failed write, and LogWriter's old place as
 # logger.LogWriter. Not for apps: use logger.py and logwriter.py.
 # Kept out of logger.py to save heap: a program that never meets these
-# cases never loads this module (RAM: see docs/logger-wifi.md).
+# cases never loads this module (RAM: see README.md (logger)).
 import os
 
 import logger

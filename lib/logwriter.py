@@ -9,7 +9,7 @@
 #   # 2024-05-01 12:00:00 [INF] ('temp', 1714564800.0, 21.5)
 #
 # (from logger import LogWriter also works, through lograre.py.)
-# RAM: see docs/logger-wifi.md (bench/bench_logger.py).
+# RAM: see README.md (logger) (bench/bench_logger.py).
 from thingflow import InputThing
 
 import logger

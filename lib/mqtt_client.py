@@ -14,7 +14,7 @@
 # protocol, ValueError for bad arguments. No message ever holds the password.
 #
 # RAM: the texts of the errors live in mqtt_errors.py and TLS setup in
-# mqtt_tls.py, both imported only when needed (see docs/mqtt.md for figures).
+# mqtt_tls.py, both imported only when needed (see README.md (MQTT) for figures).
 import socket
 
 from thingflow import ticks_ms, ticks_diff

@@ -14,7 +14,7 @@
 # default thingflow.default_clock), so tests run the timeout in virtual time.
 # The password never appears in a message, a log line or an exception.
 # Progress goes to the global log when logger.py is initialised, else print.
-# RAM (MicroPython Unix port, .mpy): see docs/logger-wifi.md (bench/bench_logger.py).
+# RAM (MicroPython Unix port, .mpy): see README.md (logger) (bench/bench_logger.py).
 import sys
 
 from thingflow import default_clock
