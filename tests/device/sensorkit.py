@@ -1,5 +1,6 @@
 # Helpers for the sensor, simulator and NeoPixel device tests (both runtimes).
 import machine
+import tcheck
 from thingflow import InputThing, Scheduler
 from vclock import VirtualClock, run_for
 
@@ -18,20 +19,8 @@ def close(a, b, tol=1e-9):
     return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
 
 
-class Rec(InputThing):
+class Rec(tcheck.Rec):
     """Records ('next', event) / ('done',) / ('err', exception)."""
-
-    def __init__(self):
-        self.log = []
-
-    def on_next(self, x):
-        self.log.append(('next', x))
-
-    def on_completed(self):
-        self.log.append(('done',))
-
-    def on_error(self, e):
-        self.log.append(('err', e))
 
     def values(self):
         return [x[1][2] for x in self.log if x[0] == 'next']

@@ -1,4 +1,5 @@
 # Small helpers for device tests (they run on MicroPython, so no pytest here).
+from thingflow import InputThing
 
 
 def raises(exc, fn, *args, **kw):
@@ -13,3 +14,19 @@ def raises(exc, fn, *args, **kw):
 def msg(e):
     """The message of an exception, as str() gives it on both runtimes."""
     return str(e.args[0]) if e.args else ''
+
+
+class Rec(InputThing):
+    """An input thing that records ('next', x) / ('done',) / ('err', e) in .log."""
+
+    def __init__(self):
+        self.log = []
+
+    def on_next(self, x):
+        self.log.append(('next', x))
+
+    def on_completed(self):
+        self.log.append(('done',))
+
+    def on_error(self, e):
+        self.log.append(('err', e))

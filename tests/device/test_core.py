@@ -3,23 +3,7 @@
 from thingflow import (OutputThing, InputThing, Filter, SensorAsOutputThing,
                        Output, FatalError, ExcInDispatch, PortError,
                        ticks_ms, ticks_diff, sleep_ms, default_clock)
-from tcheck import raises, msg
-
-
-class Rec(InputThing):
-    """Records everything it receives, as ('next', x) / ('done',) / ('err', e)."""
-
-    def __init__(self):
-        self.log = []
-
-    def on_next(self, x):
-        self.log.append(('next', x))
-
-    def on_completed(self):
-        self.log.append(('done',))
-
-    def on_error(self, e):
-        self.log.append(('err', e))
+from tcheck import raises, msg, Rec
 
 
 class Ported(InputThing):

@@ -4,6 +4,7 @@
 from thingflow import (OutputThing, InputThing, Scheduler, SensorAsOutputThing,
                        FatalError, ExcInDispatch)
 from vclock import VirtualClock, run_for
+import tcheck
 from tcheck import raises, msg
 import filters
 import filters_value
@@ -16,21 +17,7 @@ from filters_window import SlidingMean, Median, Ema
 from filters_time import Throttle, Heartbeat, BufferWithTime
 
 
-class Rec(InputThing):
-    """Records ('next', x) / ('done',) / ('err', e)."""
-
-    def __init__(self):
-        self.log = []
-
-    def on_next(self, x):
-        self.log.append(('next', x))
-
-    def on_completed(self):
-        self.log.append(('done',))
-
-    def on_error(self, e):
-        self.log.append(('err', e))
-
+class Rec(tcheck.Rec):
     def values(self):
         return [x[1] for x in self.log if x[0] == 'next']
 
