@@ -5,30 +5,7 @@ import sys
 import time
 
 import thingflow
-
-
-class Sensor:
-    def __init__(self, sid):
-        self.sensor_id = sid
-        self.n = 0
-
-    def sample(self):
-        self.n += 1
-        return self.n
-
-
-class Sink:
-    def __init__(self):
-        self.n = 0
-
-    def on_next(self, x):
-        self.n += 1
-
-    def on_completed(self):
-        pass
-
-    def on_error(self, e):
-        pass
+from benchkit import Sensor, Sink
 
 
 def three_sensors():

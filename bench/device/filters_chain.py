@@ -9,31 +9,7 @@ import time
 from thingflow import SensorAsOutputThing
 import filters
 import filters_window
-
-
-class Sensor:
-    sensor_id = 's'
-
-    def __init__(self):
-        self.n = 0
-
-    def sample(self):
-        self.n += 1
-        return self.n
-
-
-class Sink:
-    def __init__(self):
-        self.n = 0
-
-    def on_next(self, x):
-        self.n += 1
-
-    def on_completed(self):
-        pass
-
-    def on_error(self, e):
-        raise e
+from benchkit import Sensor, Sink
 
 
 def chain():

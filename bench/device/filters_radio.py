@@ -7,20 +7,7 @@ from vclock import VirtualClock, run_for
 import filters
 import filters_value
 from filters_trace import TraceSensor
-
-
-class Count:
-    def __init__(self):
-        self.n = 0
-
-    def on_next(self, x):
-        self.n += 1
-
-    def on_completed(self):
-        pass
-
-    def on_error(self, e):
-        raise e
+from benchkit import Sink as Count
 
 
 def day(amount, count):
