@@ -6,7 +6,7 @@ import re
 import tempfile
 import time
 
-from common import ROOT, metric
+from common import ROOT, metric, smallest
 from thingflow_mpy import build, mpy, runner
 from thingflow_mpy.embedded_broker import EmbeddedBroker
 
@@ -27,15 +27,7 @@ def min_heap_kb(app, lo=8, hi=256):
         rc, out = _run(app, heap=kb, seconds=1.5)
         m = SUMMARY.search(out)
         return rc == 0 and m is not None and m.group(1) != '0' and m.group(1) == m.group(2)
-    if not good(hi):
-        return None
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if good(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi
+    return smallest(good, lo, hi)
 
 
 def run(ctx):

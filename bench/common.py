@@ -61,15 +61,21 @@ class Context:
         def good(kb):
             out = self.micropython(script, *args, heap='%dk' % kb, extra_path=extra_path, check=False)
             return any(ln.startswith(ok) for ln in out.splitlines())
-        if not good(hi):
-            return None
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if good(mid):
-                hi = mid
-            else:
-                lo = mid + 1
-        return hi
+        return smallest(good, lo, hi)
+
+
+def smallest(good, lo, hi):
+    """The smallest whole n in [lo, hi] with good(n), by bisection (good is
+    monotonic: true from some n on); None when good(hi) is false."""
+    if not good(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if good(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
 
 
 def values(out):
