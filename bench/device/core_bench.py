@@ -2,10 +2,9 @@
 #   micropython core_bench.py three_sensors | dispatch | wakeups INTERVAL|AT@INTERVAL ...
 import gc
 import sys
-import time
 
 import thingflow
-from benchkit import Sensor, Sink
+from benchkit import Sensor, Sink, rate
 
 
 def three_sensors():
@@ -24,14 +23,7 @@ def dispatch():
     t.connect(a)
     t.connect(b)
     n = 20000
-    best = 0
-    for r in range(5):
-        gc.collect()
-        t0 = time.ticks_us()
-        for i in range(n):
-            t._observe()
-        dt = time.ticks_diff(time.ticks_us(), t0)
-        best = max(best, n * 1000000 // dt)
+    best = rate(t, n)
     assert a.n == b.n == 5 * n
     print('dispatch_events_per_s', best)
 

@@ -4,12 +4,11 @@
 # The chain: a sensor through map -> where -> sliding_mean(5) -> a sink.
 import gc
 import sys
-import time
 
 from thingflow import SensorAsOutputThing
 import filters
 import filters_window
-from benchkit import Sensor, Sink
+from benchkit import Sensor, Sink, rate
 
 
 def chain():
@@ -22,14 +21,7 @@ def chain():
 def speed():
     t, k = chain()
     n = 20000
-    best = 0
-    for r in range(5):
-        gc.collect()
-        t0 = time.ticks_us()
-        for i in range(n):
-            t._observe()
-        dt = time.ticks_diff(time.ticks_us(), t0)
-        best = max(best, n * 1000000 // dt)
+    best = rate(t, n)
     assert k.n == 5 * n // 2
     print('chain_events_per_s', best)
 
