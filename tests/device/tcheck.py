@@ -30,3 +30,20 @@ class Rec(InputThing):
 
     def on_error(self, e):
         self.log.append(('err', e))
+
+
+class Seq:
+    """A sensor that plays a list (an exception in it is raised), then
+    raises StopIteration."""
+
+    def __init__(self, values, sid='seq'):
+        self.sensor_id = sid
+        self.values = list(values)
+
+    def sample(self):
+        if not self.values:
+            raise StopIteration
+        v = self.values.pop(0)
+        if isinstance(v, Exception):
+            raise v
+        return v

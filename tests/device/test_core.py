@@ -3,7 +3,7 @@
 from thingflow import (OutputThing, InputThing, Filter, SensorAsOutputThing,
                        Output, FatalError, ExcInDispatch, PortError,
                        ticks_ms, ticks_diff, sleep_ms, default_clock)
-from tcheck import raises, msg, Rec
+from tcheck import raises, msg, Rec, Seq
 
 
 class Ported(InputThing):
@@ -20,22 +20,6 @@ class Ported(InputThing):
 
     def on_left_error(self, e):
         self.log.append(('left err', e))
-
-
-class Seq:
-    """A sensor that plays a list, then raises StopIteration."""
-
-    def __init__(self, values, sid='seq'):
-        self.sensor_id = sid
-        self.values = list(values)
-
-    def sample(self):
-        if not self.values:
-            raise StopIteration
-        v = self.values.pop(0)
-        if isinstance(v, Exception):
-            raise v
-        return v
 
 
 class FixedClock:

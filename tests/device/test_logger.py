@@ -12,6 +12,7 @@ from logger import (initialize_logging, get_logger, close_logging,
                     DEBUG, INFO, WARNING, ERROR)
 from logwriter import LogWriter
 from thingflow import SensorAsOutputThing
+import tcheck
 from tcheck import raises, msg
 
 T = (2024, 5, 1, 12, 3, 7, 2, 122)  # the time every line gets
@@ -639,19 +640,8 @@ def test_flash_full_for_good_never_raises_and_keeps_the_bound():
 
 # ---- LogWriter ----
 
-class Seq:
-    sensor_id = 'temp'
-
-    def __init__(self, values):
-        self.values = list(values)
-
-    def sample(self):
-        if not self.values:
-            raise StopIteration
-        v = self.values.pop(0)
-        if isinstance(v, Exception):
-            raise v
-        return v
+def Seq(values):
+    return tcheck.Seq(values, 'temp')
 
 
 class Clk:
