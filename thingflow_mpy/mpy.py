@@ -66,6 +66,21 @@ def compile_tree(out_dir, src=LIB, arch=None, opt=None):
     return rows
 
 
+def compile_file(src, dst, name=None, arch=None):
+    """Compile one .py file to dst (a .mpy path) with mpy-cross; name: the
+    file name tracebacks show (default: src's name). Returns dst's size in
+    bytes; RuntimeError with mpy-cross's message when it refuses the file."""
+    src, dst = Path(src), Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [mpy_cross_binary(), '-s', name or src.name, '-o', str(dst)]
+    if arch:
+        cmd.append('-march=' + arch)
+    res = subprocess.run(cmd + [str(src)], capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError('mpy-cross failed on %s: %s' % (src, res.stderr.strip()))
+    return dst.stat().st_size
+
+
 def micropython_path(*dirs):
     """A MICROPYPATH value: the given folders, then the port's frozen modules."""
     return os.pathsep.join([str(d) for d in dirs] + ['.frozen'])

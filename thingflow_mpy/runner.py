@@ -4,8 +4,12 @@
     thingflow-mpy run app.py --runtime cpython --broker mqtt://127.0.0.1:1883
     thingflow-mpy run app.py --heap 32          # an ESP8266-sized heap
 
-On MicroPython (the default) lib/ and sim/ are compiled to .mpy first, as
-they would be on a board; sim/ stands in for `machine` and `network`. The
+On MicroPython (the default) everything runs from .mpy, as on a board: lib/,
+sim/, the runner (device/tfrun.py), the app (as module `main`, run as
+__main__; tracebacks keep its file name), the setup script and config are
+compiled with mpy-cross first (a file mpy-cross refuses runs from source,
+so that its SyntaxError shows as the app runs). sim/ stands in for
+`machine` and `network`. The
 app's config.py (or, when the user has not written one, config_example.py
 beside the app) is used with MQTT_HOST/MQTT_PORT pointed at the broker of
 the run: --broker, or an embedded amqtt broker on a free 127.0.0.1 port.
@@ -51,17 +55,32 @@ def config_overlay(app_dir, host, port, user=None, password=None):
 
 
 def tool_kb(exe, env, cwd, setup):
-    """KB of heap that the runner and the simulated hardware (sim/, the setup
-    script) take on MicroPython, measured: `--heap` adds them on top, so the
+    """KB of heap that the runner (tfrun) and the simulated hardware (sim/,
+    the setup module) take on MicroPython, measured in a run of their own
+    after the app's thingflow and config: `--heap` adds them on top, so the
     app gets the heap it asked for, as on a board."""
-    code = ('import gc\nimport thingflow\nimport tfrun\nprint("@tool", tfrun.tool_bytes(%r))'
-            % (str(Path(setup).resolve()) if setup else None))
+    code = ('import gc\nimport thingflow\ntry:\n import config\nexcept ImportError:\n pass\n'
+            'def s(n):\n a = b = c = d = None\n if n:\n  s(n - 1)\n'  # scrub the C stack
+            's(40)\ngc.collect()\na = gc.mem_alloc()\nimport tfrun\ntfrun._hook()\n%s'
+            's(40)\ngc.collect()\nprint("@tool", gc.mem_alloc() - a)\n'
+            % ('tfrun._run(%r)\n' % setup if setup else ''))
     res = subprocess.run([exe, '-c', code], env=env, cwd=str(cwd), capture_output=True,
                          text=True, timeout=120)
     for ln in res.stdout.splitlines():
         if ln.startswith('@tool '):
             return -(-int(ln.split()[1]) // 1024)
     raise RuntimeError('measuring the simulated hardware failed:\n%s%s' % (res.stdout, res.stderr))
+
+
+def _compiled(src, out, mod):
+    # src compiled to out/mod.mpy (tracebacks keep src's file name): mod;
+    # src's path when mpy-cross refuses it (the error then shows as the app
+    # runs, as a board shows a SyntaxError in main.py)
+    try:
+        mpy.compile_file(src, Path(out) / (mod + '.mpy'), name=Path(src).name)
+        return mod
+    except RuntimeError:
+        return str(src)
 
 
 def parse_report(line):
@@ -181,22 +200,33 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                 con.line('thingflow-mpy run: embedded broker at %s' % emb.url)
             except BrokerMissing as e:
                 con.line('thingflow-mpy run: %s; running without a broker' % e)
-        ovl = tmp / 'app'
-        ovl.mkdir()
+        ovl = tmp / 'app'  # first on the app's path: the config of the run; on
+        ovl.mkdir()        # MicroPython, the app, setup and config as .mpy
+        mp = runtime == 'micropython'
         if host is not None:
             text = config_overlay(app.parent, host, port, user, password)
             if text is not None:
-                (ovl / 'config.py').write_text(text)
+                (tmp / 'config.py').write_text(text)
+                if not mp or _compiled(tmp / 'config.py', ovl, 'config') != 'config':
+                    (ovl / 'config.py').write_text(text)
             lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
                            lambda t, p: show_other(t, p, con.err), user, password)
             lst.start()  # ConnectionError names the broker
         app_dir = app.parent.resolve()
+        flag = ['-w'] if 'mqtt_writer' in app.read_text(errors='replace') else []
         tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
         if fs is None:
             fs = tmp / 'fs'
             fs.mkdir()
         env = dict(os.environ)
-        if runtime == 'micropython':
+        if mp:
+            # everything from .mpy, as on a board: no compiler garbage in the
+            # heap, and the app's heap holds its bytecode only
+            for name in ('config.py', 'config_example.py'):
+                if (app_dir / name).is_file() and not (ovl / name).exists() \
+                        and not (ovl / (name[:-3] + '.mpy')).exists():
+                    _compiled(app_dir / name, ovl, name[:-3])
+            tail = [_compiled(app, ovl, 'main')] + ([_compiled(setup, ovl, 'sim_setup')] if setup else [])
             mpy.compile_tree(tmp / 'lib', src=mpy.LIB)
             dirs = [ovl, app_dir, tmp / 'lib']
             if mpy.SIM.is_dir() and mpy.lib_sources(mpy.SIM):
@@ -207,15 +237,15 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
             hs = []
             if heap:
-                extra = tool_kb(exe, env, fs, setup)
+                extra = tool_kb(exe, env, fs, tail[1] if setup else None)
                 hs = ['-X', 'heapsize=%dk' % (heap + extra)]
                 con.line('thingflow-mpy run: a %d KB heap for the app, +%d KB for the simulated '
                          'hardware and the runner' % (heap, extra))
-            cmd = [exe] + hs + ['-m', 'tfrun'] + tail
+            cmd = [exe] + hs + ['-m', 'tfrun'] + flag + tail
         else:
             env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
             env['PYTHONUNBUFFERED'] = '1'
-            cmd = [exe, '-u', '-m', 'tfrun'] + tail
+            cmd = [exe, '-u', '-m', 'tfrun'] + flag + tail
         return _supervise(cmd, env, fs, con, lst, seconds, runtime, heap)
     finally:
         if lst is not None:

@@ -29,14 +29,26 @@ MAKE = {
     'adc_esp8266': ('sensors.adc_esp8266', lambda m: m.ADCSensor(adc), 'sample'),
     'neopixel_writer': ('neopixel_writer', lambda m: m.NeoPixelWriter(strip), None),
 }
+
+
+def _scrub(n):
+    # overwrite the C stack below us (as mem_import.py does), so that no stale
+    # word left there keeps garbage alive in the conservative collector
+    a = b = c = d = None
+    if n:
+        _scrub(n - 1)
+
+
 name = sys.argv[1]
 mod, make, meth = MAKE[name]
+_scrub(40)
 gc.collect()
 a = gc.mem_alloc()
 m = __import__(mod)
 for p in mod.split('.')[1:]:
     m = getattr(m, p)
 obj = make(m)
+_scrub(40)
 gc.collect()
 print('%s_bytes %d' % (name, gc.mem_alloc() - a))
 

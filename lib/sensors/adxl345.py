@@ -15,8 +15,8 @@
 # out of standby. The settings are made at construction (to change them,
 # construct the driver again: RAM is too dear for a configure() method).
 #
-# RAM: string literals of more than 10 characters cost a str object on the
-# heap, shorter ones a qstr, so the error messages are joined from pieces.
+# RAM: the error messages are made in sensors._err, imported only on an
+# error; no bytes or tuple literals (each is a heap object for good).
 try:
     from micropython import const
 except ImportError:
@@ -31,8 +31,6 @@ _POWER_CTL = const(0x2D)  # Measure bit 3
 _INT_SOURCE = const(0x30)  # DATA_READY bit 7
 _DATA_FORMAT = const(0x31)  # FULL_RES bit 3, range bits 1:0
 _DATAX0 = const(0x32)  # X0, X1, Y0, Y1, Z0, Z1: little-endian two's complement
-_ENODEV = const(19)
-_ETIMEDOUT = const(110)
 
 
 def ms2(raw):
@@ -52,6 +50,7 @@ class ADXL345:
     OSError(ETIMEDOUT, 'ADXL345 0x53: no data') when no data comes. I2C errors
     propagate. Attributes range_g, rate; counter clipped (readings with an
     axis at the end of the range)."""
+    clipped = 0  # a class attribute until the first clipped reading: one slot less per instance
 
     def __init__(self, i2c, address=_ADDR, sensor_id='adxl345', range_g=2, rate=100,
                  clock=None):
@@ -60,35 +59,38 @@ class ADXL345:
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
-        self.clipped = 0
         b = self._buf = bytearray(6)
         try:
             i2c.readfrom_mem_into(address, _DEVID, b)
-            e = 'ID 0x%02x' % b[0]
+            e = b[0]
         except OSError as x:
             e = x
-        if b[0] != 0xE5:
-            raise OSError(_ENODEV, 'no ADXL345' + ' at 0x%02x' % address + ' (%s)' % e)
+        if e != 0xE5:
+            from ._err import fail
+            fail(0, 'ADXL345', address, e)
         c = 6  # BW_RATE code: 6.25 Hz * 2 ** (c - 6)
-        while rate != 100 * 2 ** (c - 10):
+        while rate != 100 * 2 ** (c - 10) and c < 16:
             c += 1
-            if c > 15:
-                raise ValueError('ADXL345' + ' rate %r' % (rate,))
-        if range_g not in (2, 4, 8, 16):
-            raise ValueError('ADXL345' + ' range_g %r' % (range_g,))
+        r = 0  # DATA_FORMAT range code: 2 << r g
+        while range_g != 2 << r and r < 4:
+            r += 1
+        if c > 15 or r > 3:
+            from ._err import fail
+            fail(1, 'ADXL345', 'rate' if c > 15 else 'range_g', rate if c > 15 else range_g)
         self.range_g = range_g
         self.rate = rate
         w = i2c.writeto_mem
         w(address, _POWER_CTL, bytes(1))  # standby while the settings change
-        w(address, _BW_RATE, bytes((c,)))
-        w(address, _DATA_FORMAT, bytes((8 | (2, 4, 8, 16).index(range_g),)))  # FULL_RES | range
-        w(address, _POWER_CTL, bytes((8,)))  # Measure
+        w(address, _BW_RATE, bytes([c]))
+        w(address, _DATA_FORMAT, bytes([8 | r]))  # FULL_RES | range
+        w(address, _POWER_CTL, bytes([8]))  # Measure
         for c in range(3):  # wait for the first measurement
             i2c.readfrom_mem_into(address, _INT_SOURCE, b)
             if b[0] & 0x80:  # DATA_READY
                 return
             clock.sleep_ms(int(1000 / rate) + 2)
-        raise OSError(_ETIMEDOUT, 'ADXL345' + ' 0x%02x' % address + ': no data')
+        from ._err import fail
+        fail(2, 'ADXL345', address)
 
     def raw(self):
         """(x, y, z) in counts (256 per g)."""

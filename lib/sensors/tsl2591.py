@@ -20,23 +20,18 @@
 # saturated: <ch0>, <ch1> at gain 25, 100 ms'); OSError(ETIMEDOUT) when no
 # integration finishes in 3 waits. I2C errors in sample() propagate.
 #
-# RAM: string literals of more than 10 characters cost a str object on the
-# heap, shorter ones a qstr, so the error messages are joined from pieces;
-# the lux formula is in integers (float constants are heap objects on 64-bit).
+# RAM: the messages are made in sensors._err, imported only on an error; the
+# lux formula is in integers (float constants are heap objects on 64-bit).
 try:
     from micropython import const
 except ImportError:
-    def const(x):
-        return x
+    const = int
 
-_ADDR = const(0x29)
 _CMD = const(0xA0)  # command bit and "normal operation" transaction
 _ENABLE = const(0x00)  # PON bit 0, AEN bit 1
 _CONTROL = const(0x01)  # AGAIN bits 5:4, ATIME bits 2:0
 _ID = const(0x12)  # reads 0x50
 _STATUS = const(0x13)  # AVALID bit 0; C0DATAL, C0DATAH, C1DATAL, C1DATAH follow
-_ENODEV = const(19)
-_ETIMEDOUT = const(110)
 
 
 def lux(ch0, ch1, gain, itime):
@@ -57,46 +52,48 @@ class TSL2591:
     automatic gain; clock: what sleep_ms() is called on while waiting for an
     integration (default: thingflow's clock, i.e. the time module).
     Counter: saturated (readings found saturated, auto or not)."""
+    # defaults as class attributes: an instance stores only what differs
+    from thingflow import default_clock as clock
+    auto = False
+    saturated = 0
 
-    def __init__(self, i2c, address=_ADDR, sensor_id='tsl2591', gain=25, itime=100,
+    def __init__(self, i2c, address=0x29, sensor_id='tsl2591', gain=25, itime=100,
                  auto=False, clock=None):
-        if clock is None:
-            from thingflow import default_clock as clock
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
-        self.auto = auto
-        self.clock = clock
-        self.saturated = 0
+        if auto:
+            self.auto = auto
+        if clock:
+            self.clock = clock
         b = self._buf = bytearray(5)  # STATUS, C0DATAL, C0DATAH, C1DATAL, C1DATAH
         try:
             i2c.readfrom_mem_into(address, _CMD | _ID, b)
-            e = 'ID 0x%02x' % b[0]
+            e = b[0]
         except OSError as x:
             e = x
-        if b[0] != 0x50:
-            raise OSError(_ENODEV, 'no TSL2591' + ' at 0x%02x' % address + ' (%s)' % e)
-        self.gain = self.itime = None
-        self.configure(gain, itime)
+        if e != 0x50:
+            from ._err import fail
+            fail(0, 'TSL2591', address, e)
+        try:  # the CONTROL register's value; ValueError for a bad setting
+            c = (1, 25, 428, 9876).index(gain) << 4 | (100, 200, 300, 400, 500, 600).index(itime)
+        except ValueError:
+            c = None
+        if c is None:
+            from ._tsl2591x import bad
+            bad(gain, itime)
+        w = i2c.writeto_mem
+        w(address, _CMD | _ENABLE, bytes([1]))  # PON only: stop integrating, AVALID clears
+        w(address, _CMD | _CONTROL, bytes([c]))
+        w(address, _CMD | _ENABLE, bytes([3]))  # PON | AEN: a new integration starts
+        self.gain = gain
+        self.itime = itime
 
     def configure(self, gain=None, itime=None):
         """Set the gain (1, 25, 428, 9876) and/or the integration time (ms:
         100, 200, ... 600); None keeps the current one. Restarts integration."""
-        if gain is None:
-            gain = self.gain
-        if itime is None:
-            itime = self.itime
-        if gain not in (1, 25, 428, 9876):
-            raise ValueError('TSL2591' + ' gain %r' % (gain,))
-        if itime not in range(100, 700, 100):
-            raise ValueError('TSL2591' + ' itime %r' % (itime,))
-        w = self.i2c.writeto_mem
-        a = self.address
-        w(a, _CMD | _ENABLE, bytes((1,)))  # PON only: stop integrating, AVALID clears
-        w(a, _CMD | _CONTROL, bytes(((1, 25, 428, 9876).index(gain) << 4 | itime // 100 - 1,)))
-        w(a, _CMD | _ENABLE, bytes((3,)))  # PON | AEN: a new integration starts
-        self.gain = gain
-        self.itime = itime
+        from ._tsl2591x import configure
+        configure(self, gain, itime)
 
     def sample(self):
         """The illuminance in lux (see the module comment). Waits for a
@@ -104,29 +101,16 @@ class TSL2591:
         b = self._buf
         n = 0
         while True:
-            g = self.gain
-            t = self.itime
             self.i2c.readfrom_mem_into(self.address, _CMD | _STATUS, b)
-            c0 = b[1] | b[2] << 8
-            c1 = b[3] | b[4] << 8
-            if not b[0] & 1:  # no AVALID yet
-                if n == 3:
-                    raise OSError(_ETIMEDOUT, 'TSL2591' + ' 0x%02x' % self.address + ': no data')
-                n += 1
-                self.clock.sleep_ms(t + 10)
-                continue
-            v = lux(c0, c1, g, t)
-            if v is not None:
+            if b[0] & 1:  # AVALID
                 break
-            self.saturated += 1
-            if not self.auto or g == 1:
-                raise RuntimeError('TSL2591' + ' 0x%02x' % self.address + ' saturated'
-                                   + ': %d, %d' % (c0, c1) + ' at gain' + ' %d, %d ms' % (g, t))
-            self.configure((1, 25, 428, 9876)[(1, 25, 428, 9876).index(g) - 1])
-            n = 0
-        if self.auto and g < 9876:
-            g = (1, 25, 428, 9876)[(1, 25, 428, 9876).index(g) + 1]
-            # up for the next sample if ch0 stays under half scale at gain g
-            if lux(c0 * g // self.gain * 2, 0, 1, t) is not None:
-                self.configure(g)
+            if n == 3:
+                from ._err import fail
+                fail(2, 'TSL2591', self.address)
+            n += 1
+            self.clock.sleep_ms(self.itime + 10)
+        v = lux(b[1] | b[2] << 8, b[3] | b[4] << 8, self.gain, self.itime)
+        if v is None or self.auto:  # saturated, or automatic gain: in a module of its own
+            from ._tsl2591x import adjust
+            v = adjust(self, v)
         return v

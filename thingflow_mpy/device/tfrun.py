@@ -1,33 +1,39 @@
 # The device side of `thingflow-mpy run` (MicroPython and CPython; it goes
 # on the path of the run, never to a board):
 #
-#   micropython -m tfrun APP.py [SETUP.py]     (lib/ and sim/ on MICROPYPATH)
+#   micropython -m tfrun [-w] APP [SETUP]     (lib/ and sim/ on MICROPYPATH)
 #
 # Runs SETUP (the simulated wiring, e.g. examples/sim_wiring.py: chips put
-# on the simulated I2C bus), then APP as a board runs main.py, and reports the app's counters on stdout
-# as machine-readable lines, at most once a second (before the scheduler
-# sleeps) and once at the end:
+# on the simulated I2C bus), then APP as a board runs main.py, and reports
+# the app's counters on stdout as machine-readable lines, at most once a
+# second (before the scheduler sleeps) and once at the end:
 #
 #   @tf <wakeups> <sampled> <published> <queued> <dropped> <refused> <errors>
 #   @tf end <same seven> <heap bytes in use> <heap bytes free> <how it ended>
 #
+# APP and SETUP are module names, imported from the .mpy files the runner
+# compiled (APP as __main__, as a board runs main.py), or paths of .py files,
+# run from source (CPython). -w: the app uses mqtt_writer (the runner looked
+# at its source): every MQTTWriter it makes is counted, also one that is not
+# connected directly (behind a filter or an adapter).
 # wakeups: Scheduler.wakeups summed over every scheduler the app made;
 # sampled: readings returned by sensors (SensorAsOutputThing._sample);
-# published, queued, dropped, refused, errors: summed over every connected input thing
-# that has a `published` counter (the MQTT writer); -1 where none has it.
-# How it ended: 'done' (the app returned), 'stopped' (Ctrl-C / --for: a
-# KeyboardInterrupt), 'error' (an exception; its traceback is on stderr).
+# published, queued, dropped, refused, errors: summed over every connected
+# input thing that has a `published` counter (the MQTT writer); -1 where none
+# has it. How it ended: 'done' (the app returned), 'stopped' (Ctrl-C / --for:
+# a KeyboardInterrupt), 'error' (an exception; its traceback is on stderr).
 # Nothing is changed in lib/: the counters are read through small wrappers
-# put on the classes of the thingflow module before the app starts.
+# put on the classes of the thingflow module before the app starts. This
+# module's heap counts as the runner's (`run --heap` adds it on top), so it
+# is kept small: few names, no class.
 import gc
 import sys
 
-import thingflow
+import thingflow as _tf
 
 _scheds = []  # every Scheduler the app made
 _things = []  # every connected thing with a `published` counter
 _n = [0, 0]  # sampled readings, ticks_ms of the last report (0: none yet)
-_NAMES = ('published', 'queued', 'dropped', 'refused', 'errors')
 
 
 def _line():
@@ -35,7 +41,7 @@ def _line():
     for s in _scheds:
         w += s.wakeups
     out = '%d %d' % (w, _n[0])
-    for k in _NAMES:
+    for k in ('published', 'queued', 'dropped', 'refused', 'errors'):
         v = -1
         for t in _things:
             x = getattr(t, k, None)
@@ -45,106 +51,81 @@ def _line():
     return out
 
 
-def _report():
-    now = thingflow.ticks_ms()
-    if _n[1] and thingflow.ticks_diff(now, _n[1]) < 1000:
-        return
-    _n[1] = now or 1
-    print('@tf ' + _line())
+def _keep(t):
+    if hasattr(t, 'published') and t not in _things:
+        _things.append(t)
 
 
-class _Clock:
-    # the scheduler's clock, reporting before each sleep
-    def __init__(self, c):
-        self.c = c
-        self.ticks_ms = c.ticks_ms
-        self.ticks_diff = c.ticks_diff
-        if hasattr(c, 'time'):
-            self.time = c.time
+def _wrap(cls, name, before=None, after=None):
+    # cls.name becomes a function that calls before(self, positional
+    # arguments), the original method, then after(self, its result)
+    f = getattr(cls, name)
 
-    def sleep_ms(self, ms):
-        _report()
-        self.c.sleep_ms(ms)
-
-
-def _keep(thing):
-    if hasattr(thing, 'published') and thing not in _things:
-        _things.append(thing)
+    def w(self, *a, **k):
+        if before:
+            before(self, a)
+        r = f(self, *a, **k)
+        if after:
+            after(self, r)
+        return r
+    setattr(cls, name, w)
 
 
-def _hook_writer():
-    # every MQTTWriter the app makes, also one not connected directly
-    # (behind a filter or an adapter); imported only for an app that uses it
-    import mqtt_writer
-    W = mqtt_writer.MQTTWriter
-    init = W.__init__
-
-    def w_init(self, *a, **k):
-        init(self, *a, **k)
-        _keep(self)
-    W.__init__ = w_init
+def _report(s, a):
+    # before the scheduler sleeps: at most one line a second
+    now = _tf.ticks_ms()
+    if not _n[1] or _tf.ticks_diff(now, _n[1]) >= 1000:
+        _n[1] = now or 1
+        print('@tf ' + _line())
 
 
-def _hook():
-    S = thingflow.Scheduler
-    init = S.__init__
-
-    def s_init(self, clock=None):
-        init(self, clock)
-        self.clock = _Clock(self.clock)
-        _scheds.append(self)
-    S.__init__ = s_init
-
-    O = thingflow.OutputThing
-    conn = O.connect
-
-    def connect(self, thing, port_map=None):
-        _keep(thing)
-        return conn(self, thing, port_map)
-    O.connect = connect
-
-    T = thingflow.SensorAsOutputThing
-    samp = T._sample
-
-    def sample(self):
-        v = samp(self)
-        if v is not self:
-            _n[0] += 1
-        return v
-    T._sample = sample
+def _sampled(t, v):
+    if v is not t:
+        _n[0] += 1
 
 
-def _print_exc(e):
-    if hasattr(sys, 'print_exception'):
-        sys.print_exception(e, sys.stderr)
-    else:
-        import traceback
-        traceback.print_exception(type(e), e, e.__traceback__)
+def _hook(writer=False):
+    S = _tf.Scheduler
+    _wrap(S, '__init__', after=lambda s, r: _scheds.append(s))
+    _wrap(S, '_get_next_sleep_interval', _report)
+    _wrap(_tf.OutputThing, 'connect', lambda s, a: a and _keep(a[0]))
+    _wrap(_tf.SensorAsOutputThing, '_sample', after=_sampled)
+    if writer:
+        import mqtt_writer
+        _wrap(mqtt_writer.MQTTWriter, '__init__', after=lambda s, r: _keep(s))
 
 
-def _exec(path, name):
-    with open(path) as f:
+def _run(x, main=False):
+    # a module name: import it (as __main__ for the app); a path: run the source
+    if x[-3:] != '.py':
+        return __import__(x, None, None, False if main else ())
+    with open(x) as f:
         src = f.read()
-    if 'mqtt_writer' in src:
-        _hook_writer()
-    exec(src, {'__name__': name, '__file__': path})
+    exec(src, {'__name__': '__main__' if main else 'sim_setup', '__file__': x})
 
 
-def main(app, setup=None):
-    _hook()
+def main(args):
+    writer = args[0] == '-w'
+    if writer:
+        args = args[1:]
+    _hook(writer)
     how = 'done'
     code = 0
     try:
-        if setup:
-            _exec(setup, 'sim_setup')
-        _exec(app, '__main__')
+        if len(args) > 1:
+            _run(args[1])
+        _run(args[0], True)
     except KeyboardInterrupt:
         how = 'stopped'
     except SystemExit as e:
         code = e.args[0] if e.args else 0
         how = 'done' if not code else 'error'
     except Exception as e:
-        _print_exc(e)
+        if hasattr(sys, 'print_exception'):
+            sys.print_exception(e, sys.stderr)
+        else:
+            import traceback
+            traceback.print_exception(type(e), e, e.__traceback__)
         how = 'error'
         code = 1
     gc.collect()
@@ -156,22 +137,5 @@ def main(app, setup=None):
     return code
 
 
-def tool_bytes(setup=None):
-    # Heap bytes this runner and the simulated hardware take, which a board
-    # does not spend: run with only thingflow (and config) imported before,
-    # as `run --heap` adds them on top of the board's heap.
-    try:
-        import config
-    except ImportError:
-        pass
-    gc.collect()
-    a = gc.mem_alloc()
-    _hook()
-    if setup:
-        _exec(setup, 'sim_setup')
-    gc.collect()
-    return gc.mem_alloc() - a
-
-
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))
+    sys.exit(main(sys.argv[1:]))
