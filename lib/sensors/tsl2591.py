@@ -20,8 +20,12 @@
 # saturated: <ch0>, <ch1> at gain 25, 100 ms'); OSError(ETIMEDOUT) when no
 # integration finishes in 3 waits. I2C errors in sample() propagate.
 #
-# RAM: the messages are made in sensors._err, imported only on an error; the
-# lux formula is in integers (float constants are heap objects on 64-bit).
+# RAM: the messages are made in sensors._err, imported only on an error;
+# configure() after construction, saturation and the automatic gain are in
+# sensors._tsl2591x, imported when first needed (so auto=True costs that
+# module's RAM from the first sample on). The lux formula is in integers
+# (float constants are heap objects on 64-bit); no bytes literals (each is a
+# heap object for good).
 try:
     from micropython import const
 except ImportError:
