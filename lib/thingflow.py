@@ -15,22 +15,16 @@
 #
 # Events are plain tuples (sensor_id, ts, value). Things talk through on_next,
 # on_completed and on_error, by named ports, as in ThingFlow-Python.
-import time
+import time as default_clock  # MicroPython: the time module is the clock
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
-
-_TICK_MS = const(10)  # one scheduler tick is 10 ms
-_WRAP = const(65535)  # the logical clock wraps every 65535 ticks (655.35 s)
+# One scheduler tick is 10 ms and the logical clock wraps every 65535 ticks
+# (655.35 s): the two numbers appear as literals below, which costs no RAM.
 
 # ---- the one place where the two runtimes differ: ticks and sleeping ----
-if hasattr(time, 'ticks_ms'):  # MicroPython: the time module is the clock
-    default_clock = time
-else:  # CPython: a monotonic millisecond clock with MicroPython's API
+if not hasattr(default_clock, 'ticks_ms'):  # CPython: a monotonic millisecond clock with MicroPython's API
     # (names and strings here are chosen to add no qstr on MicroPython)
+    time = default_clock
+
     class default_clock:  # a namespace like the time module, not instantiated
         def ticks_ms():
             return getattr(time, 'monotonic_ns')() // 1000000
@@ -44,33 +38,35 @@ else:  # CPython: a monotonic millisecond clock with MicroPython's API
         time = time.time
 ticks_ms = default_clock.ticks_ms
 ticks_diff = default_clock.ticks_diff
-sleep_ms = default_clock.sleep_ms
+
 
 class FatalError(Exception):
     """An error that stops the event flow; dispatch never wraps it."""
 
 
-class ExcInDispatch(FatalError):
-    """A downstream thing raised while an event, a completion or an error
-    was dispatched to it; the message names the event and the exception."""
+# ExcInDispatch, PortError, Output and sleep_ms live in tfrare.py, loaded on
+# first use (most apps never raise them nor print events):
+# thingflow.PortError and `from thingflow import Output` work as usual.
+def __getattr__(x):
+    import tfrare
+    return getattr(tfrare, x)
 
 
-class PortError(FatalError):
-    """Connecting or dispatching to an unknown or closed port."""
+class InputThing:
+    """Receives events; every method does nothing by default."""
 
-
-def _ignore(*args):
-    pass
-
-
-def _reraise(e):
-    raise e
+    def on_next(self, x=None):
+        pass
+    on_completed = on_error = on_next
 
 
 class OutputThing:
     """Emits events on named output ports (['default'] when none are given).
-    _conns maps each port to a tuple of (on_next, on_completed, on_error)
-    triples, or to None once the port is closed."""
+    _conns maps each port to a tuple of connections, or to None once the
+    port is closed. A connection is (on_next, thing) for an input thing
+    (one bound method, not three), (callable, None) for a plain callable
+    (its errors are raised again), and for a named input port
+    (on_<port>_next, an adapter calling on_<port>_completed/_error)."""
 
     def __init__(self, ports=None):
         c = {}
@@ -79,12 +75,10 @@ class OutputThing:
         self._conns = c
 
     def _port(self, port):
-        # The connections of an open port; PortError for an unknown or closed one.
+        # The connections of an open port; PortError for an unknown (0) or closed (None) one.
         c = self._conns.get(port, 0)
-        if c == 0:
-            raise PortError('unknown port %r' % (port,))
-        if c is None:
-            raise PortError('closed port %r' % (port,))
+        if c == 0 or c is None:
+            __import__('tfrare')._port(c, port)
         return c
 
     def connect(self, thing, port_map=None):
@@ -94,25 +88,18 @@ class OutputThing:
         'default' calls on_<in_port>_next/_completed/_error.
         Returns a callable that disconnects."""
         out_p, in_p = port_map or ('default', 'default')
-        old = self._port(out_p)
-        if in_p == 'default' and callable(thing) and not hasattr(thing, 'on_next'):
-            c = (thing, _ignore, _reraise)
+        if in_p != 'default':
+            c = __import__('tfrare').connect(thing, in_p)
+        elif callable(thing) and not hasattr(thing, 'on_next'):
+            c = (thing, None)
         else:  # a missing method raises AttributeError naming it
-            c = ()
-            for n in ('on_next', 'on_completed', 'on_error'):
-                if in_p != 'default':
-                    n = n[:3] + in_p + n[2:]  # on_<in_p>_next
-                c += (getattr(thing, n),)
-        self._conns[out_p] = old + (c,)
+            c = (thing.on_next, thing)
+            thing.on_completed
+            thing.on_error
+        self._conns[out_p] = self._port(out_p) + (c,)
 
         def cancel():
-            cs = self._conns.get(out_p)
-            if cs:
-                n = ()
-                for x in cs:
-                    if x is not c:
-                        n += (x,)
-                self._conns[out_p] = n
+            __import__('tfrare').cancel(self._conns, out_p, c)
         return cancel
 
     def _dispatch_next(self, x, port=None):
@@ -126,10 +113,8 @@ class OutputThing:
         try:
             for c in cs:
                 c[0](x)
-        except FatalError:
-            raise
-        except Exception as e:
-            raise ExcInDispatch('dispatching %r: %r' % (x, e))
+        except Exception as e:  # ExcInDispatch, unless e is a FatalError
+            raise __import__('tfrare')._dispatch_next(x, e)
 
     def _dispatch_completed(self, port=None):
         self._dispatch_error(None, port)
@@ -141,21 +126,16 @@ class OutputThing:
         cs = self._port(port)
         self._conns[port] = None
         try:
-            for c in cs:
-                if e is None:
-                    c[1]()
+            for f, t in cs:
+                if t is None:  # a plain callable: completion ignored, error raised again
+                    if e is not None:
+                        raise e
+                elif e is None:
+                    t.on_completed()
                 else:
-                    c[2](e)
-        except FatalError:
-            raise
+                    t.on_error(e)
         except Exception as e2:
-            raise ExcInDispatch('dispatching %r: %r' % (e or 'the completion', e2))
-
-
-
-class InputThing:
-    """Receives events; every method does nothing by default."""
-    on_next = on_completed = on_error = _ignore
+            raise __import__('tfrare')._dispatch_next(e or 'the completion', e2)
 
 
 class Filter(OutputThing, InputThing):
@@ -193,11 +173,6 @@ class SensorAsOutputThing(OutputThing):
         except Exception as e:  # StopIteration completes, the rest are errors
             self._dispatch_error(None if isinstance(e, StopIteration) else e)
         return self
-
-
-class Output(InputThing):
-    """Prints every event and error."""
-    on_next = on_error = print
 
 
 class Scheduler:
@@ -241,7 +216,7 @@ class Scheduler:
             i += 1
         now = self.time_in_ticks
         # first due: the next point of the common grid at or after now
-        due = now + (-now - (self._wraps % ticks) * (_WRAP % ticks)) % ticks
+        due = now + (-now - (self._wraps % ticks) * (65535 % ticks)) % ticks
         gs.insert(i, [ticks, due, [task], slack])
 
     def _remove_task(self, task, ticks=None):
@@ -260,20 +235,19 @@ class Scheduler:
         # Ticks until the earliest end of a group's window (its due time
         # when exact); 0 when overdue, None when empty.
         s = None
-        now = self.time_in_ticks
         for g in self._groups:
-            d = g[1] + g[3] - now
+            d = max(g[1] + g[3] - self.time_in_ticks, 0)
             if s is None or d < s:
                 s = d
-        return s if s is None or s > 0 else 0
+        return s
 
     def _advance_time(self, ticks):
         t = self.time_in_ticks + ticks
-        while t >= _WRAP:  # wrap: shift every due time with the clock
-            t -= _WRAP
+        while t >= 65535:  # wrap: shift every due time with the clock
+            t -= 65535
             self._wraps += 1
             for g in self._groups:
-                g[1] -= _WRAP
+                g[1] -= 65535
         self.time_in_ticks = t
 
     def _get_tasks(self):
@@ -300,15 +274,12 @@ class Scheduler:
         exact) lets a run move that much early or late to share a wake-up;
         the long-run rate stays exact. Returns a callable that cancels."""
         thing._observe  # AttributeError for a thing that is not an output thing
-        for v, hi, m in ((interval, 655.345, 'interval %r s: want a number of seconds from 0.01 to 655.34'),
-                         (slack, 0.5, 'slack %r: want a fraction of the interval from 0 to 0.49')):
-            try:
-                ok = 0 <= v < hi
-            except TypeError:  # not a number
-                raise TypeError(m % (v,))
-            if not ok or v is interval and round(v * 100) < 1:
-                raise ValueError(m % (v,))
-        t = int(round(interval * 100))
+        try:
+            t = 0 <= interval < 655.345 and 0 <= slack < .5 and round(interval * 100)
+        except TypeError:  # not a number
+            t = 0
+        if not t:  # raises the error that names the bad value
+            __import__('tfrare').schedule_periodic(interval, slack)
         self._add_task(thing, t, int(slack * t))
 
         def cancel():
@@ -355,17 +326,15 @@ class Scheduler:
             if busy < 0:  # time ran backwards: not to be trusted
                 self.clock_faults += 1
                 busy = 0
-            plan = self._get_next_sleep_interval() * _TICK_MS - self._ms - busy
-            if plan > 0:
+            plan = max(self._get_next_sleep_interval() * 10 - self._ms - busy, 0)
+            if plan:
                 clk.sleep_ms(plan)
-            else:
-                plan = 0
             woke = clk.ticks_ms()
             slept = clk.ticks_diff(woke, done)
             if slept < 0 or slept > 2 * plan + 1000:
                 self.clock_faults += 1  # a clock that wrapped or jumped
                 slept = plan
             ms = self._ms + busy + slept
-            self._ms = ms % _TICK_MS
-            self._advance_time(ms // _TICK_MS)
+            self._ms = ms % 10
+            self._advance_time(ms // 10)
         self._run = False
