@@ -24,6 +24,11 @@ def run(ctx):
     w = values(ctx.micropython(DEVICE / 'filters_mem.py', 'warm', 'thingflow'))['thingflow']
     yield metric('core_import_bytes_warm', 'micropython', w, 'bytes',
                  note='qstr pool grown first (see bench/device/filters_mem.py)')
+    r = values(ctx.micropython(DEVICE / 'filters_mem.py', 'warm', 'thingflow', 'tfrare'))['tfrare']
+    yield metric('core_rare_bytes', 'micropython', r, 'bytes',
+                 note='tfrare.py after thingflow, qstr pool grown first: loaded only on first use of '
+                      'Output, ExcInDispatch, PortError, sleep_ms, a named input port, a disconnect '
+                      'or a bad interval')
     v = values(ctx.micropython(DEVICE / 'core_bench.py', 'three_sensors'))
     yield metric('three_sensors_bytes', 'micropython', v['three_sensors_bytes'], 'bytes',
                  target_max=2800, note='Scheduler, 3 sensors, 3 input things, all included')
