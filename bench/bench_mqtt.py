@@ -63,17 +63,23 @@ def run(ctx):
         out = ctx.micropython(SCRIPT, 'mem', b.port, timeout=60)
         v = values(out)
         q = [int(n) for n in re.findall(r'n_qstr=(\d+)', out)]
+        pools = [int(n) for n in re.findall(r'n_pool=(\d+)', out)]
         yield metric('mqtt_writer_bytes', 'micropython', v['mqtt_writer_bytes'], 'bytes', target_max=6000,
                      import_bytes=v['mqtt_import_bytes'], client_import_bytes=v['mqtt_client_import_bytes'],
                      writer_import_bytes=v['mqtt_writer_import_bytes'],
                      instance_bytes=v['mqtt_writer_instance_bytes'],
-                     qstrs_added=q[2] - q[0] if len(q) == 3 else None, modules=v.get('modules'),
+                     qstrs_added=q[2] - q[0] if len(q) == 3 else None, qstrs_after=q[2] if len(q) == 3 else None,
+                     qstr_pools_added=pools[2] - pools[0] if len(pools) == 3 else None,
+                     modules=v.get('modules'),
                      note='import mqtt_client + mqtt_writer (.mpy) and one connected writer '
-                          '(outbox=50, defaults), after thingflow; qstrs_added: new interned names')
+                          '(outbox=50, defaults), after thingflow; qstrs_added: new interned names; '
+                          'qstr_pools_added: new qstr pools allocated inside the measurement (the pools '
+                          'hold 20, 40, 80, 160... names; a new one of 160 costs ~1.8 KB at once)')
         # the modules imported only for an option, each after the core ones
-        mods = ctx.import_bytes('thingflow', 'mqtt_client', 'mqtt_writer', 'mqtt_errors', 'mqtt_spool',
-                                'mqtt_tls')
+        mods = ctx.import_bytes('thingflow', 'mqtt_client', 'mqtt_writer', 'mqtt_errors', 'mqtt_rare',
+                                'mqtt_spool', 'mqtt_tls')
         for m, why in (('mqtt_errors', 'on a bad argument, a refused connection, or a warning with a logger'),
+                       ('mqtt_rare', 'after a network failure, with every=/batch=, or at on_completed/on_error'),
                        ('mqtt_spool', 'with spool='), ('mqtt_tls', 'with ssl=True')):
             yield metric('mqtt_optional_bytes', 'micropython', mods[m], 'bytes', module=m,
                          note='imported only ' + why)

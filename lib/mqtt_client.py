@@ -14,21 +14,13 @@
 # protocol, ValueError for bad arguments. No message ever holds the password.
 #
 # RAM: the texts of the errors live in mqtt_errors.py and TLS setup in
-# mqtt_tls.py, both imported only when needed (see README.md (MQTT) for figures).
+# mqtt_tls.py, both imported only when needed (see README.md (MQTT) for
+# figures). Options left at their defaults are class attributes, so that an
+# instance holds only what differs; MQTTWriter is an MQTTClient too.
 import socket
+import sys
 
-from thingflow import ticks_ms, ticks_diff
-
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
-
-_ETIMEDOUT = const(110)
-_PUBACK = const(0x40)
-_CONNACK = const(0x20)
-_PINGRESP = const(0xd0)
+from thingflow import default_clock
 
 
 class MQTTError(Exception):
@@ -36,12 +28,14 @@ class MQTTError(Exception):
     sent something MQTT 3.1.1 does not allow."""
 
 
-def _err(x, v):
-    # raise the error about value v: x an argument name, or the kind of
-    # packet the broker sent instead of a CONNACK (0: a bad length); the
-    # texts are in mqtt_errors, imported only now
-    import mqtt_errors
-    mqtt_errors.bad(x, v)
+def _err(x, v, t=None):
+    # The texts live in mqtt_errors, imported only now: raise the error
+    # about value v (x an argument name, or the kind of packet the broker
+    # sent instead of a CONNACK, 0: a bad length), or, for an MQTTWriter t,
+    # log the warning x about v when a logger is in use (else nothing).
+    if t is None or sys.modules.get('logger'):
+        import mqtt_errors
+        mqtt_errors.error(x, v, t)
 
 
 def _str(s):  # 2-byte length, then UTF-8 bytes
@@ -50,15 +44,16 @@ def _str(s):  # 2-byte length, then UTF-8 bytes
     return bytes((len(s) >> 8, len(s) & 255)) + s
 
 
-def _fixed(x, n):
-    # fixed header: packet type and flags x, then the remaining length n (varint)
+def pack(x, s):
+    # the packet: fixed header x, the remaining length (a varint), body p
     b = bytearray((x,))
+    n = len(s)
     while True:
         x = n & 127
         n >>= 7
         b.append(x | 128 if n else x)
         if not n:
-            return b
+            return bytes(b) + s
 
 
 def connect_packet(client_id, keepalive=0, user=None, password=None, will=None, clean=True):
@@ -74,22 +69,15 @@ def connect_packet(client_id, keepalive=0, user=None, password=None, will=None, 
         if password is not None:
             f |= 64
             p += _str(password)
-    v = b'\x00\x04MQTT\x04' + bytes((f, keepalive >> 8, keepalive & 255))
-    return bytes(_fixed(0x10, len(v) + len(p))) + v + p
+    return pack(0x10, b'\x00\x04MQTT\x04' + bytes((f, keepalive >> 8, keepalive & 255)) + p)
 
 
 def publish_packet(topic, msg, qos=0, retain=False, pid=0, dup=False):
     """PUBLISH as bytes; pid (1-65535) only with qos 1."""
     if isinstance(msg, str):
         msg = msg.encode()
-    t = _str(topic)
-    h = _fixed(0x30 | (8 if dup else 0) | (qos << 1) | (1 if retain else 0),
-               len(t) + len(msg) + (2 if qos else 0))
-    h += t
-    if qos:
-        h.append(pid >> 8)
-        h.append(pid & 255)
-    return bytes(h) + msg
+    return pack(0x30 | (8 if dup else 0) | (qos << 1) | (1 if retain else 0),
+               _str(topic) + (bytes((pid >> 8, pid & 255)) if qos else b'') + msg)
 
 
 def check_topic(topic):
@@ -109,9 +97,12 @@ class MQTTClient:
     True (TLS, no certificate check) or an SSLContext (e.g. with the CA
     loaded). timeout: seconds each call may take in all (default 3).
     Attributes: sock (None when not connected), timeout (may be changed
-    between calls), pid (the last packet id), lw (the last will)."""
-    sock = lw = None
+    between calls), pid (the last packet id), lw (the last will), name (the
+    client id)."""
+    sock = lw = user = pswd = ssl = _raw = None
     pid = 0
+    clock = default_clock  # ticks_ms/ticks_diff (MQTTWriter's clock= too)
+    client = None  # an MQTTWriter's: its wake-up, not each call, starts the clock (start: when the call or wake-up began)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
                  ssl=None, timeout=3):
@@ -123,27 +114,33 @@ class MQTTClient:
             _err('keepalive', keepalive)
         if not timeout or timeout <= 0:
             _err('timeout', timeout)
-        self.client_id = client_id
+        self.name = client_id
         self.server = server
         self.port = port
-        self.user = user
-        self.pswd = password
+        if user is not None:
+            self.user = user
+        if password is not None:
+            self.pswd = password
         self.keepalive = keepalive
-        self.ssl = ssl
+        if ssl:
+            self.ssl = ssl
         self.timeout = timeout
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
         """The message the broker publishes when the connection is lost."""
         self.lw = (check_topic(topic), msg, retain, qos)
 
-    def _left(self):
-        # at the start of each socket operation: the time left for this call
-        n = int(self.timeout * 1000) - ticks_diff(ticks_ms(), self._t0)
+    def _left(self, v):
+        # before each socket operation: its timeout is the time left for
+        # this call (start: when the call began); returns v
+        c = self.clock
+        n = int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self.start)
         if n <= 0:
-            raise OSError(_ETIMEDOUT)
-        self._raw.settimeout(n / 1000)
+            raise OSError(110)  # ETIMEDOUT
+        (self._raw or self.sock).settimeout(n / 1000)
+        return v
 
-    def _ask(self, x, n=0, v=None):
+    def send(self, x, n=0, v=None):
         # send the packet x; then, with n, read packets up to the first of
         # kind n (with the body v, if given); the caller starts the clock
         s = self.sock
@@ -152,25 +149,24 @@ class MQTTClient:
         f = getattr(s, 'send', None) or s.write
         x = memoryview(x)
         while x:
-            self._left()
-            i = f(x)
-            if i:
-                x = x[i:]
+            s = f(self._left(x))
+            if s:
+                x = x[s:]
         while n:
-            s, x = self._recv()
+            s, x = self.recv()
             if s == n and (v is None or x == v):
                 return
 
-    def _recv(self, n=0):
+    def recv(self, n=0):
         # n bytes from the broker; n=0: its next packet, (first byte, body)
         if not n:
-            n = self._recv(1)[0]
+            n = self.recv(1)[0]
             i = x = 0
             while True:
-                s = self._recv(1)[0]
+                s = self.recv(1)[0]
                 x |= (s & 127) << i
                 if not s & 128:
-                    return n, self._recv(x) if x else b''
+                    return n, self.recv(x) if x else b''
                 i += 7
                 if i > 21:
                     _err(0, b'')
@@ -178,8 +174,7 @@ class MQTTClient:
         f = getattr(s, 'recv', None) or s.read
         x = b''
         while len(x) < n:
-            self._left()
-            s = f(n - len(x))
+            s = f(self._left(n - len(x)))
             if s is None:  # no data yet (a non-blocking TLS read)
                 continue
             if not s:
@@ -191,27 +186,27 @@ class MQTTClient:
         """Open the connection; returns the session-present flag.
         MQTTError names a refusal (e.g. 'bad user name or password')."""
         self.close()
-        self._t0 = ticks_ms()
+        if self.client is None:
+            self.start = self.clock.ticks_ms()
         a = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_STREAM)[0]
         s = socket.socket(a[0], a[1], a[2])
-        self.sock = self._raw = s
+        self.sock = s
+        c = self.ssl
+        if c:
+            self._raw = s  # settimeout on the plain socket (MicroPython's TLS has none)
         try:
-            self._left()
-            s.connect(a[-1])
-            c = self.ssl
+            s.connect(self._left(a[-1]))
             if c:
                 if c is True:
                     import mqtt_tls
                     c = mqtt_tls.context()
-                s = c.wrap_socket(s, server_hostname=self.server)
-                self.sock = s
+                s = self.sock = c.wrap_socket(s, server_hostname=self.server)
                 if hasattr(s, 'settimeout'):
-                    self._raw = s
-            self._ask(connect_packet(self.client_id, self.keepalive, self.user, self.pswd,
-                                     self.lw, clean))
-            a = self._recv()  # the CONNACK
+                    self._raw = None
+            self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean))
+            a = self.recv()  # the CONNACK
             s = a[1]
-            if a[0] != _CONNACK or len(s) != 2 or s[1]:
+            if a[0] != 0x20 or len(s) != 2 or s[1]:
                 _err(a[0], s)
             return s[0] & 1
         except Exception:
@@ -223,23 +218,26 @@ class MQTTClient:
         broker's PUBACK for this packet id (OSError when it does not come)."""
         if qos not in (0, 1):
             _err('qos', qos)
-        self._t0 = ticks_ms()
+        if self.client is None:
+            self.start = self.clock.ticks_ms()
         if qos:
             self.pid = qos = self.pid % 65535 + 1
-        self._ask(publish_packet(topic, msg, qos and 1, retain, qos), qos and _PUBACK,
+        self.send(publish_packet(topic, msg, qos and 1, retain, qos), qos and 0x40,
                   qos and bytes((qos >> 8, qos & 255)))
 
     def ping(self):
         """PINGREQ, then wait for the PINGRESP."""
-        self._t0 = ticks_ms()
-        self._ask(b'\xc0\x00', _PINGRESP)
+        if self.client is None:
+            self.start = self.clock.ticks_ms()
+        self.send(b'\xc0\x00', 0xd0)
 
     def disconnect(self):
         """DISCONNECT (the broker then drops the last will) and close."""
         try:
             if self.sock is not None:
-                self._t0 = ticks_ms()
-                self._ask(b'\xe0\x00')
+                if self.client is None:
+                    self.start = self.clock.ticks_ms()
+                self.send(b'\xe0\x00')
         finally:
             self.close()
 

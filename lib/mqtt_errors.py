@@ -37,7 +37,7 @@ bigger than maxsize
 writer closed"""
 
 
-def bad(k, v, w=None):
+def error(k, v, w=None):
     """Without w: raise the error about value v. ValueError when k is an
     argument name; MQTTError when k is the kind of packet the broker sent
     instead of a CONNACK (v its body; a CONNACK with a return code: the
@@ -70,8 +70,8 @@ def _note(w, k, x):
         m = 'event %r refused: %s' % (x, _WHY.split('\n')[k])
     else:
         m = repr(x)
-        if w.password:
-            m = m.replace(w.password, '***')
+        if w.pswd:
+            m = m.replace(w.pswd, '***')
         if k == 5:
             m = 'network: %s (retry in %d ms)' % (m, w._ms)
         elif k == 6:

@@ -11,7 +11,7 @@
 # reset is dropped and counted in `dropped`.
 import os
 
-from mqtt_writer import _err
+from mqtt_client import _err
 
 try:
     from micropython import const
@@ -35,36 +35,41 @@ def sync(w):
 
 
 def _sync(w):
-    n = w.queued
-    if not n:
+    # A message in the file is a list in the outbox, one not yet written a
+    # tuple (as on_next puts it): the lists are the oldest, at the front.
+    q = w.outbox
+    if not q:
         if w._fn:
             os.remove(w.spool)
             w._fn = w._fd = 0
         return
-    u = w._u
-    gone = w._fn - (n - u)
+    k = 0
+    while k < len(q) and type(q[k]) is list:
+        k += 1
+    u = len(q) - k  # not yet written
+    gone = w._fn - k  # records of the file that have left the outbox
     if gone == w._fd and not u:
         return
-    if w._fn + u > 2 * len(w.outbox):
+    if w._fn + u > 2 * w._cap:
         return _rewrite(w)  # compact: only what is left
     with open(w.spool, 'ab') as f:
         if gone != w._fd:
             f.write(b'\x00%d\n' % gone)
             w._fd = gone
-        _write(w, f, n - u)
+        _write(w, f, k)
     w._fn += u
-    w._u = 0
 
 
 def _write(w, f, i):
     # write the outbox from its i-th oldest message on, one line each
     q = w.outbox
-    while i < w.queued:
-        m = q[(w._h + i) % len(q)]
+    while i < len(q):
+        m = q[i]
         f.write(m[0].encode())
         f.write(b'\x00')
         f.write(m[1])
         f.write(b'\n')
+        q[i] = list(m)  # in the file now
         i += 1
 
 
@@ -74,8 +79,8 @@ def _rewrite(w):
     with open(p, 'wb') as f:
         _write(w, f, 0)
     os.rename(p, w.spool)
-    w._fn = w.queued
-    w._fd = w._u = 0
+    w._fn = len(w.outbox)
+    w._fd = 0
 
 
 def load(w):
@@ -85,6 +90,7 @@ def load(w):
         f = open(w.spool, 'rb')
     except OSError:
         return
+    q = w.outbox
     with f:
         gone = 0
         for ln in f:
@@ -96,31 +102,25 @@ def load(w):
             k = _kind(ln)
             if k > 0:
                 if i >= gone:
+                    # into the outbox, as on_next puts it: when it is full,
+                    # the oldest message is dropped (or this one, with
+                    # drop='newest'), and counted
                     t = ln[:k].decode()
-                    _put(w, (w.topic if t == w.topic else t, ln[k + 1:-1]))
+                    m = (w.topic if t == w.topic else t, ln[k + 1:-1])
+                    if len(q) < w._cap:
+                        q.append(m)
+                    else:
+                        w.dropped += 1
+                        if w.drop == 'oldest':
+                            q.pop(0)
+                            q.append(m)
                 i += 1
             elif k < 0:
                 w.dropped += 1  # a line cut short by a reset
-    if w.queued:
+    if q:
         _rewrite(w)
     else:
         os.remove(w.spool)
-
-
-def _put(w, m):
-    # into w's outbox, as MQTTWriter.on_next does: when it is full, the
-    # oldest message is dropped (or m, with drop='newest'), and counted
-    q = w.outbox
-    n = len(q)
-    if w.queued == n:
-        w.dropped += 1
-        if w.drop != 'oldest':
-            return
-        q[w._h] = m
-        w._h = (w._h + 1) % n
-    else:
-        q[(w._h + w.queued) % n] = m
-        w.queued += 1
 
 
 def _kind(ln):

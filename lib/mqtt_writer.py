@@ -17,14 +17,17 @@
 # Network work happens at wake-ups (each event, and _observe() when the
 # writer is scheduled with schedule_periodic), bounded by `timeout` seconds.
 #
-# RAM: what only some apps use lives in modules imported only then:
-# mqtt_spool.py (spool=), mqtt_tls.py (ssl=True), mqtt_errors.py (the texts
-# of errors and log lines: a bad argument, a refused event, a failure while
-# a logger is in use). mqtt_client.py is not imported when client= is given.
+# RAM: the writer is its own MQTTClient (one object holds the connection and
+# the outbox; client= gives another one). What only some apps or moments
+# need lives in modules imported only then: mqtt_rare.py (a network failure
+# and the back-off, the duty cycle, the end of the stream), mqtt_spool.py
+# (spool=), mqtt_tls.py (ssl=True), mqtt_errors.py (the texts of errors and
+# log lines: a bad argument, a refused event, a failure while a logger is
+# in use).
 import json
-import sys
 
-from thingflow import InputThing, default_clock
+from thingflow import InputThing
+from mqtt_client import MQTTClient, check_topic, _err
 
 try:
     from micropython import const
@@ -32,15 +35,12 @@ except ImportError:
     def const(x):
         return x
 
-_FIRST_MS = const(1000)  # first reconnect back-off; doubles up to maxwait
 # what a log line is about (the texts are in mqtt_errors.py)
 _R_SID = const(0)  # refused: no sensor id for the topic
 _R_TOPIC = const(1)  # refused: the sensor id puts + # NUL or newline into the topic
 _R_JSON = const(2)  # refused: JSON cannot encode it
 _R_SIZE = const(3)  # refused: bigger than maxsize
 _R_DONE = const(4)  # refused: the writer is closed
-_N_NET = const(5)  # a network failure
-_N_UP = const(7)  # an error from upstream
 
 
 def _json_ok(x):
@@ -64,16 +64,7 @@ def _json_ok(x):
     return True
 
 
-def _err(x, v, thing=None):
-    # The texts live in mqtt_errors, imported only now: raise the error x
-    # (an argument name) about the value v, or, for a writer `thing`, log
-    # the warning x about v when a logger is in use (else nothing).
-    if thing is None or sys.modules.get('logger'):
-        import mqtt_errors
-        mqtt_errors.bad(x, v, thing)
-
-
-class MQTTWriter(InputThing):
+class MQTTWriter(MQTTClient, InputThing):
     """Publishes json.dumps(event) to topic ('{sensor_id}' is replaced by the
     event's first item, or for a list of events by the first event's).
     Arguments (defaults):
@@ -92,36 +83,36 @@ class MQTTWriter(InputThing):
                  a duty-cycle disconnect
       status=True  '<root>/status': 'online' (retained) on connect,
                  'offline' on a clean disconnect and as the last will
-      client=None  an object with umqtt's API instead of mqtt_client's
+      client=None  an object with umqtt's API instead of the writer's own
       clock=None   ticks_ms/ticks_diff (thingflow.default_clock)
     Counters: published, queued (now in the outbox), dropped (outbox full),
     refused (bad events), errors (network), connects, reconnects;
     last_error: the last network exception.
-    Attributes: client, status (the status topic or None), outbox (the ring
-    of waiting (topic, payload) messages) and the arguments' values."""
-    # Counters and rarely set options are class defaults, so that an
-    # instance holds only what differs (each attribute costs RAM in each
-    # instance). Names of arguments double as attribute names: every new
-    # name costs RAM on MicroPython.
-    published = queued = dropped = refused = errors = connects = reconnects = 0
+    Attributes: client (the client in use: the writer itself by default),
+    status (the status topic or None), outbox (the list of waiting (topic,
+    payload) messages, oldest first) and the arguments' values."""
+    # Counters and options left at their defaults are class attributes, so
+    # that an instance holds only what differs (each attribute costs RAM in
+    # each instance). Names of arguments double as attribute names: every
+    # new name costs RAM on MicroPython.
+    published = dropped = refused = errors = connects = reconnects = 0
     every = batch = 0
-    last_error = radio = spool = status = password = _conns = None  # _conns {}: closed
+    last_error = radio = spool = status = _conns = None  # _conns {}: closed
     drop = 'oldest'
-    clock = default_clock
-    _h = 0  # index of the oldest message in the outbox
+    qos = 1
+    retain = False
+    maxsize = 1024
+    maxwait = 64
+    _cap = 50  # outbox size
     _ms = 0  # current back-off, ms (0: none)
-    _u = 0  # newest messages not yet written to the spool
-    _up = 0  # 1 connected, 0 not, -1 lost (a failure since the last connect)
+    state = 0  # 1 connected, 0 not, -1 lost (a failure since the last connect)
+    queued = property(lambda x: len(x.outbox))
 
     def __init__(self, name, host, port, topic, user=None, password=None, keepalive=60,
                  ssl=None, qos=1, retain=False, outbox=50, drop='oldest', spool=None,
                  maxsize=1024, timeout=3, maxwait=64, every=0, batch=0, radio=None,
                  status=True, client=None, clock=None):
-        if not isinstance(topic, str) or not topic:
-            _err('topic', topic)
-        for x in '+#\x00\n':  # no character that no topic to publish to may have
-            if x in topic:
-                _err('topic', topic)
+        check_topic(topic)
         if qos not in (0, 1) or type(qos) is bool:
             _err('qos', qos)
         if type(outbox) is not int or outbox < 1:
@@ -133,38 +124,38 @@ class MQTTWriter(InputThing):
             if not isinstance(v, (int, float)) or v < 0 or not (v or n):
                 _err(x, v)  # a number > 0 (>= 0 when n)
         if client is None:
-            if type(port) is not int or not 0 < port < 65536:
+            if not port:  # 0 would be the client's default port
                 _err('port', port)
             if not host or not isinstance(host, str):
                 _err('host', host)
-            from mqtt_client import MQTTClient
-            client = MQTTClient(name, host, port, user, password, keepalive, ssl, timeout)
-        self.name = name
+        # the connection's settings (checked there: port, keepalive)
+        MQTTClient.__init__(self, name, host, port, user, password, keepalive, ssl, timeout)
+        self.client = client or self
         self.topic = topic
         if status:  # the topic's root: up to {sensor_id}, without a trailing /
             status = topic.split('{sensor_id}')[0].rstrip('/')
-            self.status = status + '/status' if status else 'status'
-        self.qos = qos
-        self.retain = retain
-        self.keepalive = keepalive
-        self.maxsize = maxsize
-        self.timeout = timeout
-        self.maxwait = maxwait
+            self.status = (status + '/' if status else '') + 'status'
+        if qos != 1:
+            self.qos = qos
+        if retain:
+            self.retain = retain
+        if maxsize != 1024:
+            self.maxsize = maxsize
+        if maxwait != 64:
+            self.maxwait = maxwait
         if clock:
             self.clock = clock
-        self.client = client
-        self.outbox = [None] * outbox  # a ring of (topic, payload bytes)
-        # set later: _t0 when this wake-up began, _fail_t when the last
-        # attempt failed, _last when the broker last heard from us
-        if password:
-            self.password = password  # only to blank it out of log lines
+        self.outbox = []  # (topic, payload bytes), oldest first
+        if outbox != 50:
+            self._cap = outbox
         if drop != 'oldest':
             self.drop = drop
+        # set later: start when this wake-up began, _last when the broker
+        # last heard from us (and in mqtt_rare: _fail_t, _cyc)
         if every or batch or radio:
             self.every = every
             self.batch = batch
             self.radio = radio
-            self._cyc = self.clock.ticks_ms()  # when the last duty cycle began
         if spool:
             self.spool = spool
             import mqtt_spool
@@ -197,35 +188,25 @@ class MQTTWriter(InputThing):
                     why = _R_SIZE
             else:
                 why = _R_JSON
-        if why is None:  # into the outbox, a ring of len(outbox) messages, oldest first
+        if why is None:  # into the outbox; full: drop the oldest or this one
             q = self.outbox
-            n = self.queued
-            i = (self._h + n) % len(q)
-            if n == len(q):  # full: drop the oldest (at i, overwritten) or this one
+            if len(q) < self._cap:
+                q.append((t, s))
+            else:
                 self.dropped += 1
                 if self.drop == 'oldest':
-                    self._h = (i + 1) % n
-                else:
-                    i = None
-            else:
-                self.queued += 1
-            if i is not None:
-                q[i] = (t, s)
-                self._u = min(self._u + 1, self.queued)
+                    q.pop(0)
+                    q.append((t, s))
         else:
             self.refused += 1
             _err(why, x, self)
-        self._work()
+        self._observe()
 
     def on_completed(self, e=None):
         """Send what can be sent now, then disconnect cleanly; what is left
         stays in the spool for the next start. Also on_error(e): e is logged."""
-        if e is not None:
-            _err(_N_UP, e, self)
-        if self._conns is None:
-            self._conns = {}  # closed: a scheduler drops a writer with no open port
-            self._work(True)
-            self._close()
+        import mqtt_rare
+        mqtt_rare.end(self, e)
 
     on_error = on_completed
 
@@ -234,8 +215,8 @@ class MQTTWriter(InputThing):
         client's error, e.g. MQTTError('connection refused: bad user name
         or password'); quiet=True: returns False instead (True: connected)."""
         if not quiet:  # a call of its own: a time budget of its own
-            self._t0 = self.clock.ticks_ms()
-        if self._up > 0:
+            self.start = self.clock.ticks_ms()
+        if self.state > 0:
             return True
         if self.radio:
             self.radio(True)
@@ -243,106 +224,77 @@ class MQTTWriter(InputThing):
         s = self.status
         if s and hasattr(c, 'set_last_will'):
             c.set_last_will(s, 'offline', True, 1)
-        n = self._up  # -1: a reconnect
-        ok = self._do(c.connect)
+        n = self.state  # -1: a reconnect
+        ok = self.run(MQTTClient.connect, c) if c is self else self.run(c.connect)
         if ok:
-            self._up = 1
-            ok = not s or self._do(c.publish, s, 'online', True, 1)
+            self.state = 1
+            ok = not s or self.run(c.publish, s, 'online', True, 1)
         if ok:
             self.connects += 1
             if n:
                 self.reconnects += 1
-            self._ms = 0
+            if self._ms:
+                self._ms = 0
         elif not quiet:
             raise self.last_error
         return ok
 
     # ---- network work at a wake-up ----
-    def _work(self, end=False):
-        # the network work that is due: connect, publish, ping; end: the
-        # last time (send what can be sent, even during a back-off)
+    def _observe(self, end=False):
+        # a wake-up (each event; sched.schedule_periodic(writer, 30) adds
+        # some of its own): the network work that is due, connect, publish,
+        # ping; end: the last time (send what can be sent, even during a
+        # back-off)
         if self._conns is not None and not end:
             return
         clk = self.clock
-        self._t0 = t0 = clk.ticks_ms()
+        self.start = t0 = clk.ticks_ms()
         ka = self.keepalive * 1000
-        if self._up > 0 and ka and not end and clk.ticks_diff(t0, self._last) >= ka:
-            self._fail(None)  # the broker gives up on us after 1.5 keepalives: start afresh
-        n = self.queued
+        if self.state > 0 and ka and not end and clk.ticks_diff(t0, self._last) >= ka:
+            import mqtt_rare  # the broker gives up on us after 1.5 keepalives: start afresh
+            mqtt_rare.error(self, None)
+        q = self.outbox
         duty = self.every or self.batch
-        if self._up < 1 and n and (end or not self._ms or clk.ticks_diff(t0, self._fail_t) >= self._ms):
-            if end or not duty or self.batch and n >= self.batch or \
-                    self.every and clk.ticks_diff(t0, self._cyc) >= self.every * 1000:
-                if duty:
-                    self._cyc = t0
+        if self.state < 1 and q:
+            if not (end or self._ms or duty):
                 self.connect(True)
-        if self._up > 0:
+            else:  # after a failure or in a duty cycle: when it is time
+                import mqtt_rare
+                if end or mqtt_rare.due(self, t0):
+                    self.connect(True)
+        if self.state > 0:
             c = self.client
-            q = self.outbox
             n = self.timeout * 750  # stop when less than a quarter is left
-            while self.queued and clk.ticks_diff(clk.ticks_ms(), t0) <= n:
-                m = q[self._h]
-                if not self._do(c.publish, m[0], m[1], self.retain, self.qos):
+            while q and clk.ticks_diff(clk.ticks_ms(), t0) <= n:
+                m = q[0]
+                if not self.run(c.publish, m[0], m[1], self.retain, self.qos):
                     break
-                q[self._h] = None  # delivered: out of the outbox
-                self._h = (self._h + 1) % len(q)
-                self.queued -= 1
-                self._u = min(self._u, self.queued)
+                q.pop(0)  # delivered: out of the outbox
                 self.published += 1
-            if self._up > 0 and not self.queued:
+            if self.state > 0 and not q:
                 if duty:
-                    self._close()
+                    import mqtt_rare
+                    mqtt_rare.close(self)
                 elif ka and clk.ticks_diff(clk.ticks_ms(), self._last) * 2 >= ka:
-                    self._do(c.ping)
+                    self.run(c.ping)
         if self.spool:
             import mqtt_spool
             mqtt_spool.sync(self)
 
-    _observe = _work  # a wake-up of its own: sched.schedule_periodic(writer, 30)
-
-    def _do(self, f, *a):
+    def run(self, f, *v):
         # call the client with the time left of this wake-up's budget
         # (`timeout` s; for a client with a timeout attribute, like
         # mqtt_client's): True, or False after a failure (counted, backed off)
         c = self.client
-        if hasattr(c, 'timeout'):
-            n = self.timeout * 1000 - self.clock.ticks_diff(self.clock.ticks_ms(), self._t0)
+        if c is not self and hasattr(c, 'timeout'):
+            n = self.timeout * 1000 - self.clock.ticks_diff(self.clock.ticks_ms(), self.start)
             c.timeout = (n if n > 1 else 1) / 1000
         try:
-            f(*a)
+            f(*v)
         except Exception as e:
-            self._fail(e)
+            import mqtt_rare
+            mqtt_rare.error(self, e)
             return False
         self._last = self.clock.ticks_ms()
         return True
 
-    def _fail(self, e):
-        # forget the connection without a word (the broker publishes the
-        # will); e: a network failure, counted, logged, and backed off
-        self._up = -1
-        c = self.client
-        s = getattr(c, 'sock', None)
-        if s is not None:
-            c.sock = None
-            try:
-                s.close()
-            except Exception:
-                pass
-        if e is not None:
-            self.errors += 1
-            self.last_error = e
-            self._ms = min(max(self._ms * 2, _FIRST_MS), int(self.maxwait * 1000))
-            self._fail_t = self.clock.ticks_ms()
-            _err(_N_NET, e, self)
-            if self.radio and (self.every or self.batch):
-                self.radio(False)
-
-    def _close(self):
-        # a clean disconnect: 'offline', DISCONNECT, radio off
-        if self._up > 0:
-            c = self.client
-            s = self.status
-            if (not s or self._do(c.publish, s, 'offline', True, 1)) and self._do(c.disconnect):
-                self._up = 0
-        if self.radio:
-            self.radio(False)

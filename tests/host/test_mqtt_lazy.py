@@ -1,8 +1,10 @@
 """The MQTT modules that only some apps need are imported only when used,
 on both runtimes (CPython with lib/, MicroPython with lib/ as .mpy):
-mqtt_client not with client=, mqtt_errors only for an error or a warning
-while a logger is in use, mqtt_spool only with spool=, mqtt_tls only for
-ssl=True. What is not imported costs no RAM on a board."""
+mqtt_rare only for a network failure, a duty cycle or the end of the
+stream, mqtt_errors only for an error or a warning while a logger is in
+use, mqtt_spool only with spool=, mqtt_tls only for ssl=True. What is not
+imported costs no RAM on a board. (mqtt_client always comes with
+mqtt_writer: the writer is an MQTTClient.)"""
 import os
 import subprocess
 import sys
@@ -33,13 +35,14 @@ class Client:  # umqtt's API, a broker that always answers
 
 w = MQTTWriter('x', None, None, 't/{sensor_id}', client=Client())
 w.on_next(('a', 1, 2))
-w.on_completed()
 print('custom client:', loaded(), w.published)
+w.on_next(('a', 1, float('nan')))  # refused, but no logger: no text needed
+print('refused without a logger:', loaded(), w.refused)
+w.on_completed()
+print('completed:', loaded(), w.published)
 w = MQTTWriter('x', '127.0.0.1', 1883, 't/{sensor_id}', every=60, radio=print)
 w.on_next(('a', 1, 2))  # queued: the duty cycle connects later
 print('own client, duty cycle:', loaded(), w.queued)
-w.on_next(('a', 1, float('nan')))  # refused, but no logger: no text needed
-print('refused without a logger:', loaded(), w.refused)
 w = MQTTWriter('x', '127.0.0.1', 1883, 't', spool=SPOOL)
 print('spool:', loaded())
 try:
@@ -51,12 +54,13 @@ print('tls:', mqtt_tls.context().verify_mode == 0)
 '''
 
 WANT = [
-    'custom client: mqtt_writer 1',
-    'own client, duty cycle: mqtt_client mqtt_writer 1',
+    'custom client: mqtt_client mqtt_writer 1',
     'refused without a logger: mqtt_client mqtt_writer 1',
-    'spool: mqtt_client mqtt_spool mqtt_writer',
-    "bad topic: mqtt_client mqtt_errors mqtt_spool mqtt_writer topic 't/#': + and # are for subscribing, "
-    "not publishing",
+    'completed: mqtt_client mqtt_rare mqtt_writer 1',
+    'own client, duty cycle: mqtt_client mqtt_rare mqtt_writer 1',
+    'spool: mqtt_client mqtt_rare mqtt_spool mqtt_writer',
+    "bad topic: mqtt_client mqtt_errors mqtt_rare mqtt_spool mqtt_writer topic 't/#': + and # are for "
+    "subscribing, not publishing",
     'tls: True',
 ]
 

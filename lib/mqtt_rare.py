@@ -1,0 +1,78 @@
+# The parts of MQTTWriter that run only at some moments, imported only then
+# (no RAM until one of them happens): a network failure (closing, counting,
+# logging, the reconnect back-off 1, 2, 4 ... maxwait s), the radio duty
+# cycle (every=, batch=), and the end of the stream (on_completed/on_error:
+# the last flush, 'offline', DISCONNECT, radio off).
+from mqtt_client import _err
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_FIRST_MS = const(1000)  # first reconnect back-off; doubles up to maxwait
+_N_NET = const(5)  # log line: a network failure
+_N_UP = const(7)  # log line: an error from upstream
+
+
+def error(w, e):
+    """Forget w's connection without a word (the broker publishes the
+    will); e: a network failure, counted, logged, and backed off."""
+    w.state = -1
+    c = w.client
+    s = getattr(c, 'sock', None)
+    if s is not None:
+        c.sock = None
+        try:
+            s.close()
+        except Exception:
+            pass
+    if e is not None:
+        w.errors += 1
+        w.last_error = e
+        w._ms = min(max(w._ms * 2, _FIRST_MS), int(w.maxwait * 1000))
+        w._fail_t = w.clock.ticks_ms()
+        _err(_N_NET, e, w)
+        if w.radio and (w.every or w.batch):
+            w.radio(False)
+
+
+def due(w, t0):
+    """True when w is to connect at t0: its back-off is over, and with a
+    duty cycle, batch events wait or every s have passed since the last
+    cycle began (the first cycle begins at the first event)."""
+    clk = w.clock
+    if w._ms and clk.ticks_diff(t0, w._fail_t) < w._ms:
+        return False
+    if not (w.every or w.batch):
+        return True
+    c = getattr(w, '_cyc', None)
+    if c is None:
+        c = w._cyc = t0
+    if w.batch and len(w.outbox) >= w.batch or w.every and clk.ticks_diff(t0, c) >= w.every * 1000:
+        w._cyc = t0
+        return True
+    return False
+
+
+def close(w):
+    """A clean disconnect: 'offline', DISCONNECT, radio off."""
+    if w.state > 0:
+        c = w.client
+        s = w.status
+        if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):
+            w.state = 0
+    if w.radio:
+        w.radio(False)
+
+
+def end(w, e):
+    """on_completed/on_error: e logged; send what can be sent, even during
+    a back-off, then close; later events are refused."""
+    if e is not None:
+        _err(_N_UP, e, w)
+    if w._conns is None:
+        w._conns = {}  # closed: a scheduler drops a writer with no open port
+        w._observe(True)
+        close(w)
