@@ -54,16 +54,18 @@ def config_overlay(app_dir, host, port, user=None, password=None):
     return src.rstrip('\n') + '\n' + '\n'.join(add) + '\n'
 
 
-def tool_kb(exe, env, cwd, setup):
+def tool_kb(exe, env, cwd, setup, writer=False):
     """KB of heap that the runner (tfrun) and the simulated hardware (sim/,
     the setup module) take on MicroPython, measured in a run of their own
-    after the app's thingflow and config: `--heap` adds them on top, so the
-    app gets the heap it asked for, as on a board."""
-    code = ('import gc\nimport thingflow\ntry:\n import config\nexcept ImportError:\n pass\n'
+    after what the app imports before them in a run (thingflow, config, and
+    mqtt_writer when tfrun counts its writers: writer=True), so that the
+    qstr pools they grow are counted as in the run. `--heap` adds them on
+    top, so that the app gets the heap it asked for, as on a board."""
+    code = ('import gc\nimport thingflow\ntry:\n import config\nexcept ImportError:\n pass\n%s'
             'def s(n):\n a = b = c = d = None\n if n:\n  s(n - 1)\n'  # scrub the C stack
-            's(40)\ngc.collect()\na = gc.mem_alloc()\nimport tfrun\ntfrun._hook()\n%s'
+            's(40)\ngc.collect()\na = gc.mem_alloc()\nimport tfrun\ntfrun._tool(False, %r)\n'
             's(40)\ngc.collect()\nprint("@tool", gc.mem_alloc() - a)\n'
-            % ('tfrun._run(%r)\n' % setup if setup else ''))
+            % ('import mqtt_writer\n' if writer else '', setup))
     res = subprocess.run([exe, '-c', code], env=env, cwd=str(cwd), capture_output=True,
                          text=True, timeout=120)
     for ln in res.stdout.splitlines():
@@ -237,7 +239,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
             hs = []
             if heap:
-                extra = tool_kb(exe, env, fs, tail[1] if setup else None)
+                extra = tool_kb(exe, env, fs, tail[1] if setup else None, bool(flag))
                 hs = ['-X', 'heapsize=%dk' % (heap + extra)]
                 con.line('thingflow-mpy run: a %d KB heap for the app, +%d KB for the simulated '
                          'hardware and the runner' % (heap, extra))

@@ -25,11 +25,19 @@
 # Nothing is changed in lib/: the counters are read through small wrappers
 # put on the classes of the thingflow module before the app starts. This
 # module's heap counts as the runner's (`run --heap` adds it on top), so it
-# is kept small: few names, no class.
+# is kept small: few names, no class. While the runner and SETUP load, the
+# heap is collected every 2 KB allocated, so that their garbage leaves no
+# holes between what they keep (which a board would not have); the app then
+# runs with the port's default (a collection only when the heap is full),
+# or what it sets itself.
 import gc
 import sys
 
-import thingflow as _tf
+_th = gc.threshold() if hasattr(gc, 'threshold') else None
+if _th is not None:
+    gc.threshold(2048)
+
+import thingflow as _tf  # noqa: E402
 
 _scheds = []  # every Scheduler the app made
 _things = []  # every connected thing with a `published` counter
@@ -104,16 +112,25 @@ def _run(x, main=False):
     exec(src, {'__name__': '__main__' if main else 'sim_setup', '__file__': x})
 
 
+def _tool(writer, setup):
+    # the runner's hooks and the simulated hardware, then the heap as the
+    # app finds it: collected, the collection threshold as before
+    _hook(writer)
+    if setup:
+        _run(setup)
+    gc.collect()
+    if _th is not None:
+        gc.threshold(_th)
+
+
 def main(args):
     writer = args[0] == '-w'
     if writer:
         args = args[1:]
-    _hook(writer)
     how = 'done'
     code = 0
     try:
-        if len(args) > 1:
-            _run(args[1])
+        _tool(writer, args[1] if len(args) > 1 else None)
         _run(args[0], True)
     except KeyboardInterrupt:
         how = 'stopped'
