@@ -15,9 +15,15 @@
 # is reached through an object's .sim attribute, so an app cannot come to rely
 # on it by accident. sim_reset() forgets every bus, pin and ADC input.
 #
-# Sections: errors | simulation registry | Pin | I2C, SoftI2C | ADC.
-# (Other parts of machine -- lightsleep, deepsleep, RTC -- go in sections of
-# their own below, each with its state in the registry.)
+# RAM: on a board `machine` is built in and costs no heap; here it is the
+# simulator's, which `thingflow-mpy run --heap` adds on top of the app's
+# heap. So this file holds only what a sensor app uses at every wake-up
+# (Pin, I2C/SoftI2C register transfers, the bus registry); the rest (ADC,
+# sim_adc, SimADC, Pin.init/on/off, I2C.init/deinit/scan and the plain
+# transfers readfrom/readfrom_into/writeto/writevto) is in machine_rare.py, imported at its first use (module __getattr__ and the
+# classes' __getattr__, which hand out the rare methods bound to the object).
+# (Other parts of machine -- lightsleep, deepsleep, RTC -- are faked in
+# machine_power.py.)
 
 try:
     from micropython import const
@@ -25,15 +31,11 @@ except ImportError:
     def const(x):
         return x
 
-# ---- errors: the errno values MicroPython's ports raise ----
-_EIO = const(5)  # a transfer failed part-way (NACK on data)
 _ENODEV = const(19)  # no device acknowledged the address
-_ETIMEDOUT = const(110)  # the bus timed out (SCL held low)
-
 
 # ---- simulation registry: state shared by every object of one bus/pin ----
 _buses = {}  # key -> SimBus; key: the I2C id, or (scl pin id, sda pin id)
-_adcs = {}  # key -> SimADC; key: the ADC id or pin id
+_adcs = {}  # key -> SimADC (machine_rare.py); key: the ADC id or pin id
 _pins = {}  # pin id -> value (0 or 1)
 
 
@@ -53,19 +55,24 @@ def sim_bus(key):
     return b
 
 
-def sim_adc(key):
-    """The simulated analog input for key (an ADC id, a Pin or a pin id)."""
-    key = _pin_id(key)
-    a = _adcs.get(key)
-    if a is None:
-        a = _adcs[key] = SimADC()
-    return a
+def _rare(o, c, a):
+    # o.a for a method of c ('Pin' or 'I2C') that lives in machine_rare.py
+    f = getattr(getattr(__import__('machine_rare'), c), a)  # AttributeError if none
+    return lambda *p, **k: f(o, *p, **k)
+
+
+def __getattr__(a):
+    # ADC, SimADC, sim_adc: machine_rare.py
+    if a not in ('ADC', 'SimADC', 'sim_adc'):
+        raise AttributeError(a)
+    return getattr(__import__('machine_rare'), a)
 
 
 class SimBus:
     """The devices on one simulated I2C bus: address -> chip model (see
     chips.py: a chip has address, mem_read(reg, n), mem_write(reg, data),
-    recv(n) and send(data)). transfers counts every transaction."""
+    recv(n) and send(data)). transfers counts every transaction.
+    detach(addr) takes a device off (machine_rare.py)."""
 
     def __init__(self, key):
         self.key = key
@@ -97,7 +104,8 @@ class SimBus:
 # ---- Pin ----
 class Pin:
     """machine.Pin(id, mode=-1, pull=-1, *, value=None): levels are kept per
-    pin id, so two Pin objects of one id see the same level."""
+    pin id, so two Pin objects of one id see the same level. init, on, off:
+    machine_rare.py."""
     IN = 0
     OUT = 1
     OPEN_DRAIN = 2
@@ -108,15 +116,8 @@ class Pin:
 
     def __init__(self, id, mode=-1, pull=-1, *, value=None):
         self.sim = id  # the pin id, for the registry
-        self.init(mode, pull, value=value)
-
-    def init(self, mode=-1, pull=-1, *, value=None):
-        if mode != -1:
-            self.mode = mode
-        if pull != -1:
-            self.pull = pull
-        if value is not None:
-            _pins[self.sim] = 1 if value else 0
+        if mode != -1 or pull != -1 or value is not None:
+            self.init(mode, pull, value=value)
 
     def value(self, x=None):
         if x is None:
@@ -125,14 +126,8 @@ class Pin:
 
     __call__ = value
 
-    def on(self):
-        _pins[self.sim] = 1
-
-    def off(self):
-        _pins[self.sim] = 0
-
-    def __repr__(self):
-        return 'Pin(%r)' % (self.sim,)
+    def __getattr__(self, a):
+        return _rare(self, 'Pin', a)
 
 
 def _pin_id(p):
@@ -143,32 +138,23 @@ def _pin_id(p):
 class I2C:
     """machine.I2C(id=-1, *, scl=None, sda=None, freq=400000, timeout=50000).
     Objects with one id (or, for id -1, one pair of pins) share one simulated
-    bus: self.sim, a SimBus. Absent addresses raise OSError(ENODEV)."""
+    bus: self.sim, a SimBus. Absent addresses raise OSError(ENODEV). Here:
+    the register transfers; the rest in machine_rare.py."""
+    freq = 400000  # until init() sets them
+    timeout = 50000
 
     def __init__(self, id=-1, *, scl=None, sda=None, freq=400000, timeout=50000):
         if id == -1:
             if scl is None or sda is None:
                 raise ValueError('I2C id -1 (software) needs scl and sda pins')
-            key = (_pin_id(scl), _pin_id(sda))
-        else:
-            key = id
-        self.sim = sim_bus(key)
-        self.init(scl=scl, sda=sda, freq=freq, timeout=timeout)
+            id = (_pin_id(scl), _pin_id(sda))
+        self.sim = sim_bus(id)
+        if freq != 400000 or timeout != 50000:
+            self.init(freq=freq, timeout=timeout)
 
-    def init(self, scl=None, sda=None, *, freq=400000, timeout=50000):
-        if freq <= 0:
-            raise ValueError('I2C freq %r: want a positive number of Hz' % (freq,))
-        self.freq = freq
-        self.timeout = timeout
+    def __getattr__(self, a):
+        return _rare(self, 'I2C', a)
 
-    def deinit(self):
-        pass
-
-    def scan(self):
-        """The addresses that answer, from 0x08 to 0x77, ascending."""
-        return sorted(a for a in self.sim.devices if 0x08 <= a <= 0x77)
-
-    # -- memory (register) operations --
     def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
         return bytes(self.sim.device(addr).mem_read(memaddr, nbytes))
 
@@ -180,26 +166,6 @@ class I2C:
     def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
         self.sim.device(addr).mem_write(memaddr, bytes(buf))
 
-    # -- plain transfers --
-    def readfrom(self, addr, nbytes, stop=True):
-        return bytes(self.sim.device(addr).recv(nbytes))
-
-    def readfrom_into(self, addr, buf, stop=True):
-        d = self.sim.device(addr).recv(len(buf))
-        for i in range(len(buf)):
-            buf[i] = d[i]
-
-    def writeto(self, addr, buf, stop=True):
-        """Returns the number of bytes acknowledged."""
-        self.sim.device(addr).send(bytes(buf))
-        return len(buf)
-
-    def writevto(self, addr, vector, stop=True):
-        b = b''
-        for x in vector:
-            b += bytes(x)
-        return self.writeto(addr, b, stop)
-
 
 class SoftI2C(I2C):
     """machine.SoftI2C(scl, sda, *, freq=400000, timeout=50000): a bus on any
@@ -207,45 +173,3 @@ class SoftI2C(I2C):
 
     def __init__(self, scl, sda, *, freq=400000, timeout=50000):
         I2C.__init__(self, -1, scl=scl, sda=sda, freq=freq, timeout=timeout)
-
-
-# ---- ADC ----
-class SimADC:
-    """A simulated analog input: volts at the pin (settable), vref the volts
-    that read full scale (1.0 on the ESP8266), top the largest read() value
-    (1024 on the ESP8266). fail(n, err) makes the next n reads raise OSError."""
-
-    def __init__(self):
-        self.volts = 0.0
-        self.vref = 1.0
-        self.top = 1024
-        self.reads = 0
-        self._fails = 0
-        self._err = _EIO
-
-    def fail(self, n=1, err=_EIO):
-        self._fails = n
-        self._err = err
-
-    def scaled(self, top):
-        # volts as a count from 0 to top, rounded and clipped
-        self.reads += 1
-        if self._fails:
-            self._fails -= 1
-            raise OSError(self._err, 'I/O error')
-        v = int(self.volts / self.vref * top + 0.5)
-        return 0 if v < 0 else top if v > top else v
-
-
-class ADC:
-    """machine.ADC(id, *, atten=None): id is a channel number or a Pin.
-    read(): 0..1024 on the ESP8266; read_u16(): 0..65535."""
-
-    def __init__(self, id, *, atten=None):
-        self.sim = sim_adc(_pin_id(id))
-
-    def read(self):
-        return self.sim.scaled(self.sim.top)
-
-    def read_u16(self):
-        return self.sim.scaled(65535)

@@ -25,31 +25,34 @@
 #                    that retries on its own (ESP32) or recovers
 # Calls are recorded in `calls` (never a password); `key` is the last
 # password given to connect().
-import sys
-
+#
+# RAM: on a board `network` is built in and costs no heap; here it is the
+# simulator's, which `thingflow-mpy run --heap` adds on top of the app's
+# heap. So this file holds what wifi_connect() uses at a start-up (the
+# ESP8266's STAT_* codes, add_ap, WLAN's active, connect, isconnected,
+# status and ifconfig); the rest (the other ports' codes, autoconnect,
+# WLAN.disconnect, config, scan, status('rssi'), ifconfig of the access
+# point or with arguments) is in network_rare.py, imported at its first use.
 from thingflow import default_clock
 
 STA_IF = 0
 AP_IF = 1
-
-# the STAT_* constants of each port, as its modnetwork defines them
-_PORTS = {
-    'esp8266': {'STAT_IDLE': 0, 'STAT_CONNECTING': 1, 'STAT_WRONG_PASSWORD': 2,
-                'STAT_NO_AP_FOUND': 3, 'STAT_CONNECT_FAIL': 4, 'STAT_GOT_IP': 5},
-    'esp32': {'STAT_IDLE': 1000, 'STAT_CONNECTING': 1001, 'STAT_GOT_IP': 1010,
-              'STAT_BEACON_TIMEOUT': 200, 'STAT_NO_AP_FOUND': 201,
-              'STAT_WRONG_PASSWORD': 202, 'STAT_ASSOC_FAIL': 203,
-              'STAT_HANDSHAKE_TIMEOUT': 204},
-    'rp2': {'STAT_IDLE': 0, 'STAT_CONNECTING': 1, 'STAT_WRONG_PASSWORD': -3,
-            'STAT_NO_AP_FOUND': -2, 'STAT_CONNECT_FAIL': -1, 'STAT_GOT_IP': 3},
-}
-_ALL = ('STAT_IDLE', 'STAT_CONNECTING', 'STAT_WRONG_PASSWORD', 'STAT_NO_AP_FOUND',
-        'STAT_CONNECT_FAIL', 'STAT_GOT_IP', 'STAT_BEACON_TIMEOUT', 'STAT_ASSOC_FAIL',
-        'STAT_HANDSHAKE_TIMEOUT')
+# the ESP8266 port's status codes (its modnetwork); reset(port) puts another
+# port's in their place (network_rare.py)
+STAT_IDLE = 0
+STAT_CONNECTING = 1
+STAT_WRONG_PASSWORD = 2
+STAT_NO_AP_FOUND = 3
+STAT_CONNECT_FAIL = 4
+STAT_GOT_IP = 5
 
 calls = []  # ('active', itf, bool), ('connect', essid), ('disconnect',), ...
 key = None  # the password of the last connect()
 _st = {}
+
+
+def _rare():
+    return __import__('network_rare')
 
 
 def reset(port='esp8266', clock=None):
@@ -57,19 +60,10 @@ def reset(port='esp8266', clock=None):
     constants ('esp8266', 'esp32' or 'rp2') and clock (ticks_ms, ticks_diff;
     default: real time). Both interfaces start inactive, not connected."""
     global key
-    if port not in _PORTS:
-        raise ValueError('port %r: want one of %r' % (port, sorted(_PORTS)))
-    g = globals()
-    for n in _ALL:
-        if n in g:
-            del g[n]
-    m = sys.modules[__name__]
-    for n, v in _PORTS[port].items():
-        setattr(m, n, v)  # as an interned name, so that dir() lists it on MicroPython
+    if port != _st.get('port', 'esp8266'):
+        _rare().port(port)  # ValueError for a port it does not know
     _st.clear()
-    _st.update(port=port, clock=clock or default_clock, aps={},
-               act=[False, False], essid=None, t0=None, ap_essid='MicroPython-1a2b3c',
-               static=None)
+    _st.update(port=port, clock=clock or default_clock, aps={}, act=[False, False], essid=None)
     del calls[:]
     key = None
 
@@ -81,14 +75,11 @@ def add_ap(essid, password='', delay_ms=1000, result='ok', steps=None):
     _st['aps'][essid] = (password, delay_ms, result, steps)
 
 
-def autoconnect(essid):
-    """The station is active and already connected to essid, as an ESP8266
-    is at boot when it remembers the network."""
-    _st['act'][STA_IF] = True
-    _st['essid'] = essid
-    _st['t0'] = _st['clock'].ticks_ms()
-    _st['aps'].setdefault(essid, ('', 0, 'ok', None))
-    _st['auto'] = True
+def __getattr__(a):
+    # autoconnect(essid): network_rare.py
+    if a != 'autoconnect':
+        raise AttributeError(a)
+    return _rare().autoconnect
 
 
 def _status():
@@ -119,7 +110,8 @@ def _status():
 
 class WLAN:
     """A network interface: WLAN(STA_IF) the station, WLAN(AP_IF) the
-    access point. All instances of one interface share its state."""
+    access point. All instances of one interface share its state.
+    disconnect, config, scan: network_rare.py."""
 
     def __init__(self, itf=STA_IF):
         if itf not in (STA_IF, AP_IF):
@@ -127,6 +119,10 @@ class WLAN:
         if not _st:
             reset()
         self.itf = itf
+
+    def __getattr__(self, a):
+        f = getattr(_rare().WLAN, a)  # AttributeError if none
+        return lambda *p, **k: f(self, *p, **k)
 
     def active(self, *args):
         if not args:
@@ -138,70 +134,32 @@ class WLAN:
             _st['essid'] = None
             _st.pop('auto', None)
 
-    def _sta(self):
+    def connect(self, ssid=None, key=None, *, bssid=None):
         if self.itf != STA_IF:
             raise OSError('STA required')
         if not _st['act'][STA_IF]:
             raise OSError('Wifi Not Started')
-
-    def connect(self, ssid=None, key=None, *, bssid=None):
-        self._sta()
         calls.append(('connect', ssid))
         globals()['key'] = key
         _st['essid'] = ssid
         _st['t0'] = _st['clock'].ticks_ms()
         _st.pop('auto', None)
 
-    def disconnect(self):
-        calls.append(('disconnect', self.itf))
-        if self.itf == STA_IF:
-            _st['essid'] = None
-            _st.pop('auto', None)
-
     def isconnected(self):
-        if self.itf == AP_IF:
-            return False  # no station ever joins the fake access point
-        return _status() == STAT_GOT_IP
+        # no station ever joins the fake access point
+        return self.itf == STA_IF and _status() == STAT_GOT_IP
 
     def status(self, *args):
-        if args:
-            if args[0] == 'rssi' and self.isconnected():
-                return -60
-            raise ValueError('unknown status param')
-        if self.itf == AP_IF:
-            return None if _st['port'] == 'esp32' else -1
+        if args or self.itf == AP_IF:
+            return _rare().WLAN.status(self, *args)
         return _status()
 
     def ifconfig(self, *args):
-        if args:
-            _st['static'] = tuple(args[0])
-            return
-        if self.itf == AP_IF:
-            return ('192.168.4.1', '255.255.255.0', '192.168.4.1', '208.67.222.222')
+        if args or self.itf == AP_IF:
+            return _rare().WLAN.ifconfig(self, *args)
         if not self.isconnected():
             return ('0.0.0.0', '0.0.0.0', '0.0.0.0', '0.0.0.0')
-        return _st['static'] or ('192.168.1.23', '255.255.255.0', '192.168.1.1', '192.168.1.1')
-
-    def config(self, *args, **kw):
-        if args:
-            p = args[0]
-            if p in ('essid', 'ssid'):
-                if self.itf == AP_IF:
-                    return _st['ap_essid']
-                return _st['essid'] or ''
-            if p == 'mac':
-                return b'\x5c\xcf\x7f\x01\x02' + bytes([self.itf])
-            raise ValueError('unknown config param')
-        for k in kw:
-            if k in ('essid', 'ssid') and self.itf == AP_IF:
-                _st['ap_essid'] = kw[k]
-            elif k not in ('password', 'key', 'channel', 'hostname', 'authmode'):
-                raise ValueError('unknown config param')
-        calls.append(('config', self.itf, sorted(kw)))
-
-    def scan(self):
-        self._sta()
-        return [(e.encode(), b'\x00\x11\x22\x33\x44\x55', 6, -60, 3, False) for e in _st['aps']]
+        return _st.get('static') or ('192.168.1.23', '255.255.255.0', '192.168.1.1', '192.168.1.1')
 
 
 reset()

@@ -1,0 +1,117 @@
+# The rarely used part of the simulated `machine` (machine.py), imported at
+# its first use: machine.ADC, machine.SimADC, machine.sim_adc (through
+# machine's module __getattr__), and the methods of Pin and I2C below
+# (through the classes' __getattr__, bound to the object), so that the
+# simulator takes little of the heap in a run of a sensor app.
+import machine
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_EIO = const(5)  # a transfer failed part-way (NACK on data)
+
+
+class Pin:
+    # machine.Pin's rarely used methods (self: a machine.Pin)
+    def init(self, mode=-1, pull=-1, *, value=None):
+        if mode != -1:
+            self.mode = mode
+        if pull != -1:
+            self.pull = pull
+        if value is not None:
+            machine._pins[self.sim] = 1 if value else 0
+
+    def on(self):
+        machine._pins[self.sim] = 1
+
+    def off(self):
+        machine._pins[self.sim] = 0
+
+
+class I2C:
+    # machine.I2C's rarely used methods (self: a machine.I2C)
+    def init(self, scl=None, sda=None, *, freq=400000, timeout=50000):
+        if freq <= 0:
+            raise ValueError('I2C freq %r: want a positive number of Hz' % (freq,))
+        self.freq = freq
+        self.timeout = timeout
+
+    def deinit(self):
+        pass
+
+    def scan(self):
+        """The addresses that answer, from 0x08 to 0x77, ascending."""
+        return sorted(a for a in self.sim.devices if 0x08 <= a <= 0x77)
+
+    def readfrom(self, addr, nbytes, stop=True):
+        return bytes(self.sim.device(addr).recv(nbytes))
+
+    def readfrom_into(self, addr, buf, stop=True):
+        d = self.sim.device(addr).recv(len(buf))
+        for i in range(len(buf)):
+            buf[i] = d[i]
+
+    def writeto(self, addr, buf, stop=True):
+        """Returns the number of bytes acknowledged."""
+        self.sim.device(addr).send(bytes(buf))
+        return len(buf)
+
+    def writevto(self, addr, vector, stop=True):
+        b = b''
+        for x in vector:
+            b += bytes(x)
+        return self.writeto(addr, b, stop)
+
+
+# ---- ADC ----
+def sim_adc(key):
+    """The simulated analog input for key (an ADC id, a Pin or a pin id)."""
+    key = machine._pin_id(key)
+    a = machine._adcs.get(key)
+    if a is None:
+        a = machine._adcs[key] = SimADC()
+    return a
+
+
+class SimADC:
+    """A simulated analog input: volts at the pin (settable), vref the volts
+    that read full scale (1.0 on the ESP8266), top the largest read() value
+    (1024 on the ESP8266). fail(n, err) makes the next n reads raise OSError."""
+
+    def __init__(self):
+        self.volts = 0.0
+        self.vref = 1.0
+        self.top = 1024
+        self.reads = 0
+        self._fails = 0
+        self._err = _EIO
+
+    def fail(self, n=1, err=_EIO):
+        self._fails = n
+        self._err = err
+
+    def scaled(self, top):
+        # volts as a count from 0 to top, rounded and clipped
+        self.reads += 1
+        if self._fails:
+            self._fails -= 1
+            raise OSError(self._err, 'I/O error')
+        v = int(self.volts / self.vref * top + 0.5)
+        return 0 if v < 0 else top if v > top else v
+
+
+class ADC:
+    """machine.ADC(id, *, atten=None): id is a channel number or a Pin.
+    read(): 0..1024 on the ESP8266; read_u16(): 0..65535."""
+
+    def __init__(self, id, *, atten=None):
+        self.sim = sim_adc(id)
+
+    def read(self):
+        return self.sim.scaled(self.sim.top)
+
+    def read_u16(self):
+        return self.sim.scaled(65535)
