@@ -34,6 +34,10 @@ DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
 FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'refused', 'errors')
 SETUP = 'sim_wiring.py'  # beside the app: run first, to wire the simulated chips
 GRACE_S = 5.0  # after SIGINT, how long the app may take to end before it is killed
+# starts a run on MicroPython: the heap in use before tfrun loads, for its
+# measurement (-t) of the runner's and the simulated hardware's heap
+LAUNCH = ('import gc\ngc.collect()\nb = gc.mem_alloc()\nimport sys\nimport tfrun\n'
+          'sys.exit(tfrun.main(sys.argv[1:], b))')
 
 
 def config_overlay(app_dir, host, port, user=None, password=None):
@@ -54,19 +58,13 @@ def config_overlay(app_dir, host, port, user=None, password=None):
     return src.rstrip('\n') + '\n' + '\n'.join(add) + '\n'
 
 
-def tool_kb(exe, env, cwd, setup, writer=False):
+def tool_kb(cmd, env, cwd):
     """KB of heap that the runner (tfrun) and the simulated hardware (sim/,
-    the setup module) take on MicroPython, measured in a run of their own
-    after what the app imports before them in a run (thingflow, config, and
-    mqtt_writer when tfrun counts its writers: writer=True), so that the
-    qstr pools they grow are counted as in the run. `--heap` adds them on
-    top, so that the app gets the heap it asked for, as on a board."""
-    code = ('import gc\nimport thingflow\ntry:\n import config\nexcept ImportError:\n pass\n%s'
-            'def s(n):\n a = b = c = d = None\n if n:\n  s(n - 1)\n'  # scrub the C stack
-            's(40)\ngc.collect()\na = gc.mem_alloc()\nimport tfrun\ntfrun._tool(False, %r)\n'
-            's(40)\ngc.collect()\nprint("@tool", gc.mem_alloc() - a)\n'
-            % ('import mqtt_writer\n' if writer else '', setup))
-    res = subprocess.run([exe, '-c', code], env=env, cwd=str(cwd), capture_output=True,
+    the setup module) take on MicroPython: cmd (the run's command, without
+    a heap size) run with -t, which loads everything in the order of the
+    run and stops before the app. `--heap` adds them on top, so that the
+    app gets the heap it asked for, as on a board."""
+    res = subprocess.run(cmd[:3] + ['-t'] + cmd[3:], env=env, cwd=str(cwd), capture_output=True,
                          text=True, timeout=120)
     for ln in res.stdout.splitlines():
         if ln.startswith('@tool '):
@@ -215,7 +213,8 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                            lambda t, p: show_other(t, p, con.err), user, password)
             lst.start()  # ConnectionError names the broker
         app_dir = app.parent.resolve()
-        flag = ['-w'] if 'mqtt_writer' in app.read_text(errors='replace') else []
+        src = app.read_text(errors='replace')
+        flag = (['-w'] if 'mqtt_writer' in src else []) + (['-c'] if 'import config' in src else [])
         tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
         if fs is None:
             fs = tmp / 'fs'
@@ -237,13 +236,12 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             mpy.compile_tree(tmp / 'dev', src=DEVICE)
             dirs.append(tmp / 'dev')
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
-            hs = []
+            cmd = [exe, '-c', LAUNCH] + flag + tail
             if heap:
-                extra = tool_kb(exe, env, fs, tail[1] if setup else None, bool(flag))
-                hs = ['-X', 'heapsize=%dk' % (heap + extra)]
+                extra = tool_kb(cmd, env, fs)
+                cmd[1:1] = ['-X', 'heapsize=%dk' % (heap + extra)]
                 con.line('thingflow-mpy run: a %d KB heap for the app, +%d KB for the simulated '
                          'hardware and the runner' % (heap, extra))
-            cmd = [exe] + hs + ['-m', 'tfrun'] + flag + tail
         else:
             env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
             env['PYTHONUNBUFFERED'] = '1'

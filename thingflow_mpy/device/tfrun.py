@@ -1,8 +1,11 @@
 # The device side of `thingflow-mpy run` (MicroPython and CPython; it goes
 # on the path of the run, never to a board):
 #
-#   micropython -m tfrun [-w] APP [SETUP]     (lib/ and sim/ on MICROPYPATH)
+#   micropython -c "$LAUNCH" [-w] [-c] [-t] APP [SETUP]   (lib/ and sim/ on MICROPYPATH)
+#   python -m tfrun [-w] [-c] APP.py [SETUP.py]                    (CPython)
 #
+# (LAUNCH: thingflow_mpy.runner.LAUNCH, which notes the heap in use before
+# this module loads and calls main().)
 # Runs SETUP (the simulated wiring, e.g. examples/sim_wiring.py: chips put
 # on the simulated I2C bus), then APP as a board runs main.py, and reports
 # the app's counters on stdout as machine-readable lines, at most once a
@@ -15,7 +18,11 @@
 # compiled (APP as __main__, as a board runs main.py), or paths of .py files,
 # run from source (CPython). -w: the app uses mqtt_writer (the runner looked
 # at its source): every MQTTWriter it makes is counted, also one that is not
-# connected directly (behind a filter or an adapter).
+# connected directly (behind a filter or an adapter). -c: the app imports
+# config. Both are imported first, before the runner's part (hooks, SETUP),
+# in the same order in a run and in its measurement: -t, which prints
+# "@tool <bytes>", the heap of the runner and of SETUP (what `run --heap`
+# adds on top of the app's heap), and ends before APP.
 # wakeups: Scheduler.wakeups summed over every scheduler the app made;
 # sampled: readings returned by sensors (SensorAsOutputThing._sample);
 # published, queued, dropped, refused, errors: summed over every connected
@@ -35,6 +42,8 @@ import sys
 
 _th = gc.threshold() if hasattr(gc, 'threshold') else None
 if _th is not None:
+    gc.collect()
+    _own = gc.mem_alloc()  # with this module's code: the runner's from here on
     gc.threshold(2048)
 
 import thingflow as _tf  # noqa: E402
@@ -112,26 +121,43 @@ def _run(x, main=False):
     exec(src, {'__name__': '__main__' if main else 'sim_setup', '__file__': x})
 
 
-def _tool(writer, setup):
-    # the runner's hooks and the simulated hardware, then the heap as the
-    # app finds it: collected, the collection threshold as before
-    _hook(writer)
-    if setup:
-        _run(setup)
+def _scrub(n):
+    # overwrite the C stack below us, so that no stale word keeps garbage
+    # alive in MicroPython's conservative collector
+    a = b = c = d = None
+    if n:
+        _scrub(n - 1)
+
+
+def _mem():
+    _scrub(40)
     gc.collect()
-    if _th is not None:
-        gc.threshold(_th)
+    return gc.mem_alloc()
 
 
-def main(args):
-    writer = args[0] == '-w'
-    if writer:
-        args = args[1:]
+def main(args, base=None):
+    # args: flags, APP [, SETUP]; base: the heap in use before this module
+    # loaded (the measurement -t needs it)
     how = 'done'
     code = 0
     try:
-        _tool(writer, args[1] if len(args) > 1 else None)
-        _run(args[0], True)
+        if '-c' in args:
+            import config  # noqa: F401 (the app's, first as in every run)
+        if '-w' in args:
+            import mqtt_writer  # noqa: F401
+        if '-t' in args:
+            a = _mem()
+        m = [x for x in args if x[0] != '-']
+        _hook('-w' in args)
+        if len(m) > 1:
+            _run(m[1])
+        if '-t' in args:
+            print('@tool %d' % (_mem() - a + _own - base))
+            return 0
+        gc.collect()  # the heap as the app finds it: collected, the threshold as before
+        if _th is not None:
+            gc.threshold(_th)
+        _run(m[0], True)
     except KeyboardInterrupt:
         how = 'stopped'
     except SystemExit as e:
