@@ -30,9 +30,10 @@
 # simulator's, which `thingflow-mpy run --heap` adds on top of the app's
 # heap. So this file holds what wifi_connect() uses at a start-up (the
 # ESP8266's STAT_* codes, add_ap, WLAN's active, connect, isconnected,
-# status and ifconfig); the rest (the other ports' codes, autoconnect,
-# WLAN.disconnect, config, scan, status('rssi'), ifconfig of the access
-# point or with arguments) is in network_rare.py, imported at its first use.
+# status and ifconfig, disable_wifi_ap: active and status of the access
+# point); the rest (the other ports' codes, autoconnect, WLAN.disconnect,
+# config, scan, status('rssi'), ifconfig of the access point or with
+# arguments) is in network_rare.py, imported at its first use.
 from thingflow import default_clock
 
 STA_IF = 0
@@ -150,8 +151,10 @@ class WLAN:
         return self.itf == STA_IF and _status() == STAT_GOT_IP
 
     def status(self, *args):
-        if args or self.itf == AP_IF:
+        if args:
             return _rare().WLAN.status(self, *args)
+        if self.itf == AP_IF:
+            return None if _st['port'] == 'esp32' else -1
         return _status()
 
     def ifconfig(self, *args):

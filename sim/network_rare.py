@@ -49,12 +49,10 @@ class WLAN:
             network._st['essid'] = None
             network._st.pop('auto', None)
 
-    def status(w, *args):
-        if args:
-            if args[0] == 'rssi' and w.isconnected():
-                return -60
-            raise ValueError('unknown status param')
-        return None if network._st['port'] == 'esp32' else -1  # the access point's
+    def status(w, p):
+        if p == 'rssi' and w.isconnected():
+            return -60
+        raise ValueError('unknown status param')
 
     def ifconfig(w, *args):
         if args:
