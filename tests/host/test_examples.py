@@ -144,7 +144,7 @@ def test_fs_folder_holds_the_log(tmp_path):
     assert log[1].endswith("[INF] wifi: connecting to 'my-network'")  # the simulated access point
     assert log[3].endswith('[INF] room monitor: lux every 60 s, temp every 10 s, to 127.0.0.1:%s'
                            % re.search(r'127\.0\.0\.1:(\d+)', res.stdout).group(1))
-    assert sum(1 for ln in log if "('temp'," in ln or "('lux'," in ln) == 2  # LogWriter: each event
+    assert sum(1 for ln in log if "('temp'," in ln or "('lux'," in ln) == 2  # Guard: each event
 
 
 def test_broker_unreachable_is_one_line(tmp_path):
