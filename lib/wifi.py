@@ -43,19 +43,12 @@ def _net(net):
     return net
 
 
-
-
-def status_text(st, net=None):
-    """What a status code of WLAN.status() means on this port, from the
-    name of its STAT_* constant, e.g. 'wrong password (STAT_WRONG_PASSWORD=2)'."""
-    net = _net(net)
-    for n in dir(net):
-        if n[:5] == 'STAT_' and getattr(net, n) == st:
-            t = n[5:].lower().replace('_', ' ')
-            if n in ('STAT_CONNECTING', 'STAT_IDLE'):
-                t = 'timeout, ' + t
-            return '%s (%s=%r)' % (t, n, st)
-    return 'status %r' % (st,)
+def __getattr__(a):
+    # status_text and wifi_disconnect live in wifirare.py, loaded at their
+    # first use (a failed connect, a disconnect): less heap at every start
+    if a not in ('status_text', 'wifi_disconnect'):
+        raise AttributeError(a)
+    return getattr(__import__('wifirare'), a)
 
 
 def wifi_connect(essid, password, timeout=30, clock=None, net=None):
@@ -114,20 +107,7 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
         n -= 1
     w.active(False)  # stop trying: the radio costs power
     raise OSError('wifi %r: not connected after %s s: %s' % (
-        essid, timeout, status_text(st if err is None else err, net)))
-
-
-def wifi_disconnect(net=None):
-    """Disconnect the station (the port remembers the network, so do this
-    before connecting to another one). Returns True if it was connected."""
-    net = _net(net)
-    w = net.WLAN(net.STA_IF)
-    if w.isconnected():
-        w.disconnect()
-        _say('wifi: disconnected')
-        return True
-    _say('wifi: not connected')
-    return False
+        essid, timeout, __import__('wifirare').status_text(st if err is None else err, net)))
 
 
 def disable_wifi_ap(net=None):

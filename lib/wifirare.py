@@ -1,0 +1,31 @@
+# The rarely run part of wifi.py, imported at its first use: status_text()
+# (the message of a failed connect) and wifi_disconnect(). Apps import them
+# from wifi as before (wifi's module __getattr__ hands them over); kept out
+# of wifi.py to save heap at every start (RAM: see README.md (logger)).
+from wifi import _net, _say
+
+
+def status_text(st, net=None):
+    """What a status code of WLAN.status() means on this port, from the
+    name of its STAT_* constant, e.g. 'wrong password (STAT_WRONG_PASSWORD=2)'."""
+    net = _net(net)
+    for n in dir(net):
+        if n[:5] == 'STAT_' and getattr(net, n) == st:
+            t = n[5:].lower().replace('_', ' ')
+            if n in ('STAT_CONNECTING', 'STAT_IDLE'):
+                t = 'timeout, ' + t
+            return '%s (%s=%r)' % (t, n, st)
+    return 'status %r' % (st,)
+
+
+def wifi_disconnect(net=None):
+    """Disconnect the station (the port remembers the network, so do this
+    before connecting to another one). Returns True if it was connected."""
+    net = _net(net)
+    w = net.WLAN(net.STA_IF)
+    if w.isconnected():
+        w.disconnect()
+        _say('wifi: disconnected')
+        return True
+    _say('wifi: not connected')
+    return False
