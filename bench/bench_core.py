@@ -20,7 +20,8 @@ def lower_bound(spec, day=86400):
 def run(ctx):
     b = ctx.import_bytes('thingflow')
     yield metric('core_import_bytes', 'micropython', b['thingflow'], 'bytes', target_max=6700,
-                 note='cold: whichever module grows the qstr pool pays the new pool block')
+                 note='cold: whichever module grows the qstr pool pays the new pool block',
+                 **ctx.qstr['thingflow'])
     w = values(ctx.micropython(DEVICE / 'filters_mem.py', 'warm', 'thingflow'))['thingflow']
     yield metric('core_import_bytes_warm', 'micropython', w, 'bytes',
                  note='qstr pool grown first (see bench/device/filters_mem.py)')

@@ -2,7 +2,7 @@
 import os
 import tempfile
 
-from common import DEVICE, metric, values
+from common import DEVICE, metric, qstr_delta, qstr_lines, values
 
 
 def _shm():
@@ -13,9 +13,11 @@ def _shm():
 def run(ctx):
     d = tempfile.mkdtemp(prefix='tflog-', dir=_shm())
     try:
-        v = values(ctx.micropython(DEVICE / 'logger_mem.py', d + '/a.log', 'thingflow'))
+        out = ctx.micropython(DEVICE / 'logger_mem.py', d + '/a.log', 'thingflow')
+        v = values(out)
         yield metric('logger_bytes', 'micropython', v['logger_bytes'], 'bytes', target_max=3000,
                      import_bytes=v['logger_import'], init_bytes=v['logger_init'],
+                     **qstr_delta(*qstr_lines(out)),
                      note='import logger + initialize_logging(), thingflow already imported; '
                           'includes the qstr pool block this import makes the interpreter grow')
         w = values(ctx.micropython(DEVICE / 'logger_mem.py', d + '/b.log', 'warm', 'thingflow'))

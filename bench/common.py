@@ -5,6 +5,7 @@ Each bench_*.py beside this file defines run(ctx) yielding dicts
 lines. ctx gives the compiled .mpy library and a way to run device scripts."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -51,9 +52,13 @@ class Context:
         return res.stdout
 
     def import_bytes(self, *modules):
-        """Heap bytes of importing each module from .mpy, in order."""
+        """Heap bytes of importing each module from .mpy, in order. The qstr
+        side of each figure goes to self.qstr[module] (see qstr_delta)."""
         out = self.micropython(DEVICE / 'mem_import.py', *modules)
-        return {ln.split()[0]: int(ln.split()[1]) for ln in out.splitlines() if ln.strip()}
+        q = qstr_lines(out)
+        self.qstr = {m: qstr_delta(q[i], q[i + 1]) for i, m in enumerate(modules)}
+        return {ln.split()[0]: int(ln.split()[1]) for ln in out.splitlines()
+                if ln.strip() and not ln.startswith('qstr pool')}
 
     def min_heap_kb(self, script, *args, ok='ok', lo=2, hi=256, extra_path=()):
         """The smallest -X heapsize in whole KB at which script succeeds
@@ -62,6 +67,23 @@ class Context:
             out = self.micropython(script, *args, heap='%dk' % kb, extra_path=extra_path, check=False)
             return any(ln.startswith(ok) for ln in out.splitlines())
         return smallest(good, lo, hi)
+
+
+def qstr_lines(out):
+    """The 'qstr pool: n_pool=.., n_qstr=.., n_str_data_bytes=.., n_total_bytes=..'
+    lines that micropython.qstr_info() printed, as dicts of ints, in order."""
+    return [{k: int(v) for k, v in re.findall(r'(n_\w+)=(\d+)', ln)}
+            for ln in out.splitlines() if ln.startswith('qstr pool')]
+
+
+def qstr_delta(a, b):
+    """Extras for a heap metric, from the qstr_info lines before (a) and
+    after (b) it: qstrs_added (new names), qstr_bytes (the qstr storage it
+    includes: pool entries and characters) and qstr_pools_added (new pools
+    allocated inside it: each one doubles the previous, 0.5, 0.9, 1.8, 3.6 KB
+    on this port, and is paid by whichever import needs the next slot)."""
+    return {'qstrs_added': b['n_qstr'] - a['n_qstr'], 'qstr_bytes': b['n_total_bytes'] - a['n_total_bytes'],
+            'qstr_pools_added': b['n_pool'] - a['n_pool']}
 
 
 def smallest(good, lo, hi):

@@ -35,6 +35,7 @@ if argv[0] == 'warm':
         i += 1
         if gc.mem_alloc() - a > 3000:  # a pool block for >= 300 names
             break
+a = 0  # exists before the first figure (see mem_import.py)
 for name in argv:
     _scrub(40)
     gc.collect()

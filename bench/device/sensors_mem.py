@@ -2,9 +2,14 @@
 # from .mpy and constructing it on a simulated bus. The simulator, thingflow,
 # the `sensors` package and the bus are loaded first and not counted; run once
 # per driver (a fresh process each) so no figure depends on another's qstrs.
-#   micropython sensors_mem.py NAME  ->  "NAME_bytes <n>" and "NAME_sample_us <n>"
+#   micropython sensors_mem.py NAME [PAD] -> "NAME_bytes <n>" and "NAME_sample_us <n>"
+# PAD: intern that many throw-away names first. The figure moves by up to
+# ~200 bytes with where the qstr text block and this script's dicts happen to
+# be filled (even with the script's path), so the benchmark takes the median
+# over several PADs.
 # NAME: tsl2591, mcp9808, adxl345, adc_esp8266 or neopixel_writer (8 pixels).
 import gc
+import micropython
 import sys
 import time
 import machine
@@ -41,6 +46,11 @@ def _scrub(n):
 
 name = sys.argv[1]
 mod, make, meth = MAKE[name]
+for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 0):
+    getattr(sys, 'wq%d' % i, None)  # PAD: interns a throw-away name
+a = m = p = obj = 0  # the globals below exist before the figure: a new one
+# could grow this script's dict inside the measurement
+micropython.qstr_info()  # before and after: the qstr side of the figure
 _scrub(40)
 gc.collect()
 a = gc.mem_alloc()
@@ -51,6 +61,7 @@ obj = make(m)
 _scrub(40)
 gc.collect()
 print('%s_bytes %d' % (name, gc.mem_alloc() - a))
+micropython.qstr_info()
 
 fn = getattr(obj, meth) if meth else (lambda: obj.on_next((3, 10, 20, 30)))
 n = 2000
