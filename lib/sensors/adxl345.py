@@ -104,5 +104,4 @@ class ADXL345:
 
     def sample(self):
         """(x, y, z) acceleration in m/s^2."""
-        x, y, z = self.raw()
-        return ms2(x), ms2(y), ms2(z)
+        return tuple(map(ms2, self.raw()))
