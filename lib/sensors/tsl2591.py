@@ -24,7 +24,7 @@
 # configure() after construction, saturation and the automatic gain are in
 # sensors._tsl2591x, imported when first needed (so auto=True costs that
 # module's RAM from the first sample on). The lux formula is in integers
-# (float constants are heap objects on 64-bit); no bytes literals (each is a
+# (float constants are heap objects on 64-bit); no bytes or tuple literals (each is a
 # heap object for good).
 try:
     from micropython import const
@@ -79,13 +79,13 @@ class TSL2591:
         if e != 0x50:
             from ._err import fail
             fail(0, 'TSL2591', address, e)
-        try:  # the CONTROL register's value; ValueError for a bad setting
-            c = (1, 25, 428, 9876).index(gain) << 4 | (100, 200, 300, 400, 500, 600).index(itime)
-        except ValueError:
-            c = None
-        if c is None:
+        # the CONTROL register's value (no tuple constants: each is a heap object)
+        c = 0 if gain == 1 else 16 if gain == 25 else 32 if gain == 428 else 48 if gain == 9876 else -1
+        t = int(itime) // 100 - 1 if itime in range(100, 700, 100) else -1
+        if c < 0 or t < 0:  # ValueError for a bad setting
             from ._tsl2591x import bad
             bad(gain, itime)
+        c |= t
         w = i2c.writeto_mem
         w(address, _CMD | _ENABLE, bytes([1]))  # PON only: stop integrating, AVALID clears
         w(address, _CMD | _CONTROL, bytes([c]))
