@@ -27,37 +27,32 @@ def _windows(ivs, slack):
     return out
 
 
-def greedy(ivs, slack, day=DAY):
-    """The simple greedy rule, simulated on its own: wake at the earliest due
-    time and run early every task whose window [due - s, due + s] holds it."""
+def _simulate(ivs, slack, wake, day):
+    # Wake-ups in a day when each wake-up comes at wake(due, windows) and
+    # runs early every task whose window [due - s, due + s] holds it.
     ws = _windows(ivs, slack)
     due = [0] * len(ws)
     n = 0
     while True:
-        t = min(due)
+        t = wake(due, ws)
         if t >= day:
             return n
         n += 1
         for i, (iv, s) in enumerate(ws):
             if due[i] - s <= t:
                 due[i] += iv
+
+
+def greedy(ivs, slack, day=DAY):
+    """The simple greedy rule, simulated on its own: wake at the earliest due
+    time and run early every task whose window [due - s, due + s] holds it."""
+    return _simulate(ivs, slack, lambda due, ws: min(due), day)
 
 
 def stabbing(ivs, slack, day=DAY):
     """The earliest-window-end rule, simulated on its own (a check on the
     scheduler): wake at the earliest window end, run every opened window."""
-    ws = _windows(ivs, slack)
-    due = [0] * len(ws)
-    n = 0
-    while True:
-        t = min(due[i] + ws[i][1] for i in range(len(ws)))
-        t = max(t, 0)
-        if t >= day:
-            return n
-        n += 1
-        for i, (iv, s) in enumerate(ws):
-            if due[i] - s <= t:
-                due[i] += iv
+    return _simulate(ivs, slack, lambda due, ws: max(min(due[i] + ws[i][1] for i in range(len(ws))), 0), day)
 
 
 REFERENCE = [('temp', 60.0, 0), ('light', 300.0, 0)]  # published in one batch every 15 min

@@ -1,5 +1,16 @@
 # Shared parts of the device-side benchmark scripts (they run on MicroPython
 # and CPython; the script's folder is on the path, so `import benchkit` works).
+import time
+
+# a microsecond clock on both runtimes
+try:
+    ticks_us, ticks_diff = time.ticks_us, time.ticks_diff
+except AttributeError:  # CPython
+    def ticks_us():
+        return time.monotonic_ns() // 1000
+
+    def ticks_diff(a, b):
+        return a - b
 
 
 class Sensor:

@@ -4,19 +4,11 @@
 # should be on tmpfs to measure the logger rather than the disk.
 import gc
 import sys
-import time
 
 import logger
 from thingflow import SensorAsOutputThing
 
-try:
-    ticks_us, ticks_diff = time.ticks_us, time.ticks_diff
-except AttributeError:  # CPython
-    def ticks_us():
-        return time.monotonic_ns() // 1000
-
-    def ticks_diff(a, b):
-        return a - b
+from benchkit import ticks_diff, ticks_us
 
 
 class Count:

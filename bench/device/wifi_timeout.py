@@ -1,20 +1,11 @@
 # wifi_connect against the fake network module in virtual time: how much
 # real time a 30 s timeout takes and how many polls it makes; prints
 # "key value" lines.   micropython wifi_timeout.py
-import time
-
 import network
+
+from benchkit import ticks_diff, ticks_us
 from vclock import VirtualClock
 from wifi import wifi_connect
-
-try:
-    ticks_us, ticks_diff = time.ticks_us, time.ticks_diff
-except AttributeError:  # CPython
-    def ticks_us():
-        return time.monotonic_ns() // 1000
-
-    def ticks_diff(a, b):
-        return a - b
 
 clk = VirtualClock()
 network.reset('esp8266', clk)
