@@ -38,14 +38,8 @@ def _err(x, v, t=None):
         mqtt_errors.error(x, v, t)
 
 
-def _str(s):  # 2-byte length, then UTF-8 bytes
-    if isinstance(s, str):
-        s = s.encode()
-    return bytes((len(s) >> 8, len(s) & 255)) + s
-
-
 def pack(x, s):
-    # the packet: fixed header x, the remaining length (a varint), body p
+    # the packet: fixed header x, the remaining length (a varint), body s
     b = bytearray((x,))
     n = len(s)
     while True:
@@ -59,25 +53,33 @@ def pack(x, s):
 def connect_packet(client_id, keepalive=0, user=None, password=None, will=None, clean=True):
     """CONNECT (MQTT 3.1.1) as bytes. will: (topic, msg, retain, qos) or None."""
     f = 2 if clean else 0
-    p = _str(client_id)
+    t = m = None
     if will:
         f |= 4 | (will[3] << 3) | (32 if will[2] else 0)
-        p += _str(will[0]) + _str(will[1])
-    if user is not None:
-        f |= 128
-        p += _str(user)
-        if password is not None:
-            f |= 64
-            p += _str(password)
-    return pack(0x10, b'\x00\x04MQTT\x04' + bytes((f, keepalive >> 8, keepalive & 255)) + p)
+        t = will[0]
+        m = will[1]
+    if user is None:
+        password = None
+    else:
+        f |= 128 if password is None else 192
+    p = bytes((0, 4, 77, 81, 84, 84, 4, f, keepalive >> 8, keepalive & 255))  # 'MQTT', level 4
+    for s in (client_id, t, m, user, password):
+        if s is not None:  # a string: 2-byte length, then UTF-8 bytes
+            if isinstance(s, str):
+                s = s.encode()
+            p += bytes((len(s) >> 8, len(s) & 255)) + s
+    return pack(0x10, p)
 
 
 def publish_packet(topic, msg, qos=0, retain=False, pid=0, dup=False):
     """PUBLISH as bytes; pid (1-65535) only with qos 1."""
+    if isinstance(topic, str):
+        topic = topic.encode()
     if isinstance(msg, str):
         msg = msg.encode()
     return pack(0x30 | (8 if dup else 0) | (qos << 1) | (1 if retain else 0),
-               _str(topic) + (bytes((pid >> 8, pid & 255)) if qos else b'') + msg)
+                bytes((len(topic) >> 8, len(topic) & 255)) + topic
+                + bytes((pid >> 8, pid & 255) if qos else ()) + msg)
 
 
 def check_topic(topic):
@@ -99,10 +101,12 @@ class MQTTClient:
     Attributes: sock (None when not connected), timeout (may be changed
     between calls), pid (the last packet id), lw (the last will), name (the
     client id)."""
-    sock = lw = user = pswd = ssl = _raw = None
-    pid = 0
+    sock = lw = user = pswd = ssl = None
+    pid = state = 0  # state (MQTTWriter's): 1 connected, 0 not, < 0 lost (-ms: backing off)
+    keepalive = 60  # a client's default is 0, MQTTWriter's this
+    timeout = 3
     clock = default_clock  # ticks_ms/ticks_diff (MQTTWriter's clock= too)
-    client = None  # an MQTTWriter's: its wake-up, not each call, starts the clock (start: when the call or wake-up began)
+    client = None  # MQTTWriter's client= (None: itself)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
                  ssl=None, timeout=3):
@@ -121,91 +125,84 @@ class MQTTClient:
             self.user = user
         if password is not None:
             self.pswd = password
-        self.keepalive = keepalive
+        if keepalive != 60:
+            self.keepalive = keepalive
         if ssl:
             self.ssl = ssl
-        self.timeout = timeout
+        if timeout != 3:
+            self.timeout = timeout
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
         """The message the broker publishes when the connection is lost."""
         self.lw = (check_topic(topic), msg, retain, qos)
 
-    def _left(self, v):
-        # before each socket operation: its timeout is the time left for
-        # this call (start: when the call began); returns v
-        c = self.clock
-        n = int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self.start)
-        if n <= 0:
-            raise OSError(110)  # ETIMEDOUT
-        (self._raw or self.sock).settimeout(n / 1000)
-        return v
-
-    def send(self, x, n=0, v=None):
-        # send the packet x; then, with n, read packets up to the first of
-        # kind n (with the body v, if given); the caller starts the clock
+    def recv(self, x):
+        # x an int: read x bytes from the broker; else send all of x (0:
+        # neither). Each socket operation gets the time left of the call
+        # (start: when the call began) as its timeout.
         s = self.sock
         if s is None:
             raise OSError('not connected')
-        f = getattr(s, 'send', None) or s.write
-        x = memoryview(x)
-        while x:
-            s = f(self._left(x))
-            if s:
-                x = x[s:]
-        while n:
-            s, x = self.recv()
-            if s == n and (v is None or x == v):
-                return
+        r = type(x) is int
+        f = getattr(s, 'recv' if r else 'send', None) or getattr(s, 'read' if r else 'write')
+        b = b'' if r else memoryview(x)
+        while True:
+            c = self.clock
+            n = int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self.start)
+            if n <= 0:
+                raise OSError(110)  # ETIMEDOUT
+            s.settimeout(n / 1000)
+            if not r:
+                if not b:
+                    return
+                n = f(b)
+                if n:
+                    b = b[n:]
+            elif len(b) < x:
+                n = f(x - len(b))
+                if n is not None:  # None: no data yet (a non-blocking TLS read)
+                    if not n:
+                        raise OSError('closed by the broker')
+                    b += n
+            else:
+                return b
 
-    def recv(self, n=0):
-        # n bytes from the broker; n=0: its next packet, (first byte, body)
-        if not n:
-            n = self.recv(1)[0]
-            i = x = 0
+    def send(self, x, n, v=None):
+        # send the packet x; then with n, read the broker's packets up to the
+        # first of kind n (with the body v, if given), or with n < 0 the
+        # next one: returns (kind, body)
+        self.recv(x)
+        while n:
+            k = self.recv(1)[0]
+            i = m = 0
             while True:
-                s = self.recv(1)[0]
-                x |= (s & 127) << i
-                if not s & 128:
-                    return n, self.recv(x) if x else b''
+                x = self.recv(1)[0]
+                m |= (x & 127) << i
+                if not x & 128:
+                    break
                 i += 7
                 if i > 21:
-                    _err(0, b'')
-        s = self.sock
-        f = getattr(s, 'recv', None) or s.read
-        x = b''
-        while len(x) < n:
-            s = f(self._left(n - len(x)))
-            if s is None:  # no data yet (a non-blocking TLS read)
-                continue
-            if not s:
-                raise OSError('closed by the broker')
-            x += s
-        return x
+                    _err(0, 0)
+            x = self.recv(m)
+            if n < 0 or k == n and (v is None or x == v):
+                return k, x
 
     def connect(self, clean=True):
         """Open the connection; returns the session-present flag.
         MQTTError names a refusal (e.g. 'bad user name or password')."""
         self.close()
-        if self.client is None:
+        if not hasattr(self, 'on_next'):  # an MQTTWriter's wake-up starts the clock
             self.start = self.clock.ticks_ms()
         a = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_STREAM)[0]
-        s = socket.socket(a[0], a[1], a[2])
-        self.sock = s
-        c = self.ssl
-        if c:
-            self._raw = s  # settimeout on the plain socket (MicroPython's TLS has none)
+        s = self.sock = socket.socket(a[0], a[1], a[2])
         try:
-            s.connect(self._left(a[-1]))
-            if c:
-                if c is True:
-                    import mqtt_tls
-                    c = mqtt_tls.context()
-                s = self.sock = c.wrap_socket(s, server_hostname=self.server)
-                if hasattr(s, 'settimeout'):
-                    self._raw = None
-            self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean))
-            a = self.recv()  # the CONNACK
-            s = a[1]
+            self.recv(0)  # the timeout of the connect
+            s.connect(a[-1])
+            if self.ssl:
+                import mqtt_tls
+                mqtt_tls.wrap(self)
+            a = self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean), -1)
+            s = a[1]  # the CONNACK
             if a[0] != 0x20 or len(s) != 2 or s[1]:
                 _err(a[0], s)
             return s[0] & 1
@@ -216,9 +213,9 @@ class MQTTClient:
     def publish(self, topic, msg, retain=False, qos=0):
         """Send msg (str or bytes) to topic; with qos 1, returns after the
         broker's PUBACK for this packet id (OSError when it does not come)."""
-        if qos not in (0, 1):
+        if qos != 0 and qos != 1:
             _err('qos', qos)
-        if self.client is None:
+        if not hasattr(self, 'on_next'):  # an MQTTWriter's wake-up starts the clock
             self.start = self.clock.ticks_ms()
         if qos:
             self.pid = qos = self.pid % 65535 + 1
@@ -227,17 +224,17 @@ class MQTTClient:
 
     def ping(self):
         """PINGREQ, then wait for the PINGRESP."""
-        if self.client is None:
+        if not hasattr(self, 'on_next'):  # an MQTTWriter's wake-up starts the clock
             self.start = self.clock.ticks_ms()
-        self.send(b'\xc0\x00', 0xd0)
+        self.send(bytes((0xc0, 0)), 0xd0)
 
     def disconnect(self):
         """DISCONNECT (the broker then drops the last will) and close."""
         try:
             if self.sock is not None:
-                if self.client is None:
+                if not hasattr(self, 'on_next'):
                     self.start = self.clock.ticks_ms()
-                self.send(b'\xe0\x00')
+                self.send(bytes((0xe0, 0)), 0)
         finally:
             self.close()
 

@@ -73,7 +73,7 @@ def _note(w, k, x):
         if w.pswd:
             m = m.replace(w.pswd, '***')
         if k == 5:
-            m = 'network: %s (retry in %d ms)' % (m, w._ms)
+            m = 'network: %s (retry in %d ms)' % (m, -w.state)
         elif k == 6:
             m = 'spool %s: %s' % (w.spool, m)
         else:

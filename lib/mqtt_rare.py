@@ -19,19 +19,20 @@ _N_UP = const(7)  # log line: an error from upstream
 def error(w, e):
     """Forget w's connection without a word (the broker publishes the
     will); e: a network failure, counted, logged, and backed off."""
+    s = w.state  # < -1: backing off -state ms
     w.state = -1
-    c = w.client
-    s = getattr(c, 'sock', None)
-    if s is not None:
+    c = w.client or w
+    x = getattr(c, 'sock', None)
+    if x is not None:
         c.sock = None
         try:
-            s.close()
+            x.close()
         except Exception:
             pass
     if e is not None:
         w.errors += 1
         w.last_error = e
-        w._ms = min(max(w._ms * 2, _FIRST_MS), int(w.maxwait * 1000))
+        w.state = -min(max(-s * 2, _FIRST_MS), int(w.maxwait * 1000))
         w._fail_t = w.clock.ticks_ms()
         _err(_N_NET, e, w)
         if w.radio and (w.every or w.batch):
@@ -43,7 +44,7 @@ def due(w, t0):
     duty cycle, batch events wait or every s have passed since the last
     cycle began (the first cycle begins at the first event)."""
     clk = w.clock
-    if w._ms and clk.ticks_diff(t0, w._fail_t) < w._ms:
+    if w.state < -1 and clk.ticks_diff(t0, w._fail_t) < -w.state:
         return False
     if not (w.every or w.batch):
         return True
@@ -59,7 +60,7 @@ def due(w, t0):
 def close(w):
     """A clean disconnect: 'offline', DISCONNECT, radio off."""
     if w.state > 0:
-        c = w.client
+        c = w.client or w
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):
             w.state = 0

@@ -1,4 +1,4 @@
-# TLS for mqtt_client, imported only for ssl=True (no RAM otherwise):
+# TLS for mqtt_client, imported only for ssl= (no RAM otherwise):
 #
 #   MQTTClient('board1', host, ssl=True)    # encrypted, broker not checked
 #
@@ -19,3 +19,34 @@ def context():
         c.check_hostname = False
     c.verify_mode = ssl.CERT_NONE
     return c
+
+
+def wrap(c):
+    """TLS over the connected socket of client c (c.ssl: True or an
+    SSLContext); the handshake runs under the plain socket's timeout."""
+    x = c.ssl
+    if x is True:
+        x = context()
+    s = c.sock
+    t = x.wrap_socket(s, server_hostname=c.server)
+    c.sock = t if hasattr(t, 'settimeout') else _Sock(t, s)
+
+
+class _Sock:
+    # MicroPython's TLS socket has no settimeout: the plain socket under it
+    # takes the timeouts
+    def __init__(self, t, s):
+        self.t = t
+        self.s = s
+
+    def settimeout(self, n):
+        self.s.settimeout(n)
+
+    def write(self, b):
+        return self.t.write(b)
+
+    def read(self, n):
+        return self.t.read(n)
+
+    def close(self):
+        self.t.close()

@@ -94,7 +94,7 @@ class MQTTWriter(MQTTClient, InputThing):
     # Counters and options left at their defaults are class attributes, so
     # that an instance holds only what differs (each attribute costs RAM in
     # each instance). Names of arguments double as attribute names: every
-    # new name costs RAM on MicroPython.
+    # new name costs RAM on MicroPython. (state: in MQTTClient.)
     published = dropped = refused = errors = connects = reconnects = 0
     every = batch = 0
     last_error = radio = spool = status = _conns = None  # _conns {}: closed
@@ -104,8 +104,6 @@ class MQTTWriter(MQTTClient, InputThing):
     maxsize = 1024
     maxwait = 64
     _cap = 50  # outbox size
-    _ms = 0  # current back-off, ms (0: none)
-    state = 0  # 1 connected, 0 not, -1 lost (a failure since the last connect)
     queued = property(lambda x: len(x.outbox))
 
     def __init__(self, name, host, port, topic, user=None, password=None, keepalive=60,
@@ -113,11 +111,11 @@ class MQTTWriter(MQTTClient, InputThing):
                  maxsize=1024, timeout=3, maxwait=64, every=0, batch=0, radio=None,
                  status=True, client=None, clock=None):
         check_topic(topic)
-        if qos not in (0, 1) or type(qos) is bool:
+        if qos != 0 and qos != 1 or type(qos) is bool:
             _err('qos', qos)
         if type(outbox) is not int or outbox < 1:
             _err('outbox', outbox)
-        if drop not in ('oldest', 'newest'):
+        if drop != 'oldest' and drop != 'newest':
             _err('drop', drop)
         for x, v, n in (('maxsize', maxsize, 0), ('timeout', timeout, 0), ('maxwait', maxwait, 0),
                         ('every', every, 1), ('batch', batch, 1)):
@@ -128,9 +126,10 @@ class MQTTWriter(MQTTClient, InputThing):
                 _err('port', port)
             if not host or not isinstance(host, str):
                 _err('host', host)
+        else:
+            self.client = client
         # the connection's settings (checked there: port, keepalive)
         MQTTClient.__init__(self, name, host, port, user, password, keepalive, ssl, timeout)
-        self.client = client or self
         self.topic = topic
         if status:  # the topic's root: up to {sensor_id}, without a trailing /
             status = topic.split('{sensor_id}')[0].rstrip('/')
@@ -166,10 +165,11 @@ class MQTTWriter(MQTTClient, InputThing):
         """Queue the event as JSON, then send what is due. An event that
         cannot be sent is refused: counted in refused, and logged."""
         t = self.topic
+        k = '{sensor_id}'
         why = None
         if self._conns is not None:
             why = _R_DONE
-        elif '{sensor_id}' in t:
+        elif k in t:
             s = x[0] if isinstance(x, (tuple, list)) and x else None
             if isinstance(s, (tuple, list)):  # a list of events (buffer_with_count)
                 s = s[0] if s else None
@@ -180,7 +180,7 @@ class MQTTWriter(MQTTClient, InputThing):
                 for c in '+#\x00\n':
                     if c in s:
                         why = _R_TOPIC
-                t = t.replace('{sensor_id}', s)
+                t = t.replace(k, s)
         if why is None:
             if _json_ok(x):
                 s = json.dumps(x).encode()
@@ -190,13 +190,14 @@ class MQTTWriter(MQTTClient, InputThing):
                 why = _R_JSON
         if why is None:  # into the outbox; full: drop the oldest or this one
             q = self.outbox
+            t = (t, s)
             if len(q) < self._cap:
-                q.append((t, s))
+                q.append(t)
             else:
                 self.dropped += 1
                 if self.drop == 'oldest':
                     q.pop(0)
-                    q.append((t, s))
+                    q.append(t)
         else:
             self.refused += 1
             _err(why, x, self)
@@ -216,25 +217,26 @@ class MQTTWriter(MQTTClient, InputThing):
         or password'); quiet=True: returns False instead (True: connected)."""
         if not quiet:  # a call of its own: a time budget of its own
             self.start = self.clock.ticks_ms()
-        if self.state > 0:
+        n = self.state  # < 0: a reconnect
+        if n > 0:
             return True
         if self.radio:
             self.radio(True)
-        c = self.client
+        c = self.client or self
         s = self.status
-        if s and hasattr(c, 'set_last_will'):
-            c.set_last_will(s, 'offline', True, 1)
-        n = self.state  # -1: a reconnect
+        if s:
+            try:
+                c.set_last_will(s, 'offline', True, 1)
+            except AttributeError:  # a client without it (optional in umqtt's API)
+                pass
         ok = self.run(MQTTClient.connect, c) if c is self else self.run(c.connect)
         if ok:
-            self.state = 1
+            self.state = 1  # (and the back-off is over)
             ok = not s or self.run(c.publish, s, 'online', True, 1)
         if ok:
             self.connects += 1
             if n:
                 self.reconnects += 1
-            if self._ms:
-                self._ms = 0
         elif not quiet:
             raise self.last_error
         return ok
@@ -256,14 +258,14 @@ class MQTTWriter(MQTTClient, InputThing):
         q = self.outbox
         duty = self.every or self.batch
         if self.state < 1 and q:
-            if not (end or self._ms or duty):
+            if not (end or self.state < -1 or duty):
                 self.connect(True)
             else:  # after a failure or in a duty cycle: when it is time
                 import mqtt_rare
                 if end or mqtt_rare.due(self, t0):
                     self.connect(True)
         if self.state > 0:
-            c = self.client
+            c = self.client or self
             n = self.timeout * 750  # stop when less than a quarter is left
             while q and clk.ticks_diff(clk.ticks_ms(), t0) <= n:
                 m = q[0]
@@ -286,7 +288,7 @@ class MQTTWriter(MQTTClient, InputThing):
         # (`timeout` s; for a client with a timeout attribute, like
         # mqtt_client's): True, or False after a failure (counted, backed off)
         c = self.client
-        if c is not self and hasattr(c, 'timeout'):
+        if c and hasattr(c, 'timeout'):
             n = self.timeout * 1000 - self.clock.ticks_diff(self.clock.ticks_ms(), self.start)
             c.timeout = (n if n > 1 else 1) / 1000
         try:
@@ -297,4 +299,3 @@ class MQTTWriter(MQTTClient, InputThing):
             return False
         self._last = self.clock.ticks_ms()
         return True
-

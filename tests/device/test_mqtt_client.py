@@ -76,7 +76,7 @@ def connect_with(chunks, clean=True, **kw):
 
 def client_with(chunks, **kw):
     c = MQTTClient('dev1', '127.0.0.1', **kw)
-    c.sock = c._raw = FakeSock(chunks)
+    c.sock = FakeSock(chunks)
     c.start = ticks_ms()  # connect() starts the clock of the call before _hello
     return c
 
