@@ -18,9 +18,6 @@
 # figures). Options left at their defaults are class attributes, so that an
 # instance holds only what differs; MQTTWriter is an MQTTClient too.
 import socket
-import sys
-
-from thingflow import default_clock
 
 
 class MQTTError(Exception):
@@ -33,6 +30,7 @@ def _err(x, v, t=None):
     # about value v (x an argument name, or the kind of packet the broker
     # sent instead of a CONNACK, 0: a bad length), or, for an MQTTWriter t,
     # log the warning x about v when a logger is in use (else nothing).
+    import sys
     if t is None or sys.modules.get('logger'):
         import mqtt_errors
         mqtt_errors.error(x, v, t)
@@ -105,7 +103,7 @@ class MQTTClient:
     pid = state = 0  # state (MQTTWriter's): 1 connected, 0 not, < 0 lost (-ms: backing off)
     keepalive = 60  # a client's default is 0, MQTTWriter's this
     timeout = 3
-    clock = default_clock  # ticks_ms/ticks_diff (MQTTWriter's clock= too)
+    from thingflow import default_clock as clock  # ticks_ms/ticks_diff (MQTTWriter's clock= too)
     client = None  # MQTTWriter's client= (None: itself)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
@@ -136,56 +134,53 @@ class MQTTClient:
         """The message the broker publishes when the connection is lost."""
         self.lw = (check_topic(topic), msg, retain, qos)
 
-    def recv(self, x):
-        # x an int: read x bytes from the broker; else send all of x (0:
-        # neither). Each socket operation gets the time left of the call
-        # (start: when the call began) as its timeout.
+    def send(self, x, n=0, v=None):
+        # The I/O with the broker, each socket operation with the time left
+        # of the call (start: when it began) as its timeout. x bytes: send
+        # them all; x an int: read x bytes and return them. Then with n, read
+        # the broker's packets up to the first of kind n (with the body v, if
+        # given), or with n < 0 the next one: returns (kind, body).
         s = self.sock
         if s is None:
             raise OSError('not connected')
         r = type(x) is int
         f = getattr(s, 'recv' if r else 'send', None) or getattr(s, 'read' if r else 'write')
-        b = b'' if r else memoryview(x)
+        b = bytes() if r else memoryview(x)
         while True:
             c = self.clock
-            n = int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self.start)
-            if n <= 0:
+            m = int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self.start)
+            if m <= 0:
                 raise OSError(110)  # ETIMEDOUT
-            s.settimeout(n / 1000)
+            s.settimeout(m / 1000)
             if not r:
                 if not b:
-                    return
-                n = f(b)
-                if n:
-                    b = b[n:]
+                    break
+                m = f(b)
+                if m:
+                    b = b[m:]
             elif len(b) < x:
-                n = f(x - len(b))
-                if n is not None:  # None: no data yet (a non-blocking TLS read)
-                    if not n:
+                m = f(x - len(b))
+                if m is not None:  # None: no data yet (a non-blocking TLS read)
+                    if not m:
                         raise OSError('closed by the broker')
-                    b += n
+                    b += m
             else:
-                return b
-
-    def send(self, x, n, v=None):
-        # send the packet x; then with n, read the broker's packets up to the
-        # first of kind n (with the body v, if given), or with n < 0 the
-        # next one: returns (kind, body)
-        self.recv(x)
+                break
         while n:
-            k = self.recv(1)[0]
+            k = self.send(1)[0]
             i = m = 0
-            while True:
-                x = self.recv(1)[0]
+            while True:  # the remaining length, a varint
+                x = self.send(1)[0]
                 m |= (x & 127) << i
                 if not x & 128:
                     break
                 i += 7
                 if i > 21:
                     _err(0, 0)
-            x = self.recv(m)
+            x = self.send(m)
             if n < 0 or k == n and (v is None or x == v):
                 return k, x
+        return b
 
     def connect(self, clean=True):
         """Open the connection; returns the session-present flag.
@@ -196,7 +191,7 @@ class MQTTClient:
         a = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_STREAM)[0]
         s = self.sock = socket.socket(a[0], a[1], a[2])
         try:
-            self.recv(0)  # the timeout of the connect
+            self.send(0)  # the timeout of the connect
             s.connect(a[-1])
             if self.ssl:
                 import mqtt_tls

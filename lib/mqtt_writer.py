@@ -29,39 +29,9 @@ import json
 from thingflow import InputThing
 from mqtt_client import MQTTClient, check_topic, _err
 
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
-
-# what a log line is about (the texts are in mqtt_errors.py)
-_R_SID = const(0)  # refused: no sensor id for the topic
-_R_TOPIC = const(1)  # refused: the sensor id puts + # NUL or newline into the topic
-_R_JSON = const(2)  # refused: JSON cannot encode it
-_R_SIZE = const(3)  # refused: bigger than maxsize
-_R_DONE = const(4)  # refused: the writer is closed
-
-
-def _json_ok(x):
-    # What JSON can carry on both runtimes (MicroPython's json.dumps writes
-    # '<object>' or 'nan' instead of raising): None, bool, int, finite
-    # float, str, list/tuple, dict with str keys.
-    if x is None or isinstance(x, (str, int, bool)):  # bool is no int on MicroPython
-        return True
-    if isinstance(x, float):
-        return x - x == 0  # False for nan and inf
-    if isinstance(x, dict):
-        for v in x:
-            if not isinstance(v, str):
-                return False
-        x = x.values()
-    elif not isinstance(x, (tuple, list)):
-        return False
-    for v in x:
-        if not _json_ok(v):
-            return False
-    return True
+# Why an event is refused (the texts are in mqtt_errors.py): 0 no sensor id
+# for the topic, 1 the sensor id puts + # NUL or newline into the topic,
+# 2 JSON cannot encode it, 3 bigger than maxsize, 4 the writer is closed.
 
 
 class MQTTWriter(MQTTClient, InputThing):
@@ -132,7 +102,7 @@ class MQTTWriter(MQTTClient, InputThing):
         MQTTClient.__init__(self, name, host, port, user, password, keepalive, ssl, timeout)
         self.topic = topic
         if status:  # the topic's root: up to {sensor_id}, without a trailing /
-            status = topic.split('{sensor_id}')[0].rstrip('/')
+            status = topic.split('{sensor_id')[0].rstrip('/')  # (10 characters: no string object)
             self.status = (status + '/' if status else '') + 'status'
         if qos != 1:
             self.qos = qos
@@ -168,26 +138,42 @@ class MQTTWriter(MQTTClient, InputThing):
         k = '{sensor_id}'
         why = None
         if self._conns is not None:
-            why = _R_DONE
+            why = 4  # closed
         elif k in t:
             s = x[0] if isinstance(x, (tuple, list)) and x else None
             if isinstance(s, (tuple, list)):  # a list of events (buffer_with_count)
                 s = s[0] if s else None
             if s is None:
-                why = _R_SID
+                why = 0  # no sensor id
             else:
                 s = str(s)
                 for c in '+#\x00\n':
                     if c in s:
-                        why = _R_TOPIC
+                        why = 1  # a bad sensor id
                 t = t.replace(k, s)
         if why is None:
-            if _json_ok(x):
-                s = json.dumps(x).encode()
-                if len(s) > self.maxsize:
-                    why = _R_SIZE
-            else:
-                why = _R_JSON
+            # What JSON can carry on both runtimes (MicroPython's json.dumps
+            # writes '<object>' or 'nan' instead of raising): None, bool,
+            # int, finite float, str, list/tuple, dict with str keys; v
+            # grows with the items of x as the loop goes.
+            v = [x]
+            for y in v:
+                if isinstance(y, (tuple, list)):
+                    v += y
+                elif isinstance(y, dict):
+                    for c in y:
+                        if not isinstance(c, str):
+                            why = 2  # not JSON
+                    v += y.values()
+                elif isinstance(y, float):
+                    if y - y != 0:  # nan or inf
+                        why = 2  # not JSON
+                elif not (y is None or isinstance(y, (str, int, bool))):  # bool is no int on MicroPython
+                    why = 2  # not JSON
+        if why is None:
+            s = json.dumps(x).encode()
+            if len(s) > self.maxsize:
+                why = 3  # too big
         if why is None:  # into the outbox; full: drop the oldest or this one
             q = self.outbox
             t = (t, s)
