@@ -139,16 +139,20 @@ class MQTTClient:
         # of the call (start: when it began) as its timeout. x bytes: send
         # them all; x an int: read x bytes and return them. Then with n, read
         # the broker's packets up to the first of kind n (with the body v, if
-        # given), or with n < 0 the next one: returns (kind, body).
+        # given), or with n < 0 the next one: returns (kind, body). Bytes
+        # with n >= 0 begin a call of the API (connect starts its own), which
+        # starts the clock, except in an MQTTWriter (its wake-up starts it).
         s = self.sock
         if s is None:
             raise OSError('not connected')
         r = type(x) is int
-        f = getattr(s, 'recv' if r else 'send', None) or getattr(s, 'read' if r else 'write')
+        if not r and n >= 0 and not hasattr(self, 'on_next'):
+            self.start = self.clock.ticks_ms()
+        f = s.recv if r else s.send  # (mqtt_tls gives MicroPython's TLS socket both)
         b = bytes() if r else memoryview(x)
         while True:
             c = self.clock
-            m = int(self.timeout * 1000) - c.ticks_diff(c.ticks_ms(), self.start)
+            m = self.timeout * 1000 - c.ticks_diff(c.ticks_ms(), self.start)
             if m <= 0:
                 raise OSError(110)  # ETIMEDOUT
             s.settimeout(m / 1000)
@@ -167,17 +171,14 @@ class MQTTClient:
             else:
                 break
         while n:
-            k = self.send(1)[0]
-            i = m = 0
-            while True:  # the remaining length, a varint
-                x = self.send(1)[0]
-                m |= (x & 127) << i
-                if not x & 128:
-                    break
-                i += 7
-                if i > 21:
-                    _err(0, 0)
-            x = self.send(m)
+            # a broker sends a client that does not subscribe only CONNACK,
+            # PUBACK and PINGRESP: a remaining length of 2 bytes at most
+            # (one byte of the varint); anything longer breaks the protocol
+            x = self.send(2)
+            k = x[0]
+            if x[1] > 127:
+                _err(0, 0)
+            x = self.send(x[1])
             if n < 0 or k == n and (v is None or x == v):
                 return k, x
         return b
@@ -186,20 +187,19 @@ class MQTTClient:
         """Open the connection; returns the session-present flag.
         MQTTError names a refusal (e.g. 'bad user name or password')."""
         self.close()
-        if not hasattr(self, 'on_next'):  # an MQTTWriter's wake-up starts the clock
+        if not hasattr(self, 'on_next'):  # (see send)
             self.start = self.clock.ticks_ms()
         a = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_STREAM)[0]
-        s = self.sock = socket.socket(a[0], a[1], a[2])
+        s = self.sock = socket.socket(*a[:3])
         try:
             self.send(0)  # the timeout of the connect
             s.connect(a[-1])
             if self.ssl:
                 import mqtt_tls
                 mqtt_tls.wrap(self)
-            a = self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean), -1)
-            s = a[1]  # the CONNACK
-            if a[0] != 0x20 or len(s) != 2 or s[1]:
-                _err(a[0], s)
+            a, s = self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean), -1)
+            if a != 0x20 or len(s) != 2 or s[1]:  # not a CONNACK that accepts
+                _err(a, s)
             return s[0] & 1
         except Exception:
             self.close()
@@ -210,25 +210,19 @@ class MQTTClient:
         broker's PUBACK for this packet id (OSError when it does not come)."""
         if qos != 0 and qos != 1:
             _err('qos', qos)
-        if not hasattr(self, 'on_next'):  # an MQTTWriter's wake-up starts the clock
-            self.start = self.clock.ticks_ms()
-        if qos:
-            self.pid = qos = self.pid % 65535 + 1
-        self.send(publish_packet(topic, msg, qos and 1, retain, qos), qos and 0x40,
-                  qos and bytes((qos >> 8, qos & 255)))
+        p = qos and self.pid % 65535 + 1  # the packet id (qos 1)
+        if p:
+            self.pid = p
+        self.send(publish_packet(topic, msg, qos, retain, p), qos and 0x40, qos and bytes((p >> 8, p & 255)))
 
     def ping(self):
         """PINGREQ, then wait for the PINGRESP."""
-        if not hasattr(self, 'on_next'):  # an MQTTWriter's wake-up starts the clock
-            self.start = self.clock.ticks_ms()
         self.send(bytes((0xc0, 0)), 0xd0)
 
     def disconnect(self):
         """DISCONNECT (the broker then drops the last will) and close."""
         try:
-            if self.sock is not None:
-                if not hasattr(self, 'on_next'):
-                    self.start = self.clock.ticks_ms()
+            if self.sock:
                 self.send(bytes((0xe0, 0)), 0)
         finally:
             self.close()

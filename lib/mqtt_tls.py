@@ -33,8 +33,8 @@ def wrap(c):
 
 
 class _Sock:
-    # MicroPython's TLS socket has no settimeout: the plain socket under it
-    # takes the timeouts
+    # MicroPython's TLS socket has no settimeout, recv or send: the plain
+    # socket under it takes the timeouts
     def __init__(self, t, s):
         self.t = t
         self.s = s
@@ -42,10 +42,10 @@ class _Sock:
     def settimeout(self, n):
         self.s.settimeout(n)
 
-    def write(self, b):
+    def send(self, b):
         return self.t.write(b)
 
-    def read(self, n):
+    def recv(self, n):
         return self.t.read(n)
 
     def close(self):

@@ -243,19 +243,17 @@ class MQTTWriter(MQTTClient, InputThing):
             mqtt_rare.error(self, None)
         q = self.outbox
         duty = self.every or self.batch
-        if self.state < 1 and q:
-            if not (end or self.state < -1 or duty):
-                self.connect(True)
-            else:  # after a failure or in a duty cycle: when it is time
-                import mqtt_rare
-                if end or mqtt_rare.due(self, t0):
-                    self.connect(True)
+        # connect when something waits: at once, at the end, or after a
+        # failure (back-off) or in a duty cycle when it is time
+        if self.state < 1 and q and (end or self.state > -2 and not duty
+                                     or __import__('mqtt_rare').due(self, t0)):
+            self.connect(True)
         if self.state > 0:
             c = self.client or self
             n = self.timeout * 750  # stop when less than a quarter is left
             while q and clk.ticks_diff(clk.ticks_ms(), t0) <= n:
-                m = q[0]
-                if not self.run(c.publish, m[0], m[1], self.retain, self.qos):
+                t, m = q[0]
+                if not self.run(c.publish, t, m, self.retain, self.qos):
                     break
                 q.pop(0)  # delivered: out of the outbox
                 self.published += 1
@@ -274,14 +272,14 @@ class MQTTWriter(MQTTClient, InputThing):
         # (`timeout` s; for a client with a timeout attribute, like
         # mqtt_client's): True, or False after a failure (counted, backed off)
         c = self.client
+        k = self.clock
         if c and hasattr(c, 'timeout'):
-            n = self.timeout * 1000 - self.clock.ticks_diff(self.clock.ticks_ms(), self.start)
-            c.timeout = (n if n > 1 else 1) / 1000
+            c.timeout = max(self.timeout * 1000 - k.ticks_diff(k.ticks_ms(), self.start), 1) / 1000
         try:
             f(*v)
         except Exception as e:
             import mqtt_rare
             mqtt_rare.error(self, e)
             return False
-        self._last = self.clock.ticks_ms()
+        self._last = k.ticks_ms()
         return True
