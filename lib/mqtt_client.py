@@ -38,14 +38,12 @@ def _err(x, v, t=None):
 
 def pack(x, s):
     # the packet: fixed header x, the remaining length (a varint), body s
-    b = bytearray((x,))
+    b = [x]
     n = len(s)
-    while True:
-        x = n & 127
+    while n > 127:
+        b.append(n & 127 | 128)
         n >>= 7
-        b.append(x | 128 if n else x)
-        if not n:
-            return bytes(b) + s
+    return bytes(b + [n]) + s
 
 
 def connect_packet(client_id, keepalive=0, user=None, password=None, will=None, clean=True):
@@ -53,9 +51,8 @@ def connect_packet(client_id, keepalive=0, user=None, password=None, will=None, 
     f = 2 if clean else 0
     t = m = None
     if will:
-        f |= 4 | (will[3] << 3) | (32 if will[2] else 0)
-        t = will[0]
-        m = will[1]
+        t, m, r, q = will
+        f |= 4 | (q << 3) | (32 if r else 0)
     if user is None:
         password = None
     else:
@@ -189,7 +186,7 @@ class MQTTClient:
         self.close()
         if not hasattr(self, 'on_next'):  # (see send)
             self.start = self.clock.ticks_ms()
-        a = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_STREAM)[0]
+        a = socket.getaddrinfo(self.server, self.port, 0, 1)[0]  # 1: SOCK_STREAM
         s = self.sock = socket.socket(*a[:3])
         try:
             self.send(0)  # the timeout of the connect
@@ -213,7 +210,7 @@ class MQTTClient:
         p = qos and self.pid % 65535 + 1  # the packet id (qos 1)
         if p:
             self.pid = p
-        self.send(publish_packet(topic, msg, qos, retain, p), qos and 0x40, qos and bytes((p >> 8, p & 255)))
+        self.send(publish_packet(topic, msg, qos, retain, p), qos * 0x40, qos and bytes((p >> 8, p & 255)))
 
     def ping(self):
         """PINGREQ, then wait for the PINGRESP."""

@@ -74,6 +74,6 @@ def end(w, e):
     if e is not None:
         _err(_N_UP, e, w)
     if w._conns is None:
-        w._conns = {}  # closed: a scheduler drops a writer with no open port
+        w._conns = {'default': None}  # closed: a scheduler drops a writer with no open port
         w._observe(True)
         close(w)

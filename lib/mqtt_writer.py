@@ -67,7 +67,7 @@ class MQTTWriter(MQTTClient, InputThing):
     # new name costs RAM on MicroPython. (state: in MQTTClient.)
     published = dropped = refused = errors = connects = reconnects = 0
     every = batch = 0
-    last_error = radio = spool = status = _conns = None  # _conns {}: closed
+    last_error = radio = spool = status = _conns = None  # _conns: {'default': None} when closed
     drop = 'oldest'
     qos = 1
     retain = False
@@ -81,7 +81,7 @@ class MQTTWriter(MQTTClient, InputThing):
                  maxsize=1024, timeout=3, maxwait=64, every=0, batch=0, radio=None,
                  status=True, client=None, clock=None):
         check_topic(topic)
-        if qos != 0 and qos != 1 or type(qos) is bool:
+        if type(qos) is not int or qos >> 1:  # (a bool is no int here)
             _err('qos', qos)
         if type(outbox) is not int or outbox < 1:
             _err('outbox', outbox)
@@ -91,6 +91,8 @@ class MQTTWriter(MQTTClient, InputThing):
                         ('every', every, 1), ('batch', batch, 1)):
             if not isinstance(v, (int, float)) or v < 0 or not (v or n):
                 _err(x, v)  # a number > 0 (>= 0 when n)
+            if v != getattr(self, x):  # the class attribute: the default
+                setattr(self, x, v)
         if client is None:
             if not port:  # 0 would be the client's default port
                 _err('port', port)
@@ -103,15 +105,11 @@ class MQTTWriter(MQTTClient, InputThing):
         self.topic = topic
         if status:  # the topic's root: up to {sensor_id}, without a trailing /
             status = topic.split('{sensor_id')[0].rstrip('/')  # (10 characters: no string object)
-            self.status = (status + '/' if status else '') + 'status'
+            self.status = (status and status + '/') + 'status'
         if qos != 1:
             self.qos = qos
         if retain:
             self.retain = retain
-        if maxsize != 1024:
-            self.maxsize = maxsize
-        if maxwait != 64:
-            self.maxwait = maxwait
         if clock:
             self.clock = clock
         self.outbox = []  # (topic, payload bytes), oldest first
@@ -121,9 +119,7 @@ class MQTTWriter(MQTTClient, InputThing):
             self.drop = drop
         # set later: start when this wake-up began, _last when the broker
         # last heard from us (and in mqtt_rare: _fail_t, _cyc)
-        if every or batch or radio:
-            self.every = every
-            self.batch = batch
+        if radio:
             self.radio = radio
         if spool:
             self.spool = spool
@@ -136,12 +132,13 @@ class MQTTWriter(MQTTClient, InputThing):
         cannot be sent is refused: counted in refused, and logged."""
         t = self.topic
         k = '{sensor_id}'
+        a = (tuple, list)
         why = None
-        if self._conns is not None:
+        if self._conns:
             why = 4  # closed
         elif k in t:
-            s = x[0] if isinstance(x, (tuple, list)) and x else None
-            if isinstance(s, (tuple, list)):  # a list of events (buffer_with_count)
+            s = x[0] if isinstance(x, a) and x else None
+            if isinstance(s, a):  # a list of events (buffer_with_count)
                 s = s[0] if s else None
             if s is None:
                 why = 0  # no sensor id
@@ -158,17 +155,15 @@ class MQTTWriter(MQTTClient, InputThing):
             # grows with the items of x as the loop goes.
             v = [x]
             for y in v:
-                if isinstance(y, (tuple, list)):
+                if isinstance(y, a):
                     v += y
                 elif isinstance(y, dict):
                     for c in y:
                         if not isinstance(c, str):
                             why = 2  # not JSON
                     v += y.values()
-                elif isinstance(y, float):
-                    if y - y != 0:  # nan or inf
-                        why = 2  # not JSON
-                elif not (y is None or isinstance(y, (str, int, bool))):  # bool is no int on MicroPython
+                elif not (y is None or isinstance(y, (str, int, bool))  # bool is no int on MicroPython
+                          or isinstance(y, float) and y - y == 0):  # not nan or inf
                     why = 2  # not JSON
         if why is None:
             s = json.dumps(x).encode()
@@ -233,7 +228,7 @@ class MQTTWriter(MQTTClient, InputThing):
         # some of its own): the network work that is due, connect, publish,
         # ping; end: the last time (send what can be sent, even during a
         # back-off)
-        if self._conns is not None and not end:
+        if self._conns and not end:
             return
         clk = self.clock
         self.start = t0 = clk.ticks_ms()
@@ -251,10 +246,8 @@ class MQTTWriter(MQTTClient, InputThing):
         if self.state > 0:
             c = self.client or self
             n = self.timeout * 750  # stop when less than a quarter is left
-            while q and clk.ticks_diff(clk.ticks_ms(), t0) <= n:
-                t, m = q[0]
-                if not self.run(c.publish, t, m, self.retain, self.qos):
-                    break
+            while (q and clk.ticks_diff(clk.ticks_ms(), t0) <= n
+                   and self.run(c.publish, q[0][0], q[0][1], self.retain, self.qos)):
                 q.pop(0)  # delivered: out of the outbox
                 self.published += 1
             if self.state > 0 and not q:
