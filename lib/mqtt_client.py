@@ -25,15 +25,16 @@ class MQTTError(Exception):
     sent something MQTT 3.1.1 does not allow."""
 
 
-def _err(x, v, t=None):
+def _err(x, v, *t):
     # The texts live in mqtt_errors, imported only now: raise the error
     # about value v (x an argument name, or the kind of packet the broker
     # sent instead of a CONNACK, 0: a bad length), or, for an MQTTWriter t,
     # log the warning x about v when a logger is in use (else nothing).
+    # (*t rather than t=None: no tuple of defaults held in RAM.)
     import sys
-    if t is None or sys.modules.get('logger'):
+    if not t or sys.modules.get('logger'):
         import mqtt_errors
-        mqtt_errors.error(x, v, t)
+        mqtt_errors.error(x, v, *t)
 
 
 def pack(x, s):
@@ -131,7 +132,7 @@ class MQTTClient:
         """The message the broker publishes when the connection is lost."""
         self.lw = (check_topic(topic), msg, retain, qos)
 
-    def send(self, x, n=0, v=None):
+    def send(self, x, n, v):
         # The I/O with the broker, each socket operation with the time left
         # of the call (start: when it began) as its timeout. x bytes: send
         # them all; x an int: read x bytes and return them. Then with n, read
@@ -171,11 +172,10 @@ class MQTTClient:
             # a broker sends a client that does not subscribe only CONNACK,
             # PUBACK and PINGRESP: a remaining length of 2 bytes at most
             # (one byte of the varint); anything longer breaks the protocol
-            x = self.send(2)
-            k = x[0]
-            if x[1] > 127:
+            k, x = self.send(2, 0, None)
+            if x > 127:
                 _err(0, 0)
-            x = self.send(x[1])
+            x = self.send(x, 0, None)
             if n < 0 or k == n and (v is None or x == v):
                 return k, x
         return b
@@ -189,12 +189,12 @@ class MQTTClient:
         a = socket.getaddrinfo(self.server, self.port, 0, 1)[0]  # 1: SOCK_STREAM
         s = self.sock = socket.socket(*a[:3])
         try:
-            self.send(0)  # the timeout of the connect
+            self.send(0, 0, None)  # the timeout of the connect
             s.connect(a[-1])
             if self.ssl:
                 import mqtt_tls
                 mqtt_tls.wrap(self)
-            a, s = self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean), -1)
+            a, s = self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean), -1, None)
             if a != 0x20 or len(s) != 2 or s[1]:  # not a CONNACK that accepts
                 _err(a, s)
             return s[0] & 1
@@ -214,13 +214,13 @@ class MQTTClient:
 
     def ping(self):
         """PINGREQ, then wait for the PINGRESP."""
-        self.send(bytes((0xc0, 0)), 0xd0)
+        self.send(bytes((0xc0, 0)), 0xd0, None)
 
     def disconnect(self):
         """DISCONNECT (the broker then drops the last will) and close."""
         try:
             if self.sock:
-                self.send(bytes((0xe0, 0)), 0)
+                self.send(bytes((0xe0, 0)), 0, None)
         finally:
             self.close()
 

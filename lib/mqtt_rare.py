@@ -68,7 +68,7 @@ def close(w):
         w.radio(False)
 
 
-def end(w, e):
+def end(w, e=None):
     """on_completed/on_error: e logged; send what can be sent, even during
     a back-off, then close; later events are refused."""
     if e is not None:

@@ -184,11 +184,12 @@ class MQTTWriter(MQTTClient, InputThing):
             _err(why, x, self)
         self._observe()
 
-    def on_completed(self, e=None):
+    def on_completed(self, *e):
         """Send what can be sent now, then disconnect cleanly; what is left
-        stays in the spool for the next start. Also on_error(e): e is logged."""
+        stays in the spool for the next start. Also on_error(e): e is logged.
+        (*e rather than e=None: no tuple of defaults held in RAM.)"""
         import mqtt_rare
-        mqtt_rare.end(self, e)
+        mqtt_rare.end(self, *e)
 
     on_error = on_completed
 
@@ -223,11 +224,12 @@ class MQTTWriter(MQTTClient, InputThing):
         return ok
 
     # ---- network work at a wake-up ----
-    def _observe(self, end=False):
+    def _observe(self, *end):
         # a wake-up (each event; sched.schedule_periodic(writer, 30) adds
         # some of its own): the network work that is due, connect, publish,
-        # ping; end: the last time (send what can be sent, even during a
-        # back-off)
+        # ping; end (True, from mqtt_rare): the last time (send what can be
+        # sent, even during a back-off). (*end rather than end=False: no
+        # tuple of defaults held in RAM.)
         if self._conns and not end:
             return
         clk = self.clock
