@@ -97,12 +97,12 @@ class MQTTClient:
     Attributes: sock (None when not connected), timeout (may be changed
     between calls), pid (the last packet id), lw (the last will), name (the
     client id)."""
-    sock = lw = user = pswd = ssl = None
+    sock = lw = None
     pid = state = 0  # state (MQTTWriter's): 1 connected, 0 not, < 0 lost (-ms: backing off)
-    keepalive = 60  # a client's default is 0, MQTTWriter's this
-    timeout = 3
     from thingflow import default_clock as clock  # ticks_ms/ticks_diff (MQTTWriter's clock= too)
     client = None  # MQTTWriter's client= (None: itself)
+    # (user, pswd and ssl: set only when given; the class has no default
+    # for them, as each name in its table costs RAM)
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
                  ssl=None, timeout=3):
@@ -121,12 +121,10 @@ class MQTTClient:
             self.user = user
         if password is not None:
             self.pswd = password
-        if keepalive != 60:
-            self.keepalive = keepalive
+        self.keepalive = keepalive
         if ssl:
             self.ssl = ssl
-        if timeout != 3:
-            self.timeout = timeout
+        self.timeout = timeout
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
         """The message the broker publishes when the connection is lost."""
@@ -191,10 +189,11 @@ class MQTTClient:
         try:
             self.send(0, 0, None)  # the timeout of the connect
             s.connect(a[-1])
-            if self.ssl:
+            if getattr(self, 'ssl', None):
                 import mqtt_tls
                 mqtt_tls.wrap(self)
-            a, s = self.send(connect_packet(self.name, self.keepalive, self.user, self.pswd, self.lw, clean), -1, None)
+            a, s = self.send(connect_packet(self.name, self.keepalive, getattr(self, 'user', None),
+                                            getattr(self, 'pswd', None), self.lw, clean), -1, None)
             if a != 0x20 or len(s) != 2 or s[1]:  # not a CONNACK that accepts
                 _err(a, s)
             return s[0] & 1

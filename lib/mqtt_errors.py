@@ -70,8 +70,9 @@ def _note(w, k, x):
         m = 'event %r refused: %s' % (x, _WHY.split('\n')[k])
     else:
         m = repr(x)
-        if w.pswd:
-            m = m.replace(w.pswd, '***')
+        p = getattr(w, 'pswd', None)
+        if p:
+            m = m.replace(p, '***')
         if k == 5:
             m = 'network: %s (retry in %d ms)' % (m, -w.state)
         elif k == 6:

@@ -91,7 +91,7 @@ class MQTTWriter(MQTTClient, InputThing):
                         ('every', every, 1), ('batch', batch, 1)):
             if not isinstance(v, (int, float)) or v < 0 or not (v or n):
                 _err(x, v)  # a number > 0 (>= 0 when n)
-            if v != getattr(self, x):  # the class attribute: the default
+            if v != getattr(self, x, None):  # the class attribute: the default
                 setattr(self, x, v)
         if client is None:
             if not port:  # 0 would be the client's default port
