@@ -11,22 +11,21 @@
 # each in the log too.
 #
 # RAM: an ESP8266 leaves an app about 30 KB of heap. After the imports the
-# collection runs every 4 KB allocated (gc.threshold), not only when the
+# collection runs every 3 KB allocated (gc.threshold), not only when the
 # heap is full, so that garbage leaves fewer holes between the objects the
-# app keeps.
+# app keeps. Wifi comes first, and wifi.py is needed only to connect: it is
+# unloaded then (its code goes back to the heap before the writer and the
+# sensors load; the port keeps the connection and reconnects by itself).
 import gc
+import sys
 
 from machine import Pin, SoftI2C
 
 import config
 from logger import initialize_logging
-from mqtt_writer import MQTTWriter
-from sensors.mcp9808 import MCP9808
-from sensors.tsl2591 import TSL2591
-from thingflow import InputThing, Scheduler
 
 if hasattr(gc, 'threshold'):  # MicroPython
-    gc.threshold(4096)
+    gc.threshold(3072)
 log = initialize_logging(config.LOG_FILE, max_len=config.LOG_MAX)
 
 try:
@@ -34,12 +33,20 @@ try:
 except ImportError:
     network = None
 if network is not None:
-    from wifi import disable_wifi_ap, wifi_connect
-    disable_wifi_ap()  # the ESP8266 starts its own access point: off, it costs power
+    import wifi
+    wifi.disable_wifi_ap()  # the ESP8266 starts its own access point: off, it costs power
     try:
-        wifi_connect(config.WIFI_SSID, config.WIFI_PASSWORD, timeout=30)
+        wifi.wifi_connect(config.WIFI_SSID, config.WIFI_PASSWORD, timeout=30)
     except OSError as e:  # e.g. "wifi 'home': ... wrong password": the writer keeps the events
         log.error('%s', e)
+    del wifi
+    sys.modules.pop('wifi')  # needed only at start-up: unloaded
+    sys.modules.pop('wifirare', None)  # loaded for a failure's message
+
+from mqtt_writer import MQTTWriter  # noqa: E402 (after wifi: see RAM above)
+from sensors.mcp9808 import MCP9808  # noqa: E402
+from sensors.tsl2591 import TSL2591  # noqa: E402
+from thingflow import InputThing, Scheduler  # noqa: E402
 
 
 class Guard(InputThing):
