@@ -58,18 +58,27 @@ def config_overlay(app_dir, host, port, user=None, password=None):
     return src.rstrip('\n') + '\n' + '\n'.join(add) + '\n'
 
 
-def tool_kb(cmd, env, cwd):
-    """KB of heap that the runner (tfrun) and the simulated hardware (sim/,
-    the setup module) take on MicroPython: cmd (the run's command, without
-    a heap size) run with -t, which loads everything in the order of the
-    run and stops before the app. `--heap` adds them on top, so that the
+def tool_bytes(cmd, env, cwd):
+    """Bytes of heap that the runner (tfrun) and the simulated hardware
+    (sim/, the setup module) take on MicroPython: cmd (the run's command,
+    without a heap size) run with -t, which loads everything in the order of
+    the run and stops before the app. `--heap` adds them on top (exactly,
+    with their share of the collector's tables: heap_size()), so that the
     app gets the heap it asked for, as on a board."""
     res = subprocess.run(cmd[:3] + ['-t'] + cmd[3:], env=env, cwd=str(cwd), capture_output=True,
                          text=True, timeout=120)
     for ln in res.stdout.splitlines():
         if ln.startswith('@tool '):
-            return -(-int(ln.split()[1]) // 1024)
+            return int(ln.split()[1])
     raise RuntimeError('measuring the simulated hardware failed:\n%s%s' % (res.stdout, res.stderr))
+
+
+def heap_size(kb, tool):
+    """The -X heapsize (bytes) of a run: kb KB for the app, as the port
+    counts a heap (its collector's tables included), plus tool bytes in use
+    and their tables: the port's collector keeps 1.5 bytes of tables for
+    each 128 bytes it hands out (32-byte blocks)."""
+    return kb * 1024 + -(-tool * 259 // 256)
 
 
 def _compiled(src, out, mod):
@@ -238,10 +247,10 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
             cmd = [exe, '-c', LAUNCH] + flag + tail
             if heap:
-                extra = tool_kb(cmd, env, fs)
-                cmd[1:1] = ['-X', 'heapsize=%dk' % (heap + extra)]
-                con.line('thingflow-mpy run: a %d KB heap for the app, +%d KB for the simulated '
-                         'hardware and the runner' % (heap, extra))
+                extra = tool_bytes(cmd, env, fs)
+                cmd[1:1] = ['-X', 'heapsize=%d' % heap_size(heap, extra)]
+                con.line('thingflow-mpy run: a %d KB heap for the app, +%.1f KB for the simulated '
+                         'hardware and the runner' % (heap, extra / 1024))
         else:
             env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
             env['PYTHONUNBUFFERED'] = '1'

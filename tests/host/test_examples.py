@@ -96,8 +96,9 @@ def test_room_monitor_in_a_small_heap_from_mpy():
     assert res.returncode == 0, res.stdout + res.stderr
     assert s['heap'] == str(ROOM_MONITOR_HEAP_KB) and s['app'] == 'stopped'
     assert (s['published'], s['received']) == (2, 2)
-    m = re.search(r'a (\d+) KB heap for the app, \+(\d+) KB for the simulated hardware and the runner', res.stdout)
-    assert m and int(m.group(1)) == ROOM_MONITOR_HEAP_KB and int(m.group(2)) > 0
+    m = re.search(r'a (\d+) KB heap for the app, \+([0-9.]+) KB for the simulated hardware and the runner',
+                  res.stdout)
+    assert m and int(m.group(1)) == ROOM_MONITOR_HEAP_KB and float(m.group(2)) > 0
 
 
 def test_too_small_a_heap_fails_clearly():

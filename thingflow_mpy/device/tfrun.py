@@ -21,8 +21,10 @@
 # connected directly (behind a filter or an adapter). -c: the app imports
 # config. Both are imported first, before the runner's part (hooks, SETUP),
 # in the same order in a run and in its measurement: -t, which prints
-# "@tool <bytes>", the heap of the runner and of SETUP (what `run --heap`
-# adds on top of the app's heap), and ends before APP.
+# "@tool <bytes>", the heap of the runner (this module, main()'s frame and
+# arguments, the hooks) and of SETUP (what `run --heap` adds on top of the
+# app's heap), and ends before APP. thingflow (which this module imports),
+# config and mqtt_writer count as the app's.
 # wakeups: Scheduler.wakeups summed over every scheduler the app made;
 # sampled: readings returned by sensors (SensorAsOutputThing._sample);
 # published, queued, dropped, refused, errors: summed over every connected
@@ -47,6 +49,10 @@ if _th is not None:
     gc.threshold(2048)
 
 import thingflow as _tf  # noqa: E402
+
+if _th is not None:
+    gc.collect()
+    _app = gc.mem_alloc()  # with thingflow, the app's module: main()'s frame is the runner's
 
 _scheds = []  # every Scheduler the app made
 _things = []  # every connected thing with a `published` counter
@@ -141,12 +147,14 @@ def main(args, base=None):
     how = 'done'
     code = 0
     try:
-        if '-c' in args:
-            import config  # noqa: F401 (the app's, first as in every run)
-        if '-w' in args:
-            import mqtt_writer  # noqa: F401
         if '-t' in args:
-            a = _mem()
+            a = _mem() - _app  # main()'s frame and arguments: the runner's
+        if '-c' in args:
+            __import__('config')  # the app's, first as in every run (no name kept: the app may unload it)
+        if '-w' in args:
+            __import__('mqtt_writer')
+        if '-t' in args:
+            a = _mem() - a
         m = [x for x in args if x[0] != '-']
         _hook('-w' in args)
         if len(m) > 1:
