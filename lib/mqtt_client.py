@@ -15,8 +15,11 @@
 #
 # RAM: the texts of the errors live in mqtt_errors.py and TLS setup in
 # mqtt_tls.py, both imported only when needed (see README.md (MQTT) for
-# figures). Options left at their defaults are class attributes, so that an
-# instance holds only what differs; MQTTWriter is an MQTTClient too.
+# figures). On the Unix port imported bytecode lives in the heap, in 32-byte
+# blocks: few functions, no tuples of defaults where the API allows, no
+# bytes/tuple constants (each a heap object), few names in the class's
+# table (user, pswd, ssl exist only when given). MQTTWriter is an
+# MQTTClient too.
 import socket
 
 

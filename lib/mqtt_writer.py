@@ -58,7 +58,7 @@ class MQTTWriter(MQTTClient, InputThing):
     Counters: published, queued (now in the outbox), dropped (outbox full),
     refused (bad events), errors (network), connects, reconnects;
     last_error: the last network exception.
-    Attributes: client (the client in use: the writer itself by default),
+    Attributes: client (the client= given; None: the writer is its own),
     status (the status topic or None), outbox (the list of waiting (topic,
     payload) messages, oldest first) and the arguments' values."""
     # Counters and options left at their defaults are class attributes, so

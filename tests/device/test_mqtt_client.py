@@ -203,6 +203,52 @@ def test_publish_qos0_reads_nothing():
     assert c.sock.chunks == [b'\x40\x02\x00\x01']
 
 
+def test_a_packet_longer_than_a_broker_sends_a_publisher_is_an_mqtterror():
+    # CONNACK, PUBACK, PINGRESP: 2 bytes of body at most; a remaining length
+    # of 128 or more (two bytes of varint) breaks the protocol
+    c = client_with([b'\x30\x80\x01' + b'x' * 128, b'\x40\x02\x00\x01'])
+    e = raises(MQTTError, c.publish, 't', 'x', False, 1)
+    assert msg(e) == 'bad packet length from the broker'
+
+
+def test_tls_wrapper_times_the_plain_socket():
+    # MicroPython's TLS socket has no settimeout, recv or send: mqtt_tls's
+    # wrapper gives them, the timeouts going to the plain socket
+    import mqtt_tls
+
+    class Tls:
+        def __init__(self):
+            self.out = b''
+            self.closed = False
+
+        def write(self, b):
+            self.out += bytes(b)
+            return len(b)
+
+        def read(self, n):
+            return b'\x20\x02\x00\x00'[:n]
+
+        def close(self):
+            self.closed = True
+
+    class Ctx:
+        def wrap_socket(self, s, server_hostname=None):
+            self.host = server_hostname
+            return Tls()
+
+    ctx = Ctx()
+    c = client_with([], ssl=ctx)
+    plain = c.sock
+    mqtt_tls.wrap(c)
+    assert ctx.host == '127.0.0.1' and c.sock is not plain
+    c.send(b'ab', 0, None)
+    assert c.send(2, 0, None) == b'\x20\x02' and c.sock.t.out == b'ab'
+    assert plain.timeouts and plain.out == b''
+    t = c.sock.t
+    c.close()
+    assert t.closed and c.sock is None
+
+
 def test_missing_puback_is_an_oserror():
     c = client_with([OSError(110)], timeout=0.5)
     e = raises(OSError, c.publish, 't', 'x', False, 1)

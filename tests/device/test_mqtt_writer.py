@@ -102,6 +102,7 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'maxwait': 0}, 'maxwait 0: want a number > 0'),
         ({'outbox': 2.5}, 'outbox 2.5: want a number of messages > 0'),
         ({'qos': True}, 'qos True: want 0 or 1'),
+        ({'qos': 1.0}, 'qos 1.0: want 0 or 1'),
     ]
     for kw, want in cases:
         t = kw.pop('topic', 'a/b')
@@ -112,7 +113,9 @@ def test_bad_arguments_are_refused_naming_the_value():
         assert msg(e) == 'port %r: want 1-65535' % (port,), msg(e)
     e = raises(ValueError, MQTTWriter, 'd', '', 1883, 'a')
     assert msg(e) == "host '': want a host name or address"
-    assert MQTTWriter('d', '127.0.0.1', 65535, 'a').queued == 0
+    w = MQTTWriter('d', '127.0.0.1', 65535, 'a')
+    assert w.queued == 0 and w.client is None  # its own client
+    assert (w.keepalive, w.timeout, w.qos, w.maxsize, w.every, w.radio) == (60, 3, 1, 1024, 0, None)
 
 
 def test_events_become_json_on_the_sensor_topic():
