@@ -33,20 +33,11 @@ def wrap(c):
 
 
 class _Sock:
-    # MicroPython's TLS socket has no settimeout, recv or send: the plain
-    # socket under it takes the timeouts
+    # MicroPython's TLS socket has no settimeout, recv or send: the TLS
+    # socket's read/write/close under those names, the timeouts going to the
+    # plain socket under it (bound methods: no code of their own here)
     def __init__(self, t, s):
-        self.t = t
-        self.s = s
-
-    def settimeout(self, n):
-        self.s.settimeout(n)
-
-    def send(self, b):
-        return self.t.write(b)
-
-    def recv(self, n):
-        return self.t.read(n)
-
-    def close(self):
-        self.t.close()
+        self.send = t.write
+        self.recv = t.read
+        self.close = t.close
+        self.settimeout = s.settimeout
