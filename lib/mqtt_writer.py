@@ -235,7 +235,7 @@ class MQTTWriter(MQTTClient, InputThing):
         clk = self.clock
         self.start = t0 = clk.ticks_ms()
         ka = self.keepalive * 1000
-        if self.state > 0 and ka and not end and clk.ticks_diff(t0, self._last) >= ka:
+        if self.state > 0 and ka and clk.ticks_diff(t0, self._last) >= ka:
             import mqtt_rare  # the broker gives up on us after 1.5 keepalives: start afresh
             mqtt_rare.error(self, None)
         q = self.outbox
@@ -247,8 +247,7 @@ class MQTTWriter(MQTTClient, InputThing):
             self.connect(True)
         if self.state > 0:
             c = self.client or self
-            n = self.timeout * 750  # stop when less than a quarter is left
-            while (q and clk.ticks_diff(clk.ticks_ms(), t0) <= n
+            while (q and clk.ticks_diff(clk.ticks_ms(), t0) <= self.timeout * 750  # a quarter left: stop
                    and self.run(c.publish, q[0][0], q[0][1], self.retain, self.qos)):
                 q.pop(0)  # delivered: out of the outbox
                 self.published += 1
@@ -256,7 +255,7 @@ class MQTTWriter(MQTTClient, InputThing):
                 if duty:
                     import mqtt_rare
                     mqtt_rare.close(self)
-                elif ka and clk.ticks_diff(clk.ticks_ms(), self._last) * 2 >= ka:
+                elif ka and clk.ticks_diff(t0, self._last) * 2 >= ka:  # idle since before this wake-up
                     self.run(c.ping)
         if self.spool:
             import mqtt_spool
