@@ -39,12 +39,12 @@
 # with "(N lines dropped) ".
 #
 # Rarely run code (error messages, the cut of a long line, the report of
-# dropped lines, the clean-up after a failed write, LogWriter's module
-# attribute) lives in lograre.py, imported only when it is needed.
+# dropped lines, the clean-up after a failed write, the aliases warn and
+# close and LogWriter as module attributes) lives in lograre.py, imported
+# only when it is needed.
 # RAM (MicroPython Unix port, .mpy, thingflow already imported): see
 # README.md (logger); the figures come from bench/bench_logger.py.
 import os
-import sys
 import time
 
 DEBUG = 10
@@ -91,7 +91,7 @@ def get_logger():
     """The global logger (this module); RuntimeError before initialize_logging()."""
     if not max_len:
         raise __import__('lograre').err(2)
-    return sys.modules[__name__]
+    return __import__('sys').modules[__name__]
 
 
 def close_logging():
@@ -108,9 +108,6 @@ def close_logging():
             pass
 
 
-close = close_logging
-
-
 def debug(msg, *args):
     """Log msg, or msg % args, at DEBUG."""
     _log(10, msg, args)
@@ -124,9 +121,6 @@ def info(msg, *args):
 def warning(msg, *args):
     """Log msg, or msg % args, at WARNING."""
     _log(30, msg, args)
-
-
-warn = warning
 
 
 def error(msg, *args):
@@ -156,14 +150,14 @@ def _log(n, msg, args):
     if d:
         msg = __import__('lograre').drop(d, msg)
     n = n * 3 // 10 - 3
-    s = '%d-%02d-%02d %02d:%02d:%02d [%s] %s' % (
+    s = '%d-%02d-%02d %02d:%02d:%02d [%s] %s\n' % (
         t[0], t[1], t[2], t[3], t[4], t[5], 'DBGINFWRNERR'[n:n + 3], msg)
     if echo:
-        print(s)  # before the flash, so the console shows it even when the flash is full
+        print(s[:-1])  # before the flash, so the console shows it even when the flash is full
     s = s.encode()
-    if len(s) >= max_len:
+    if len(s) > max_len:
         s = __import__('lograre').cut(s, max_len)
-    if _put(s + b'\n'):
+    if _put(s):
         _rep += d
     else:
         dropped += 1
@@ -209,5 +203,6 @@ def _put(s):
 
 
 def __getattr__(a):
-    # from logger import LogWriter: LogWriter lives in logwriter.py now
+    # warn and close (aliases of warning and close_logging), and
+    # LogWriter, which lives in logwriter.py now: lograre.py hands them out
     return __import__('lograre').attr(a)

@@ -1,8 +1,8 @@
 # The logger's rarely run code, imported by logger.py only when it is
-# needed: error messages, the check of a log file's directory when it could
-# not be opened, the report of dropped lines, the cut of a line longer than
-# max_len, the clean-up after a failed write, and LogWriter's old place as
-# logger.LogWriter. Not for apps: use logger.py and logwriter.py.
+# needed: the aliases warn and close, error messages, the check of a log
+# file's directory when it could not be opened, the report of dropped
+# lines, the cut of a line longer than max_len, the clean-up after a failed
+# write, and LogWriter's old place as logger.LogWriter. Not for apps: use logger.py and logwriter.py.
 # Kept out of logger.py to save heap: a program that never meets these
 # cases never loads this module (RAM: see README.md (logger)).
 import os
@@ -55,12 +55,12 @@ def drop(d, msg):
 
 
 def cut(s, n):
-    # Line s (bytes, at least n long) cut to n - 1 bytes ending in "...",
-    # never in the middle of a UTF-8 character; the newline makes it n.
+    # Line s (bytes with its newline, longer than n) cut to n bytes ending
+    # in "...\n", never in the middle of a UTF-8 character.
     n -= 4
     while s[n] & 0xC0 == 0x80:
         n -= 1
-    return s[:n] + b'...'
+    return s[:n] + b'...\n'
 
 
 def fail():
@@ -80,8 +80,14 @@ def fail():
 
 
 def attr(a):
-    # logger.<a> for a name the logger does not have: LogWriter (now in
-    # logwriter.py) for old code, else AttributeError.
+    # logger.<a> for a name the logger does not have: its aliases warn
+    # (warning) and close (close_logging), kept out of its globals (fewer
+    # names: a smaller table); LogWriter (now in logwriter.py) for old
+    # code; else AttributeError.
+    if a == 'warn':
+        return logger.warning
+    if a == 'close':
+        return logger.close_logging
     if a == 'LogWriter':
         from logwriter import LogWriter
         return LogWriter
