@@ -54,12 +54,9 @@ class Guard(InputThing):
     a sensor's failure is logged, and the writer stays open for the other
     sensor."""
 
-    def __init__(self, writer):
-        self.w = writer
-
     def on_next(self, x):
         log.info('%r', x)
-        self.w.on_next(x)
+        writer.on_next(x)
 
     def on_error(self, e):
         log.error('sensor failed: %r', e)
@@ -68,7 +65,7 @@ class Guard(InputThing):
 i2c = SoftI2C(scl=Pin(config.I2C_SCL), sda=Pin(config.I2C_SDA))
 writer = MQTTWriter(config.DEVICE, config.MQTT_HOST, config.MQTT_PORT, config.MQTT_TOPIC,
                     user=config.MQTT_USER, password=config.MQTT_PASSWORD, spool=config.SPOOL)
-guard = Guard(writer)
+guard = Guard()
 sched = Scheduler()
 sched.schedule_sensor(TSL2591(i2c, sensor_id='lux', auto=True), config.LUX_INTERVAL, guard)
 sched.schedule_sensor(MCP9808(i2c, sensor_id='temp'), config.TEMP_INTERVAL, guard)
