@@ -28,26 +28,38 @@ def _port(c, port):
 
 
 class _Port:
-    # Completion and errors to a named input port: on_<port>_completed/_error.
+    # What a plain callable (port 'default': called with each event, errors
+    # raised again, completion ignored) or a thing's named input port
+    # (on_<port>_next, _completed, _error) is connected through.
     def __init__(self, thing, port):
-        self.on_completed = getattr(thing, 'on_%s_completed' % port)
-        self.on_error = getattr(thing, 'on_%s_error' % port)
+        if port == 'default':
+            if not callable(thing):
+                thing.on_next  # AttributeError naming what is missing
+            self.on_next = thing
+        else:  # a missing method raises AttributeError naming it
+            for k in ('next', 'completed', 'error'):
+                setattr(self, 'on_' + k, getattr(thing, 'on_%s_%s' % (port, k)))
+
+    def on_completed(self):
+        pass
+
+    def on_error(self, e):
+        raise e
 
 
-def connect(thing, port):
-    # The connection to a named input port; a missing on_<port>_next,
-    # _completed or _error raises AttributeError naming it.
-    return (getattr(thing, 'on_%s_next' % port), _Port(thing, port))
+connect = _Port
 
 
 def cancel(conns, port, c):
-    # Disconnect connection c from conns[port] (nothing when the port has
-    # closed or c is gone already).
+    # Disconnect input thing c from conns[port], once (nothing when the
+    # port has closed or c is gone already).
     cs = conns.get(port)
     if cs:
         n = ()
         for x in cs:
-            if x is not c:
+            if x is c:
+                c = None  # one connection only: the thing may be there twice
+            else:
                 n += (x,)
         conns[port] = n
 

@@ -62,11 +62,11 @@ class InputThing:
 
 class OutputThing:
     """Emits events on named output ports (['default'] when none are given).
-    _conns maps each port to a tuple of connections, or to None once the
-    port is closed. A connection is (on_next, thing) for an input thing
-    (one bound method, not three), (callable, None) for a plain callable
-    (its errors are raised again), and for a named input port
-    (on_<port>_next, an adapter calling on_<port>_completed/_error)."""
+    _conns maps each port to a tuple of the input things connected to it,
+    or to None once the port is closed. A plain callable or a named input
+    port is connected through an adapter from tfrare (on_next calling it,
+    or on_<port>_next, _completed, _error), so dispatch only ever calls
+    on_next, on_completed and on_error."""
 
     def __init__(self, ports=None):
         c = {}
@@ -88,18 +88,18 @@ class OutputThing:
         'default' calls on_<in_port>_next/_completed/_error.
         Returns a callable that disconnects."""
         out_p, in_p = port_map or ('default', 'default')
-        if in_p != 'default':
-            c = __import__('tfrare').connect(thing, in_p)
-        elif callable(thing) and not hasattr(thing, 'on_next'):
-            c = (thing, None)
+        if in_p != 'default' or not hasattr(thing, 'on_next'):
+            thing = __import__('tfrare').connect(thing, in_p)  # an adapter
         else:  # a missing method raises AttributeError naming it
-            c = (thing.on_next, thing)
             thing.on_completed
             thing.on_error
-        self._conns[out_p] = self._port(out_p) + (c,)
+        self._conns[out_p] = self._port(out_p) + (thing,)
 
-        def cancel():
-            __import__('tfrare').cancel(self._conns, out_p, c)
+        def cancel():  # once: the same thing may be connected twice
+            nonlocal thing
+            if thing is not None:
+                __import__('tfrare').cancel(self._conns, out_p, thing)
+                thing = None
         return cancel
 
     def _dispatch_next(self, x, port=None):
@@ -111,8 +111,8 @@ class OutputThing:
                 self._port(port)  # raises: unknown or closed
             return
         try:
-            for c in cs:
-                c[0](x)
+            for t in cs:
+                t.on_next(x)
         except Exception as e:  # ExcInDispatch, unless e is a FatalError
             raise __import__('tfrare')._dispatch_next(x, e)
 
@@ -126,11 +126,8 @@ class OutputThing:
         cs = self._port(port)
         self._conns[port] = None
         try:
-            for f, t in cs:
-                if t is None:  # a plain callable: completion ignored, error raised again
-                    if e is not None:
-                        raise e
-                elif e is None:
+            for t in cs:
+                if e is None:
                     t.on_completed()
                 else:
                     t.on_error(e)
@@ -196,7 +193,7 @@ class Scheduler:
         self.time_in_ticks = 0  # logical time, 0 <= t < 65535
         self.wakeups = 0
         self.clock_faults = 0
-        self._groups = []  # [interval_ticks, next_tick, [tasks]], by interval
+        self._groups = []  # [interval_ticks, next_tick, slack, task...], by interval
         self._wraps = 0  # how often the logical clock wrapped
         self._ms = 0  # elapsed milliseconds not yet counted as a tick
         self._run = False  # while running: the tasks cancelled in this wake-up
@@ -208,8 +205,8 @@ class Scheduler:
         gs = self._groups
         i = 0
         for g in gs:
-            if g[0] == ticks and g[3] == slack:
-                g[2].append(task)
+            if g[0] == ticks and g[2] == slack:
+                g.append(task)
                 return
             if g[0] > ticks:
                 break
@@ -217,14 +214,14 @@ class Scheduler:
         now = self.time_in_ticks
         # first due: the next point of the common grid at or after now
         due = now + (-now - (self._wraps % ticks) * (65535 % ticks)) % ticks
-        gs.insert(i, [ticks, due, [task], slack])
+        gs.insert(i, [ticks, due, slack, task])
 
     def _remove_task(self, task, ticks=None):
         # Remove one scheduling of task (of that interval, when given); True if found.
         for g in self._groups:
-            if (ticks is None or g[0] == ticks) and task in g[2]:
-                g[2].remove(task)
-                if not g[2]:
+            if (ticks is None or g[0] == ticks) and task in g[3:]:
+                g.remove(task)
+                if len(g) == 3:
                     self._groups.remove(g)
                 if self._run is not False:
                     self._run.append(task)  # it must not run later in this wake-up
@@ -236,7 +233,7 @@ class Scheduler:
         # when exact); 0 when overdue, None when empty.
         s = None
         for g in self._groups:
-            d = max(g[1] + g[3] - self.time_in_ticks, 0)
+            d = max(g[1] + g[2] - self.time_in_ticks, 0)
             if s is None or d < s:
                 s = d
         return s
@@ -260,9 +257,9 @@ class Scheduler:
         out = []
         for g in self._groups:
             d = g[1]
-            if d - g[3] <= now:
-                out.extend(g[2])
-                g[1] = d + g[0] * ((now - d + g[3]) // g[0] + 1)
+            if d - g[2] <= now:
+                out += g[3:]
+                g[1] = d + g[0] * ((now - d + g[2]) // g[0] + 1)
         if out:
             self.wakeups += 1
         return out

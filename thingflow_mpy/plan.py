@@ -118,10 +118,10 @@ def load_app(path):
     s, g = got[0]
     tasks = []
     for grp in s._groups:
-        for t in grp[2]:
+        for t in grp[3:]:
             sensor = getattr(t, 'sensor', None)
             name = getattr(sensor, 'sensor_id', None) or type(t).__name__
-            tasks.append((str(name), grp[0] / 100, (grp[3] / grp[0]) if len(grp) > 3 else 0))
+            tasks.append((str(name), grp[0] / 100, grp[2] / grp[0]))
     publish = None
     for v in list(g.values()):
         if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch'):

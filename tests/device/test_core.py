@@ -69,6 +69,9 @@ def test_disconnect_one_of_two_connections_of_the_same_thing():
     d1()
     o._dispatch_next(7)
     assert a.log == [('next', 7)]
+    d1()  # a disconnect works once: the other connection stays
+    o._dispatch_next(8)
+    assert a.log == [('next', 7), ('next', 8)]
 
 
 def test_named_output_ports_and_input_ports():

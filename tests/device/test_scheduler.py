@@ -257,7 +257,7 @@ def test_slack_is_validated_and_reaches_schedule_sensor():
     assert s._groups == []
     s.schedule_sensor(Count(), 10, Rec(), slack=0.25)
     s.schedule_periodic(Task('t'), 10, 0.049)
-    assert [(g[0], g[3]) for g in s._groups] == [(1000, 250), (1000, 49)]
+    assert [(g[0], g[2]) for g in s._groups] == [(1000, 250), (1000, 49)]
 
 
 # ---- public layer, in virtual time ----

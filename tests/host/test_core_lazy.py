@@ -1,7 +1,7 @@
 """thingflow.py keeps its rarely used parts in tfrare.py: on MicroPython,
 importing thingflow and running a pipeline does not load it; the first use
-of ExcInDispatch, PortError, Output, sleep_ms, a named input port, a
-disconnect or a bad interval does, and each works as if it lived in
+of ExcInDispatch, PortError, Output, sleep_ms, a named input port, a plain
+callable as an input thing, a disconnect or a bad interval does, and each works as if it lived in
 thingflow. Checked in fresh processes (a test process has long loaded
 tfrare). On CPython `from thingflow import ...` asks the module for
 __path__, which loads tfrare at once: the same names work, RAM is no
@@ -47,7 +47,7 @@ class Rec(InputThing):
 
 r = Rec()
 s = Scheduler()
-s.schedule_sensor(Sensor(), 0.01, r, print)
+s.schedule_sensor(Sensor(), 0.01, r)
 s.run_forever()
 print('pipeline', r.got, loaded())
 try:
@@ -82,7 +82,7 @@ def _check(res, cpython=False):
     assert lines == want, res.stdout
 
 
-@pytest.mark.parametrize('name', ['named_port', 'disconnect'])
+@pytest.mark.parametrize('name', ['named_port', 'callable', 'disconnect'])
 def test_each_rare_path_loads_it_on_micropython(tmp_path, name):
     # one fresh process per rare path: it loads tfrare, and works
     code = {
@@ -104,15 +104,30 @@ o._dispatch_next(1)
 o._dispatch_completed()
 print('after', t.got, loaded())
 ''',
-        'disconnect': '''
+        'callable': '''
 o = OutputThing()
 got = []
-off = o.connect(got.append)
+print('before', loaded())
+o.connect(got.append)
+o._dispatch_next(1)
+o._dispatch_completed()
+print('after', got, loaded())
+''',
+        'disconnect': '''
+class Rec:
+    def __init__(self):
+        self.got = []
+    def on_next(self, x):
+        self.got.append(x)
+    on_completed = on_error = on_next
+o = OutputThing()
+r = Rec()
+off = o.connect(r)
 o._dispatch_next(1)
 print('before', loaded())
 off()
 o._dispatch_next(2)
-print('after', got, loaded())
+print('after', r.got, loaded())
 '''}[name]
     src = 'import sys\nfrom thingflow import OutputThing\n' \
           'def loaded():\n    return "tfrare" in sys.modules\n' + code
@@ -120,6 +135,7 @@ print('after', got, loaded())
     res = mpy.run_micropython(['-c', src], [tmp_path], timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
     want = {'named_port': ['before False', "after [1, 'end'] True"],
+            'callable': ['before False', 'after [1] True'],
             'disconnect': ['before False', 'after [1] True']}[name]
     assert res.stdout.split('\n')[:2] == want
 
