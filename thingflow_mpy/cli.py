@@ -1,9 +1,9 @@
 """The thingflow-mpy command (host side).
 
-    thingflow-mpy run APP.py [--runtime micropython|cpython] [--broker URL] [--heap KB] [--for S]
+    thingflow-mpy run APP.py [--runtime micropython|cpython] [--broker URL] [--heap KB] [--for S] [--romfs]
     thingflow-mpy listen [--broker URL] [--topic T] [--csv FILE] [--for S] [--count N]
-    thingflow-mpy build [--arch ARCH] [--out DIR]
-    thingflow-mpy deploy APP.py --port PORT [--arch ARCH] [--out DIR] [--no-build] [--dry-run] [--file F]
+    thingflow-mpy build [--arch ARCH] [--out DIR] [--romfs FILE]
+    thingflow-mpy deploy APP.py --port PORT [--arch ARCH] [--out DIR] [--no-build] [--dry-run] [--file F] [--romfs]
     thingflow-mpy plan ...        (the power planner, thingflow_mpy/plan.py)
 
 Bad arguments, missing files and missing tools give a one-line error on
@@ -40,7 +40,7 @@ def _positive(kind):
 def cmd_run(args):
     from .runner import run
     return run(args.app, args.runtime, args.broker, args.heap, args.seconds, args.topic,
-               args.no_broker, args.fs, args.setup)
+               args.no_broker, args.fs, args.setup, romfs=args.romfs)
 
 
 def cmd_listen(args):
@@ -61,12 +61,22 @@ def cmd_listen(args):
 def cmd_build(args):
     from .build import build, table
     print(table(build(args.out, args.arch), args.arch))
+    if args.romfs:
+        from pathlib import Path
+        from .romfs import image
+        d = Path(args.romfs).resolve().parent
+        if not d.is_dir():
+            raise UsageError('--romfs %s: no such folder %s' % (args.romfs, d))
+        data = image(Path(args.out) / 'lib')
+        Path(args.romfs).write_bytes(data)
+        print('%s: a ROMFS image of %d bytes (mpremote romfs deploy %s)' % (args.romfs, len(data), args.romfs))
     return 0
 
 
 def cmd_deploy(args):
     from .deploy import deploy
-    return deploy(args.app, args.port, args.out, args.arch, not args.no_build, args.dry_run, args.file)
+    return deploy(args.app, args.port, args.out, args.arch, not args.no_build, args.dry_run, args.file,
+                  romfs=args.romfs)
 
 
 def _no_plan(args):
@@ -97,6 +107,8 @@ def parser():
                    'after the run (default: a temporary folder, removed)')
     r.add_argument('--setup', metavar='FILE', help='a script run before the app to wire simulated '
                    'hardware (default: sim_wiring.py beside the app, if any)')
+    r.add_argument('--romfs', action='store_true', help='lib/ as a ROMFS image mounted at /rom, as on a '
+                   'board whose firmware has ROMFS (micropython only; the image is not counted in --heap)')
     r.set_defaults(fn=cmd_run)
 
     ls = sub.add_parser('listen', help='print (or write as CSV) the events arriving at a broker',
@@ -117,6 +129,8 @@ def parser():
                        + '; '.join('%s: %s' % kv for kv in ARCHES.items()) + '.')
     b.add_argument('--arch', choices=list(ARCHES), help='target (default: portable bytecode, any board)')
     b.add_argument('--out', default='build', metavar='DIR', help='output folder (default: build)')
+    b.add_argument('--romfs', metavar='FILE', help='also write the .mpy files as a ROMFS image to FILE '
+                   '(for mpremote romfs deploy)')
     b.set_defaults(fn=cmd_build)
 
     d = sub.add_parser('deploy', help='build, copy to a board with mpremote, reset',
@@ -130,6 +144,8 @@ def parser():
     d.add_argument('--dry-run', action='store_true', help='print the mpremote commands, run none')
     d.add_argument('--file', action='append', default=[], metavar='F',
                    help='another file for the board\'s root (repeatable)')
+    d.add_argument('--romfs', action='store_true', help='deploy lib/ as a ROMFS image into the board\'s '
+                   'ROMFS partition (firmware with ROMFS), not as files in /lib')
     d.set_defaults(fn=cmd_deploy)
 
     try:

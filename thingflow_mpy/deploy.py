@@ -11,6 +11,13 @@ The steps, each one mpremote command (--dry-run prints them):
   4. fs cp DIR/config.py :config.py   when the app has a config.py beside it
      (and each --file, to the board's root)
   5. reset                         a hard reset: main.py starts
+With --romfs, steps 1 and 2 are instead:
+  1. romfs deploy BUILD/lib.romfs   the .mpy files as a ROMFS image into the
+                                   board's ROMFS partition (firmware with
+                                   ROMFS: their bytecode runs from flash)
+  2. exec "..."                    removes /lib/X.py and /lib/X.mpy for each
+                                   module of the image, so that no copy on
+                                   the filesystem shadows it
 """
 import os
 import shlex
@@ -46,15 +53,29 @@ def stale_py_code(mpy_files, root='/lib'):
             'if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % x for x in dirs))
 
 
-def commands(app, port, build_dir, files=(), exe='mpremote'):
-    """The mpremote commands that deploy, as argv lists."""
+def shadow_code(mpy_files, root='/lib'):
+    """Board-side code that deletes X.py and X.mpy under root for each X.mpy
+    of mpy_files (paths relative to lib/): copies on the filesystem that
+    would shadow the modules of a ROMFS image."""
+    mods = ','.join('"%s/%s"' % (root, p.with_suffix('').as_posix()) for p in mpy_files)
+    return ('import os\nfor m in (%s,):\n for e in (".py",".mpy"):\n  try:os.remove(m+e)\n'
+            '  except OSError:pass' % mods)
+
+
+def commands(app, port, build_dir, files=(), exe='mpremote', romfs=False):
+    """The mpremote commands that deploy, as argv lists. romfs: the library
+    as the image BUILD/lib.romfs, into the board's ROMFS partition."""
     app = Path(app)
     lib = Path(build_dir) / 'lib'
     mpys = sorted(p.relative_to(lib) for p in lib.rglob('*.mpy'))
     base = [exe, 'connect', port]
-    cmds = [base + ['fs', 'cp', '-r', str(lib), ':'],
-            base + ['exec', stale_py_code(mpys)],
-            base + ['fs', 'cp', str(app), ':main.py']]
+    if romfs:
+        cmds = [base + ['romfs', 'deploy', str(Path(build_dir) / 'lib.romfs')],
+                base + ['exec', shadow_code(mpys)]]
+    else:
+        cmds = [base + ['fs', 'cp', '-r', str(lib), ':'],
+                base + ['exec', stale_py_code(mpys)]]
+    cmds.append(base + ['fs', 'cp', str(app), ':main.py'])
     extra = list(files)
     cfg = app.parent / 'config.py'
     if cfg.is_file() and cfg not in extra:
@@ -65,7 +86,8 @@ def commands(app, port, build_dir, files=(), exe='mpremote'):
     return cmds
 
 
-def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(), echo=print):
+def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(), echo=print,
+           romfs=False):
     """The deploy command. Returns the exit status of the first mpremote
     command that failed, else 0. UsageError / mpy.ToolMissing for bad
     arguments and missing tools."""
@@ -89,7 +111,12 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
     elif not any((Path(out) / 'lib').rglob('*.mpy')):
         raise UsageError('--no-build: no .mpy files in %s (run thingflow-mpy build --out %s)'
                          % (Path(out) / 'lib', out))
-    for cmd in commands(app, port, out, files, exe):
+    if romfs:  # the image of what BUILD/lib holds
+        from . import romfs as rf
+        img = Path(out) / 'lib.romfs'
+        img.write_bytes(rf.image(Path(out) / 'lib'))
+        echo("%s: %d bytes (the board's ROMFS partition must hold them)" % (img, img.stat().st_size))
+    for cmd in commands(app, port, out, files, exe, romfs):
         echo(shlex.join(cmd))
         if not dry_run:
             rc = subprocess.call(cmd)

@@ -38,6 +38,14 @@ GRACE_S = 5.0  # after SIGINT, how long the app may take to end before it is kil
 # measurement (-t) of the runner's and the simulated hardware's heap
 LAUNCH = ('import gc\ngc.collect()\nb = gc.mem_alloc()\nimport sys\nimport tfrun\n'
           'sys.exit(tfrun.main(sys.argv[1:], b))')
+# with --romfs: the image mounted at /rom first (as a board's firmware does
+# at boot), its buffer (the board's flash) counted as the runner's, not
+# the app's: the heap before tfrun loads, less the buffer
+LAUNCH_ROMFS = ('import gc, os, sys, vfs\n_i = bytearray(os.stat(%r)[6])\n'
+                'with open(%r, "rb") as f:\n    f.readinto(_i)\n'
+                'vfs.mount(vfs.VfsRom(_i), "/rom")\nsys.path[:0] = ["/rom", "/rom/lib"]\n'
+                'gc.collect()\nb = gc.mem_alloc() - (len(_i) + 63) // 32 * 32\nimport tfrun\n'
+                'sys.exit(tfrun.main(sys.argv[1:], b))')
 
 
 def config_overlay(app_dir, host, port, user=None, password=None):
@@ -160,13 +168,16 @@ class _Console:
 
 
 def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
-        topic='#', no_broker=False, fs=None, setup=None, out=None, err=None):
+        topic='#', no_broker=False, fs=None, setup=None, out=None, err=None, romfs=False):
     """The run command. fs: the folder that stands for the board's flash
     (the app's working directory: its log and spool files); default a fresh
     temporary one, removed at the end. setup: a script run before the app
     (default: sim_wiring.py beside the app, when there is one). Returns the exit status: 0 when the app ended or was
     stopped (Ctrl-C, --for), 1 when it failed. UsageError / mpy.ToolMissing
-    for bad arguments and missing tools (exit status 2 in the command)."""
+    for bad arguments and missing tools (exit status 2 in the command).
+    romfs: lib/ as a ROMFS image mounted at /rom (thingflow_mpy.romfs), as
+    on a board whose firmware has ROMFS; the image's buffer is counted as
+    the runner's, so --heap is what the app has beside it."""
     app = Path(app)
     if not app.is_file():
         raise UsageError('no such app: %s' % app)
@@ -181,6 +192,8 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             raise UsageError('bad --heap %r: want KB from 2 to 1048576' % (heap,))
     if seconds is not None and not seconds > 0:
         raise UsageError('bad --for %r: want seconds > 0' % (seconds,))
+    if romfs and runtime != 'micropython':
+        raise UsageError('--romfs: only the micropython runtime has a ROMFS')
     if setup is None:
         setup = app.parent / SETUP if (app.parent / SETUP).is_file() else None
     elif not Path(setup).is_file():
@@ -238,14 +251,22 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                     _compiled(app_dir / name, ovl, name[:-3])
             tail = [_compiled(app, ovl, 'main')] + ([_compiled(setup, ovl, 'sim_setup')] if setup else [])
             mpy.compile_tree(tmp / 'lib', src=mpy.LIB)
-            dirs = [ovl, app_dir, tmp / 'lib']
+            dirs = [ovl, app_dir]
+            launch = LAUNCH
+            if romfs:  # the library only in the image
+                from .romfs import image
+                img = tmp / 'lib.romfs'
+                img.write_bytes(image(tmp / 'lib'))
+                launch = LAUNCH_ROMFS % (str(img), str(img))
+            else:
+                dirs.append(tmp / 'lib')
             if mpy.SIM.is_dir() and mpy.lib_sources(mpy.SIM):
                 mpy.compile_tree(tmp / 'sim', src=mpy.SIM)
                 dirs.append(tmp / 'sim')
             mpy.compile_tree(tmp / 'dev', src=DEVICE)
             dirs.append(tmp / 'dev')
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
-            cmd = [exe, '-c', LAUNCH] + flag + tail
+            cmd = [exe, '-c', launch] + flag + tail
             if heap:
                 extra = tool_bytes(cmd, env, fs)
                 cmd[1:1] = ['-X', 'heapsize=%d' % heap_size(heap, extra)]

@@ -277,3 +277,59 @@ def test_console_script_installed():
     assert exe, 'pip install -e . makes the thingflow-mpy command'
     res = subprocess.run([exe, 'build', '--arch', 'nope'], capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and len(res.stderr.splitlines()) == 1, res.stderr
+
+
+# ---- ROMFS: build --romfs, deploy --romfs, run --romfs ----
+
+def test_build_romfs_writes_an_image_of_the_build(tmp_path, capsys):
+    img = tmp_path / 'lib.romfs'
+    rc, out, err = call(capsys, 'build', '--out', tmp_path / 'b', '--romfs', img)
+    assert rc == 0, err
+    assert out.splitlines()[-1] == '%s: a ROMFS image of %d bytes (mpremote romfs deploy %s)' % (
+        img, img.stat().st_size, img)
+    walk = tmp_path / 'walk.py'  # what the image holds, read by the Unix port's ROMFS driver
+    walk.write_text('import os\nprint(sorted(os.listdir("/rom/lib")))\n')
+    from thingflow_mpy import romfs
+    res = mpy.run_micropython([str(romfs.APP), str(img), str(walk)], [])
+    assert res.returncode == 0, res.stdout
+    want = sorted({p.parts[0].replace('.py', '.mpy') for p in mpy.lib_sources()})
+    assert eval(res.stdout) == want
+
+
+def test_build_romfs_into_a_missing_folder_is_one_line(tmp_path, capsys):
+    rc, out, err = call(capsys, 'build', '--out', tmp_path / 'b', '--romfs', tmp_path / 'no' / 'x.romfs')
+    assert rc == 2
+    assert err == 'thingflow-mpy build: --romfs %s: no such folder %s\n' % (
+        tmp_path / 'no' / 'x.romfs', tmp_path / 'no')
+
+
+def test_deploy_romfs_dry_run_deploys_the_image_and_removes_shadows(tmp_path, capsys):
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--out', tmp_path, '--dry-run', '--romfs')
+    assert rc == 0, err
+    img = tmp_path / 'lib.romfs'
+    mods = sorted(p.relative_to(tmp_path / 'lib') for p in (tmp_path / 'lib').rglob('*.mpy'))
+    b = ['mpremote', 'connect', 'a0']
+    want = [b + ['romfs', 'deploy', str(img)], b + ['exec', deploy.shadow_code(mods)],
+            b + ['fs', 'cp', str(DEMO), ':main.py'], b + ['reset']]
+    text = '\n'.join(["%s: %d bytes (the board's ROMFS partition must hold them)"
+                      % (img, img.stat().st_size)] + [shlex.join(c) for c in want]) + '\n'
+    assert out.endswith(text), out  # (the exec code has several lines)
+
+
+def test_shadow_code_removes_the_image_modules_from_lib(tmp_path):
+    lib = tmp_path / 'lib'
+    (lib / 'sensors').mkdir(parents=True)
+    for f in ('a.py', 'a.mpy', 'b.mpy', 'keep.py', 'sensors/x.py', 'sensors/y.py'):
+        (lib / f).write_text('')
+    code = deploy.shadow_code([Path('a.mpy'), Path('b.mpy'), Path('c.mpy'), Path('sensors/x.mpy')],
+                              root=str(lib))
+    res = mpy.run_micropython(['-c', code], [])
+    assert res.returncode == 0, res.stdout + res.stderr
+    left = sorted(p.relative_to(lib).as_posix() for p in lib.rglob('*.*'))
+    assert left == ['keep.py', 'sensors/y.py']  # c.mpy was never there: no error
+
+
+def test_run_romfs_only_on_micropython(capsys):
+    rc, out, err = call(capsys, 'run', DEMO, '--romfs', '--runtime', 'cpython')
+    assert rc == 2
+    assert err == 'thingflow-mpy run: --romfs: only the micropython runtime has a ROMFS\n'

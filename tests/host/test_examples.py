@@ -1,17 +1,18 @@
 """thingflow-mpy run of the examples, on both runtimes, with the embedded
 broker (amqtt) and with a real Mosquitto: the events arrive at the listener.
-Also: --heap, a failing app, the config overlay, --fs, and the listen command."""
+Also: --heap, --romfs, a failing app, the config overlay, --fs, and the listen command."""
 import csv
 import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from thingflow_mpy import mpy
+from thingflow_mpy import mpy, romfs
 
 EX = mpy.ROOT / 'examples'
 EVENT = re.compile(r'^mqtt> (\w+), ([0-9.e+-]+), (.+)$')
@@ -99,6 +100,22 @@ def test_room_monitor_in_a_small_heap_from_mpy():
     m = re.search(r'a (\d+) KB heap for the app, \+([0-9.]+) KB for the simulated hardware and the runner',
                   res.stdout)
     assert m and int(m.group(1)) == ROOM_MONITOR_HEAP_KB and float(m.group(2)) > 0
+
+
+def test_room_monitor_in_32_kb_with_the_library_in_romfs():
+    # run --romfs: lib/ as a ROMFS image mounted at /rom, as on a board whose
+    # firmware has ROMFS (ESP8266 FLASH_2M_ROMFS): bytecode runs from flash;
+    # the image counts as the runner's, not the app's (24 KB is enough today)
+    res, events, s = run(EX / 'room_monitor.py', '--for', 2, '--heap', 32, '--romfs')
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert s['heap'] == '32' and s['app'] == 'stopped'
+    assert (s['published'], s['received']) == (2, 2)
+    assert sorted(e[0] for e in events) == ['lux', 'temp']
+    m = re.search(r'\+([0-9.]+) KB for the simulated hardware and the runner', res.stdout)
+    with tempfile.TemporaryDirectory() as d:
+        mpy.compile_tree(Path(d))
+        n = len(romfs.image(d))
+    assert m and float(m.group(1)) * 1024 > n  # the image's buffer is on the runner's side
 
 
 def test_too_small_a_heap_fails_clearly():
