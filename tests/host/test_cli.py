@@ -333,3 +333,18 @@ def test_run_romfs_only_on_micropython(capsys):
     rc, out, err = call(capsys, 'run', DEMO, '--romfs', '--runtime', 'cpython')
     assert rc == 2
     assert err == 'thingflow-mpy run: --romfs: only the micropython runtime has a ROMFS\n'
+
+
+def test_deploy_romfs_runs_mpremote(tmp_path, capsys, monkeypatch):
+    exe, log = fake_mpremote(tmp_path)
+    monkeypatch.setenv('MPREMOTE', str(exe))
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--out', tmp_path / 'b', '--romfs')
+    assert rc == 0, err
+    calls = [eval(x) for x in log.read_text().splitlines()]
+    lib = tmp_path / 'b' / 'lib'
+    mods = sorted(p.relative_to(lib) for p in lib.rglob('*.mpy'))
+    assert calls == [['connect', 'a0', 'romfs', 'deploy', str(tmp_path / 'b' / 'lib.romfs')],
+                     ['connect', 'a0', 'exec', deploy.shadow_code(mods)],
+                     ['connect', 'a0', 'fs', 'cp', str(DEMO), ':main.py'],
+                     ['connect', 'a0', 'reset']]
+    assert (tmp_path / 'b' / 'lib.romfs').stat().st_size > 0
