@@ -5,7 +5,7 @@
 #   i2c = I2C(0, scl=Pin(5), sda=Pin(4))          # the bus is built by the app
 #   acc = ADXL345(i2c, sensor_id='acc', range_g=4, rate=50)
 #   sched.schedule_sensor(acc, 1, writer)         # events ('acc', ts, (x, y, z))
-#   acc.raw()                                     # (x, y, z) in counts, 256 per g
+#   ADXL345(i2c, raw=True).sample()               # (x, y, z) in counts, 256 per g
 #
 # The chip runs in full-resolution mode: 256 counts per g (3.9 mg) in every
 # range, with 10 bits at +-2 g up to 13 bits at +-16 g. An axis at the end of
@@ -41,21 +41,25 @@ def ms2(raw):
 
 class ADXL345:
     """ADXL345(i2c, address=0x53, sensor_id='adxl345', range_g=2, rate=100,
-    clock=None). range_g: 2, 4, 8 or 16 (g); rate: output data rate in Hz,
-    6.25 to 3200 in powers of two times 100; clock: what sleep_ms() is called
+    raw=False, clock=None). range_g: 2, 4, 8 or 16 (g); rate: output data
+    rate in Hz, 6.25 to 3200 in powers of two times 100; raw: sample() gives
+    counts (256 per g) instead of m/s^2; clock: what sleep_ms() is called
     on while the first measurement is made (default: thingflow's clock).
     Errors: OSError(ENODEV, 'no ADXL345 at 0x53 (<why>)') when no ADXL345
     answers there (why: the bus error, or 'ID 0xe6' as read);
     ValueError('ADXL345 rate 99') for a bad setting (nothing is written);
     OSError(ETIMEDOUT, 'ADXL345 0x53: no data') when no data comes. I2C errors
-    propagate. Attributes range_g, rate; counter clipped (readings with an
+    propagate. Attributes range_g, rate, raw; counter clipped (readings with an
     axis at the end of the range)."""
-    clipped = 0  # a class attribute until the first clipped reading: one slot less per instance
+    clipped = 0  # class attributes until set: one slot less per instance
+    raw = False
 
     def __init__(self, i2c, address=_ADDR, sensor_id='adxl345', range_g=2, rate=100,
-                 clock=None):
-        if clock is None:
+                 raw=False, clock=None):
+        if not clock:
             from thingflow import default_clock as clock
+        if raw:
+            self.raw = raw
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
@@ -81,9 +85,9 @@ class ADXL345:
         self.rate = rate
         w = i2c.writeto_mem
         w(address, _POWER_CTL, bytes(1))  # standby while the settings change
-        w(address, _BW_RATE, bytes([c]))
         w(address, _DATA_FORMAT, bytes([8 | r]))  # FULL_RES | range
-        w(address, _POWER_CTL, bytes([8]))  # Measure
+        # BW_RATE and the next register, POWER_CTL, in one write: the rate, then Measure
+        w(address, _BW_RATE, bytes([c, 8]))
         for c in range(3):  # wait for the first measurement
             i2c.readfrom_mem_into(address, _INT_SOURCE, b)
             if b[0] & 0x80:  # DATA_READY
@@ -92,16 +96,12 @@ class ADXL345:
         from ._err import fail
         fail(2, 'ADXL345', address)
 
-    def raw(self):
-        """(x, y, z) in counts (256 per g)."""
+    def sample(self):
+        """(x, y, z) acceleration in m/s^2, or in counts (256 per g) with raw=True."""
         b = self._buf
         self.i2c.readfrom_mem_into(self.address, _DATAX0, b)
         x = unpack_from('<hhh', b)
         m = 256 * self.range_g - 1  # the largest count: 511 at 2 g ... 4095 at 16 g
         if max(x) >= m or min(x) < -m:
             self.clipped += 1
-        return x
-
-    def sample(self):
-        """(x, y, z) acceleration in m/s^2."""
-        return tuple(map(ms2, self.raw()))
+        return x if self.raw else tuple(map(ms2, x))

@@ -20,10 +20,13 @@
 # saturated: <ch0>, <ch1> at gain 25, 100 ms'); OSError(ETIMEDOUT) when no
 # integration finishes in 3 waits. I2C errors in sample() propagate.
 #
-# RAM: the messages are made in sensors._err, imported only on an error;
-# configure() after construction, saturation and the automatic gain are in
-# sensors._tsl2591x, imported when first needed (so auto=True costs that
-# module's RAM from the first sample on). The lux formula is in integers
+# RAM: the messages are made in sensors._err, imported only on an error.
+# Construction (the chip ID check, the settings), configure(), saturation and
+# the automatic gain are in sensors._tsl2591x: construction imports it and
+# unloads it again when it returns (its RAM, about 1.5 KB, is taken only
+# while the driver is constructed), unless auto=True, which needs it for
+# every sample; configure() and a saturated reading import it again (and
+# it then stays). The lux formula is in integers
 # (float constants are heap objects on 64-bit); no bytes or tuple literals (each is a
 # heap object for good).
 try:
@@ -31,10 +34,8 @@ try:
 except ImportError:
     const = int
 
+# registers (ENABLE 0x00, CONTROL 0x01, ID 0x12: in sensors._tsl2591x)
 _CMD = const(0xA0)  # command bit and "normal operation" transaction
-_ENABLE = const(0x00)  # PON bit 0, AEN bit 1
-_CONTROL = const(0x01)  # AGAIN bits 5:4, ATIME bits 2:0
-_ID = const(0x12)  # reads 0x50
 _STATUS = const(0x13)  # AVALID bit 0; C0DATAL, C0DATAH, C1DATAL, C1DATAH follow
 
 
@@ -66,32 +67,11 @@ class TSL2591:
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
-        if auto:
-            self.auto = auto
-        if clock:
-            self.clock = clock
-        b = self._buf = bytearray(5)  # STATUS, C0DATAL, C0DATAH, C1DATAL, C1DATAH
-        try:
-            i2c.readfrom_mem_into(address, _CMD | _ID, b)
-            e = b[0]
-        except OSError as x:
-            e = x
-        if e != 0x50:
-            from ._err import fail
-            fail(0, 'TSL2591', address, e)
-        # the CONTROL register's value (no tuple constants: each is a heap object)
-        c = 0 if gain == 1 else 16 if gain == 25 else 32 if gain == 428 else 48 if gain == 9876 else -1
-        t = int(itime) // 100 - 1 if itime in range(100, 700, 100) else -1
-        if c < 0 or t < 0:  # ValueError for a bad setting
-            from ._tsl2591x import bad
-            bad(gain, itime)
-        c |= t
-        w = i2c.writeto_mem
-        w(address, _CMD | _ENABLE, bytes([1]))  # PON only: stop integrating, AVALID clears
-        w(address, _CMD | _CONTROL, bytes([c]))
-        w(address, _CMD | _ENABLE, bytes([3]))  # PON | AEN: a new integration starts
-        self.gain = gain
-        self.itime = itime
+        # the buffer, the chip ID check, the settings and the wait for the first
+        # integration: sensors._tsl2591x, unloaded again when it is done
+        # unless auto=True needs it
+        from . import _tsl2591x
+        _tsl2591x.start(self, gain, itime, auto, clock)
 
     def configure(self, gain=None, itime=None):
         """Set the gain (1, 25, 428, 9876) and/or the integration time (ms:
@@ -100,21 +80,12 @@ class TSL2591:
         configure(self, gain, itime)
 
     def sample(self):
-        """The illuminance in lux (see the module comment). Waits for a
-        finished integration: itime + 10 ms at a time, at most 3 times."""
-        b = self._buf
-        n = 0
-        while True:
-            self.i2c.readfrom_mem_into(self.address, _CMD | _STATUS, b)
-            if b[0] & 1:  # AVALID
-                break
-            if n == 3:
-                from ._err import fail
-                fail(2, 'TSL2591', self.address)
-            n += 1
-            self.clock.sleep_ms(self.itime + 10)
+        """The illuminance in lux (see the module comment)."""
+        self.i2c.readfrom_mem_into(self.address, _CMD | _STATUS, b := self._buf)
         v = lux(b[1] | b[2] << 8, b[3] | b[4] << 8, self.gain, self.itime)
-        if v is None or self.auto:  # saturated, or automatic gain: in a module of its own
+        if not b[0] & 1 or v is None or self.auto:
+            # no finished integration (AVALID clear), saturated, or automatic
+            # gain: in the module of the rarely used parts
             from ._tsl2591x import adjust
-            v = adjust(self, v)
+            return adjust(self, v)
         return v

@@ -40,14 +40,16 @@ def test_every_range_reads_one_g_as_256_counts_and_clips_at_its_end():
     cases = [(2, 0x08, (256, -256, 511), 1), (4, 0x09, (256, -256, 768), 0),
              (8, 0x0A, (256, -256, 768), 0), (16, 0x0B, (256, -256, 768), 0)]
     for rng, fmt, raw, clipped in cases:
-        a = ADXL345(i2c, range_g=rng)
+        r = ADXL345(i2c, range_g=rng, raw=True)
         assert c.regs[0x31] == fmt
-        assert a.raw() == raw, (rng, a.raw())
-        assert a.clipped == clipped
+        assert r.sample() == raw, (rng, r.sample())
+        assert r.clipped == clipped
+        a = ADXL345(i2c, range_g=rng)
         assert close(a.sample(), tuple(ms2(x) for x in raw))
+        assert a.clipped == clipped and not a.raw and r.raw is True
     c.accel = (-20 * G, 20 * G, 0.0)
-    a = ADXL345(i2c, range_g=16)
-    assert a.raw() == (-4096, 4095, 0) and a.clipped == 1
+    a = ADXL345(i2c, range_g=16, raw=1)
+    assert a.sample() == (-4096, 4095, 0) and a.clipped == 1
 
 
 def test_every_data_rate():
@@ -96,8 +98,8 @@ def test_first_reading_waits_for_data_ready_in_virtual_time():
     c = i2c.sim.attach(Chip(clock=clk))
     a = ADXL345(i2c, rate=50, clock=clk)  # construction waits for the first data
     assert (clk.sleeps, clk.now) == (1, 22)  # 1000 / 50 Hz + 2 ms
-    assert a.raw() == (0, 0, 256)
-    a.raw()
+    assert a.sample() == (0.0, 0.0, G)
+    a.sample()
     assert clk.sleeps == 1  # readings take the latest data: no more waiting
     a = ADXL345(i2c, rate=6.25, clock=clk)
     assert (clk.sleeps, clk.now) == (2, 22 + 162)  # int(1000 / 6.25) + 2

@@ -146,9 +146,10 @@ def test_waits_for_a_finished_integration_in_virtual_time():
     clk = VirtualClock()
     i2c = bus()
     c = i2c.sim.attach(Chip(lux=40.0, clock=clk))
-    s = TSL2591(i2c, itime=300, clock=clk)
-    v = s.sample()  # the first integration ends 300 ms after AEN
-    assert (clk.sleeps, clk.now) == (1, 310)
+    s = TSL2591(i2c, itime=300, clock=clk)  # the first integration ends 300 ms after AEN
+    assert (clk.sleeps, clk.now) == (1, 310)  # construction waited for it
+    v = s.sample()
+    assert clk.sleeps == 1
     assert abs(v - 40.0) < 0.1
     s.sample()
     assert clk.sleeps == 1  # the chip keeps integrating: no more waiting
@@ -159,6 +160,34 @@ def test_waits_for_a_finished_integration_in_virtual_time():
     e = raises(OSError, s.sample)
     assert e.args == (110, 'TSL2591 0x29: no data'), e.args
     assert clk.sleeps == 5
+
+
+def test_construction_code_is_unloaded_unless_auto_gain_needs_it():
+    # sensors._tsl2591x (ID check, settings, waits, gain rules) leaves
+    # sys.modules and the sensors package after construction, failed or not
+    import sys
+    import sensors
+    i2c = bus()
+    c = i2c.sim.attach(Chip(lux=10.0))
+
+    def loaded():
+        return ('sensors._tsl2591x' in sys.modules, hasattr(sensors, '_tsl2591x'))
+    s = TSL2591(i2c)
+    assert loaded() == (False, False)
+    assert abs(s.sample() - 10.0) < 0.1 and loaded() == (False, False)
+    raises(ValueError, TSL2591, i2c, gain=30)
+    raises(OSError, TSL2591, i2c, address=0x30)
+    assert loaded() == (False, False)
+    s.configure(itime=200)  # loads it again, and it stays
+    assert loaded() == (True, True)
+    assert abs(s.sample() - 10.0) < 0.1 and s.itime == 200
+    s = TSL2591(i2c)
+    assert loaded() == (False, False)
+    a = TSL2591(i2c, auto=True)  # needed for every sample
+    assert loaded() == (True, True) and a.sample() > 0
+    c.lux = 90000.0  # saturated at every gain
+    e = raises(RuntimeError, s.sample)
+    assert s.saturated == 1 and 'saturated' in msg(e), msg(e)
 
 
 def test_i2c_error_mid_run_ends_only_this_sensor():
@@ -191,6 +220,7 @@ def test_pipeline_in_virtual_time():
     v = r.values()
     assert len(v) == 3 and all(abs(a - b) < b * 0.01 for a, b in zip(v, levels)), v
     assert gains == [428, 1, 25]  # dark: up for the next; bright: down twice at once
-    # the first sample waited out one integration (110 ms); the second two,
-    # after each step down (the step up had finished integrating long before)
-    assert r.times() == [0.11, 60.22, 120.0]
+    # construction waited out the first integration (110 ms), so the schedule
+    # starts at 0.11 s; the second sample waited two more, after each step
+    # down (the step up had finished integrating long before)
+    assert r.times() == [0.11, 60.33, 120.11]
