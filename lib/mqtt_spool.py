@@ -9,7 +9,13 @@
 # empty the file is removed; when it holds more than twice `outbox` records
 # it is rewritten (to <spool>.new, then renamed). A line cut short by a
 # reset is dropped and counted in `dropped`.
+#
+# RAM: while the file is empty and nothing waits (the broker takes every
+# event as it comes) this module is not needed: it unloads itself then
+# (leaves sys.modules; about 1.5 KB back to the heap), and the writer
+# imports it again only when a message waits at the end of a wake-up.
 import os
+import sys
 
 from mqtt_client import _err
 
@@ -42,7 +48,7 @@ def _sync(w):
         if w._fn:
             os.remove(w.spool)
             w._fn = w._fd = 0
-        return
+        return _unload()
     k = 0
     while k < len(q) and type(q[k]) is list:
         k += 1
@@ -89,7 +95,7 @@ def load(w):
     try:
         f = open(w.spool, 'rb')
     except OSError:
-        return
+        return _unload()
     q = w.outbox
     with f:
         gone = 0
@@ -121,6 +127,12 @@ def load(w):
         _rewrite(w)
     else:
         os.remove(w.spool)
+        _unload()
+
+
+def _unload():
+    # the file is empty and nothing waits: out of sys.modules until needed
+    sys.modules.pop(__name__, None)
 
 
 def _kind(ln):

@@ -236,8 +236,8 @@ class MQTTWriter(MQTTClient, InputThing):
         self.start = t0 = clk.ticks_ms()
         ka = self.keepalive * 1000
         if self.state > 0 and ka and clk.ticks_diff(t0, self._last) >= ka:
-            import mqtt_rare  # the broker gives up on us after 1.5 keepalives: start afresh
-            mqtt_rare.error(self, None)
+            # the broker gives up on us after 1.5 keepalives: start afresh
+            __import__('mqtt_rare').error(self, None)
         q = self.outbox
         duty = self.every or self.batch
         # connect when something waits: at once, at the end, or after a
@@ -248,7 +248,7 @@ class MQTTWriter(MQTTClient, InputThing):
         if self.state > 0:
             c = self.client or self
             while (q and clk.ticks_diff(clk.ticks_ms(), t0) <= self.timeout * 750  # a quarter left: stop
-                   and self.run(c.publish, q[0][0], q[0][1], self.retain, self.qos)):
+                   and self.run(c.publish, *q[0], self.retain, self.qos)):
                 q.pop(0)  # delivered: out of the outbox
                 self.published += 1
             if self.state > 0 and not q:
@@ -257,7 +257,7 @@ class MQTTWriter(MQTTClient, InputThing):
                     mqtt_rare.close(self)
                 elif ka and clk.ticks_diff(t0, self._last) * 2 >= ka:  # idle since before this wake-up
                     self.run(c.ping)
-        if self.spool:
+        if self.spool and (q or self._fn):  # else the file is empty and up to date
             import mqtt_spool
             mqtt_spool.sync(self)
 

@@ -20,10 +20,10 @@ SUMMARY = re.compile(r'^summary: (\w+)(?: in a (\d+) KB heap)?, ([0-9.]+) s, app
                      r'wake-ups (-|\d+), sampled (-|\d+), published (-|\d+), queued (-|\d+), '
                      r'dropped (-|\d+), refused (-|\d+), errors (-|\d+)(?:; received (\d+) events)?')
 # the smallest --heap (KB) at which room_monitor.py runs today on the 64-bit
-# Unix port from .mpy (34, bench_cli's example_min_heap_kb), plus a margin for
+# Unix port from .mpy (33, bench_cli's example_min_heap_kb), plus a margin for
 # the libraries' changes and for where fragmentation happens to leave holes;
 # see the README (The thingflow-mpy command, Figures) (the issue asks for 32)
-ROOM_MONITOR_HEAP_KB = 36
+ROOM_MONITOR_HEAP_KB = 35
 
 
 def run(*args, timeout=120):

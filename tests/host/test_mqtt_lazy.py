@@ -2,7 +2,8 @@
 on both runtimes (CPython with lib/, MicroPython with lib/ as .mpy):
 mqtt_rare only for a network failure, a duty cycle or the end of the
 stream, mqtt_errors only for an error or a warning while a logger is in
-use, mqtt_spool only with spool=, mqtt_tls only for ssl=True. What is not
+use, mqtt_spool only with spool= and only while the spool file or the
+outbox holds something, mqtt_tls only for ssl=True. What is not
 imported costs no RAM on a board. (mqtt_client always comes with
 mqtt_writer: the writer is an MQTTClient.)"""
 import os
@@ -43,8 +44,10 @@ print('completed:', loaded(), w.published)
 w = MQTTWriter('x', '127.0.0.1', 1883, 't/{sensor_id}', every=60, radio=print)
 w.on_next(('a', 1, 2))  # queued: the duty cycle connects later
 print('own client, duty cycle:', loaded(), w.queued)
-w = MQTTWriter('x', '127.0.0.1', 1883, 't', spool=SPOOL)
-print('spool:', loaded())
+w = MQTTWriter('x', '127.0.0.1', 1883, 't', spool=SPOOL, every=60)
+print('spool, nothing to replay:', loaded())
+w.on_next(('a', 1, 2))  # waits for the duty cycle: into the file
+print('spool, a message waits:', loaded(), w.queued)
 try:
     MQTTWriter('x', '127.0.0.1', 1883, 't/#')
 except ValueError as e:
@@ -58,7 +61,8 @@ WANT = [
     'refused without a logger: mqtt_client mqtt_writer 1',
     'completed: mqtt_client mqtt_rare mqtt_writer 1',
     'own client, duty cycle: mqtt_client mqtt_rare mqtt_writer 1',
-    'spool: mqtt_client mqtt_rare mqtt_spool mqtt_writer',
+    'spool, nothing to replay: mqtt_client mqtt_rare mqtt_writer',
+    'spool, a message waits: mqtt_client mqtt_rare mqtt_spool mqtt_writer 1',
     "bad topic: mqtt_client mqtt_errors mqtt_rare mqtt_spool mqtt_writer topic 't/#': + and # are for "
     "subscribing, not publishing",
     'tls: True',
