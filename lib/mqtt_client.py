@@ -109,25 +109,8 @@ class MQTTClient:
 
     def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
                  ssl=None, timeout=3):
-        if not port:
-            port = 8883 if ssl else 1883
-        if type(port) is not int or not 0 < port < 65536:
-            _err('port', port)
-        if type(keepalive) is not int or not 0 <= keepalive < 65536:
-            _err('keepalive', keepalive)
-        if not timeout or timeout <= 0:
-            _err('timeout', timeout)
-        self.name = client_id
-        self.server = server
-        self.port = port
-        if user is not None:
-            self.user = user
-        if password is not None:
-            self.pswd = password
-        self.keepalive = keepalive
-        if ssl:
-            self.ssl = ssl
-        self.timeout = timeout
+        import mqtt_init  # the checks and settings, unloaded again when done
+        mqtt_init.MQTTClient(self, client_id, server, port, user, password, keepalive, ssl, timeout)
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
         """The message the broker publishes when the connection is lost."""

@@ -27,7 +27,7 @@
 import json
 
 from thingflow import InputThing
-from mqtt_client import MQTTClient, check_topic, _err
+from mqtt_client import MQTTClient, _err
 
 # Why an event is refused (the texts are in mqtt_errors.py): 0 no sensor id
 # for the topic, 1 the sensor id puts + # NUL or newline into the topic,
@@ -80,51 +80,11 @@ class MQTTWriter(MQTTClient, InputThing):
                  ssl=None, qos=1, retain=False, outbox=50, drop='oldest', spool=None,
                  maxsize=1024, timeout=3, maxwait=64, every=0, batch=0, radio=None,
                  status=True, client=None, clock=None):
-        check_topic(topic)
-        if type(qos) is not int or qos >> 1:  # (a bool is no int here)
-            _err('qos', qos)
-        if type(outbox) is not int or outbox < 1:
-            _err('outbox', outbox)
-        if drop != 'oldest' and drop != 'newest':
-            _err('drop', drop)
-        for x, v, n in (('maxsize', maxsize, 0), ('timeout', timeout, 0), ('maxwait', maxwait, 0),
-                        ('every', every, 1), ('batch', batch, 1)):
-            if not isinstance(v, (int, float)) or v < 0 or not (v or n):
-                _err(x, v)  # a number > 0 (>= 0 when n)
-            if v != getattr(self, x, None):  # the class attribute: the default
-                setattr(self, x, v)
-        if client is None:
-            if not port:  # 0 would be the client's default port
-                _err('port', port)
-            if not host or not isinstance(host, str):
-                _err('host', host)
-        else:
-            self.client = client
-        # the connection's settings (checked there: port, keepalive)
-        MQTTClient.__init__(self, name, host, port, user, password, keepalive, ssl, timeout)
-        self.topic = topic
-        if status:  # the topic's root: up to {sensor_id}, without a trailing /
-            status = topic.split('{sensor_id')[0].rstrip('/')  # (10 characters: no string object)
-            self.status = (status and status + '/') + 'status'
-        if qos != 1:
-            self.qos = qos
-        if retain:
-            self.retain = retain
-        if clock:
-            self.clock = clock
-        self.outbox = []  # (topic, payload bytes), oldest first
-        if outbox != 50:
-            self._cap = outbox
-        if drop != 'oldest':
-            self.drop = drop
-        # set later: start when this wake-up began, _last when the broker
-        # last heard from us (and in mqtt_rare: _fail_t, _cyc)
-        if radio:
-            self.radio = radio
-        if spool:
-            self.spool = spool
-            import mqtt_spool
-            mqtt_spool.load(self)
+        # the checks and settings: mqtt_init, unloaded again when done
+        import mqtt_init
+        mqtt_init.MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qos, retain,
+                         outbox, drop, spool, maxsize, timeout, maxwait, every, batch, radio, status,
+                         client, clock)
 
     # ---- the input thing ----
     def on_next(self, x):

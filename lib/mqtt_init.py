@@ -1,0 +1,89 @@
+# The construction of an MQTTClient or an MQTTWriter: the checks of the
+# arguments (ValueError naming the bad one) and the settings, in functions
+# named after the classes (names already interned: no new qstrs). It is needed
+# once per object, so it is not kept: the constructors import this module
+# and it leaves sys.modules when it is done, so its RAM (about 1 KB on the
+# 64-bit Unix port) goes back to the heap. The next construction imports
+# it again.
+import sys
+
+from mqtt_client import _err, check_topic
+
+
+def MQTTClient(self, client_id, server, port, user, password, keepalive, ssl, timeout):
+    """MQTTClient.__init__'s work (see there)."""
+    try:
+        if not port:
+            port = 8883 if ssl else 1883
+        if type(port) is not int or not 0 < port < 65536:
+            _err('port', port)
+        if type(keepalive) is not int or not 0 <= keepalive < 65536:
+            _err('keepalive', keepalive)
+        if not timeout or timeout <= 0:
+            _err('timeout', timeout)
+        self.name = client_id
+        self.server = server
+        self.port = port
+        if user is not None:
+            self.user = user
+        if password is not None:
+            self.pswd = password
+        self.keepalive = keepalive
+        if ssl:
+            self.ssl = ssl
+        self.timeout = timeout
+    finally:
+        sys.modules.pop(__name__, None)
+
+
+def MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qos, retain, outbox,
+           drop, spool, maxsize, timeout, maxwait, every, batch, radio, status, client, clock):
+    """MQTTWriter.__init__'s work (see there)."""
+    try:
+        check_topic(topic)
+        if type(qos) is not int or qos >> 1:  # (a bool is no int here)
+            _err('qos', qos)
+        if type(outbox) is not int or outbox < 1:
+            _err('outbox', outbox)
+        if drop != 'oldest' and drop != 'newest':
+            _err('drop', drop)
+        for x, v, n in (('maxsize', maxsize, 0), ('timeout', timeout, 0), ('maxwait', maxwait, 0),
+                        ('every', every, 1), ('batch', batch, 1)):
+            if not isinstance(v, (int, float)) or v < 0 or not (v or n):
+                _err(x, v)  # a number > 0 (>= 0 when n)
+            if v != getattr(self, x, None):  # the class attribute: the default
+                setattr(self, x, v)
+        if client is None:
+            if not port:  # 0 would be the client's default port
+                _err('port', port)
+            if not host or not isinstance(host, str):
+                _err('host', host)
+        else:
+            self.client = client
+        # the connection's settings (checked there: port, keepalive)
+        MQTTClient(self, name, host, port, user, password, keepalive, ssl, timeout)
+        self.topic = topic
+        if status:  # the topic's root: up to {sensor_id}, without a trailing /
+            status = topic.split('{sensor_id')[0].rstrip('/')  # (10 characters: no string object)
+            self.status = (status and status + '/') + 'status'
+        if qos != 1:
+            self.qos = qos
+        if retain:
+            self.retain = retain
+        if clock:
+            self.clock = clock
+        self.outbox = []  # (topic, payload bytes), oldest first
+        if outbox != 50:
+            self._cap = outbox
+        if drop != 'oldest':
+            self.drop = drop
+        # set later: start when this wake-up began, _last when the broker
+        # last heard from us (and in mqtt_rare: _fail_t, _cyc)
+        if radio:
+            self.radio = radio
+        if spool:
+            self.spool = spool
+            import mqtt_spool
+            mqtt_spool.load(self)
+    finally:
+        sys.modules.pop(__name__, None)
