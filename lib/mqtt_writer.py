@@ -82,9 +82,9 @@ class MQTTWriter(MQTTClient, InputThing):
                  status=True, client=None, clock=None):
         # the checks and settings: mqtt_init, unloaded again when done
         import mqtt_init
-        mqtt_init.MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qos, retain,
-                         outbox, drop, spool, maxsize, timeout, maxwait, every, batch, radio, status,
-                         client, clock)
+        mqtt_init.MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qos,
+                             retain, outbox, drop, spool, maxsize, timeout, maxwait, every, batch,
+                             radio, status, client, clock)
 
     # ---- the input thing ----
     def on_next(self, x):
