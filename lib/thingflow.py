@@ -279,8 +279,11 @@ class Scheduler:
             __import__('tfrare').schedule_periodic(interval, slack)
         self._add_task(thing, t, int(slack * t))
 
-        def cancel():
-            self._remove_task(thing, t)
+        def cancel():  # once: the same thing may be scheduled twice
+            nonlocal t
+            if t:
+                self._remove_task(thing, t)
+                t = 0
         return cancel
 
     def schedule_sensor(self, sensor, interval, *things, slack=0):
@@ -293,14 +296,18 @@ class Scheduler:
 
     def stop(self):
         """Make run_forever() return after the current wake-up."""
-        self._run = False
+        if self._run is not False:  # running: mark this wake-up's list
+            self._run.append(None)
 
     def run_forever(self):
         """Run due tasks, sleep, repeat; returns when no task is left (a
         thing whose ports are all closed is dropped) or after stop()."""
         clk = self.clock
-        # after an earlier run_forever, the time since then is counted too
-        woke = clk.ticks_ms() if self._last is None else self._last
+        woke = clk.ticks_ms()
+        if self._last is not None:  # after an earlier run_forever: count the time since
+            ms = self._ms + max(clk.ticks_diff(woke, self._last), 0)
+            self._ms = ms % 10
+            self._advance_time(ms // 10)
         while self._groups:
             self._last = woke  # the clock reading that logical time stands for
             self._run = gone = []
@@ -316,7 +323,7 @@ class Scheduler:
                     else:  # every port closed: drop the thing
                         while self._remove_task(t):
                             pass
-            if self._run is False or not self._groups:
+            if None in gone or not self._groups:  # stop() or nothing left
                 break
             done = clk.ticks_ms()
             busy = clk.ticks_diff(done, woke)

@@ -366,6 +366,53 @@ def test_stop_returns_after_the_current_wakeup():
     assert other.runs == [0, 1000, 2000]  # the rest of that wake-up still ran
 
 
+def test_a_task_cancelled_after_stop_does_not_run_in_that_wakeup():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    b = Task('b', s)
+    cancel_b = [None]
+
+    def stop_then_cancel(t):
+        s.stop()
+        cancel_b[0]()  # b is due later in this same wake-up
+    a = Task('a', s, stop_then_cancel)
+    s.schedule_periodic(a, 1)
+    cancel_b[0] = s.schedule_periodic(b, 1)
+    s.run_forever()
+    assert a.runs == [0] and b.runs == [] and clk.now == 0
+    assert [g[3:] for g in s._groups] == [[a]]
+    s.stop()  # not running: nothing to stop, and no error
+    run_for(s, 5)
+    assert a.runs == [0, 1000] and clk.now == 1000  # its next run stops it again
+
+
+def test_a_second_run_counts_the_time_between_and_runs_a_new_task_once():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    a = Task('a', s)
+    s.schedule_periodic(a, 7)
+    run_for(s, 30)  # wake-ups at 0, 7, 14, 21, 28 s; the clock stops at 30 s
+    assert a.runs == [0, 7000, 14000, 21000, 28000] and clk.now == 30000
+    b = Task('b', s)
+    s.schedule_periodic(b, 1)  # added between the runs, at 30 s
+    run_for(s, 3)
+    assert b.runs == [30000, 31000, 32000, 33000]  # once at 30 s, not twice
+    assert a.runs == [0, 7000, 14000, 21000, 28000] and s.wakeups == 9
+
+
+def test_cancel_of_one_scheduling_leaves_another_of_the_same_thing():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('t', s)
+    c1 = s.schedule_periodic(t, 10)
+    s.schedule_periodic(t, 10)  # a second scheduling, with its own cancel
+    c1()
+    c1()  # once only: the second call must not cancel the other scheduling
+    assert [g[3:] for g in s._groups] == [[t]]
+    run_for(s, 30)
+    assert t.runs == [0, 10000, 20000, 30000]
+
+
 def test_task_duration_is_counted_and_phase_kept():
     # each run takes 230 ms of (virtual) time; the 1 s grid is kept exactly
     clk = VirtualClock()
