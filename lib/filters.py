@@ -70,12 +70,15 @@ def _fn(f):
 
 class _Base(Filter):
     """Common to all filters: counts drops, ends the stream on a failed
-    function, passes completion and errors to every open port.
+    function, passes completion and errors to every open port: the ports
+    of dispatch's rules in their order, then 'default' (one order on both
+    runtimes: a MicroPython dict keeps no insertion order).
     A subclass keeps in _f what it calls per event (None once its stream
     ended after a failure) and may define _flush(), called once before its
     stream ends while its default port is open (send a partial list, cancel
     a schedule)."""
     dropped = 0  # events dropped: filtered out, or arrived after the end
+    ports = ()  # Dispatch: its rules' ports, then 'default'
     _flush = InputThing.on_next  # a no-op: what to do before the stream ends
 
     def _fail(self, x, e):
@@ -95,11 +98,12 @@ class _Base(Filter):
         # e None: completion. Ports that are closed already are skipped, so
         # an upstream completion after this filter ended is not an error.
         c = self._conns
+        for p in self.ports:  # not the dict: its order differs on MicroPython
+            if p != 'default' and c[p] is not None:
+                self._dispatch_error(e, p)
         if c['default'] is not None:
             self._flush()
-        for p in c:
-            if c[p] is not None:
-                self._dispatch_error(e, p)
+            self._dispatch_error(e)
     on_completed = on_error
 
 
@@ -223,8 +227,9 @@ class BufferWithCount(_Base):
 class Dispatch(_Base):
     """dispatch(rules): rules is a list of (pred, port) pairs; each event goes
     to the port of the first pred that is true for it, else to 'default'.
-    Completion and errors go to every port. Connect with
-    d.connect(thing, port_map=(port, 'default'))."""
+    Completion and errors go to every port, in the order of .ports: the
+    rules' ports as given, then 'default' (last even when a rule names it).
+    Connect with d.connect(thing, port_map=(port, 'default'))."""
 
     def __init__(self, rules):
         ports = []
@@ -233,6 +238,7 @@ class Dispatch(_Base):
             ports.append(r[1])
         ports.append('default')
         _Base.__init__(self, ports)
+        self.ports = ports
         self._f = tuple(rules)
 
     def on_next(self, x):

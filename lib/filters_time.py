@@ -53,25 +53,42 @@ class Heartbeat(_Base):
     (every interval seconds on sched) when nothing passed since the previous
     check, sends the last value again, with the clock's time() as its ts
     for a (sensor_id, ts, value) event, so the larger system knows the
-    device is alive. The longest silence is thus under 2 * interval.
+    device is alive. A repeat thus follows a whole interval without a value
+    (each silent interval gets one), never a fresh value's wake-up when the
+    source runs first in it, and the longest silence is under 2 * interval.
     Counter: repeats."""
     repeats = 0
 
     def __init__(self, interval, sched):
         _Base.__init__(self)
-        self._clk = sched.clock
+        self._b = sched
+        self._n = interval
         # checks every interval s; the cancel function is what _Base.on_error
         # calls before the stream ends (validates interval)
         self._flush = sched.schedule_periodic(self, interval)
         self._last = _SKIP
         self._seen = False
+        self._t = None  # the scheduler's wakeups at the first check
 
     def on_next(self, x):
         self._last = x
-        self._seen = True
+        # a value after the first check in its wake-up counts as before it
+        self._seen = self._b.wakeups != self._t
         self._dispatch_next(x)
 
     def _observe(self):
+        s = self._b
+        if self._t is None:
+            # The first check: join this interval's group again, at its end
+            # (the scheduler runs a group in the order its tasks were added),
+            # then leave the first place, so that from now on the check runs
+            # after a source scheduled once the chain was built (the README's
+            # order) and sees the values of its wake-up: a check before them
+            # would send a stale repeat just before a fresh value.
+            f = self._flush
+            self._flush = s.schedule_periodic(self, self._n)
+            f()  # removes the first of the two
+            self._t = s.wakeups
         if self._seen:
             self._seen = False
             return
@@ -79,7 +96,7 @@ class Heartbeat(_Base):
         if x is _SKIP:
             return
         if type(x) is tuple:
-            x = (x[0], self._clk.time(), x[2])
+            x = (x[0], s.clock.time(), x[2])
         self.repeats += 1
         self._dispatch_next(x)
 

@@ -330,6 +330,39 @@ def test_dispatch_error_goes_to_every_port():
     assert a.log == [('err', err)] and b.log == [('err', err)]
 
 
+class PortRec(InputThing):
+    """Appends its port's name to a shared log at completion or an error."""
+
+    def __init__(self, log, port):
+        self.log = log
+        self.port = port
+
+    def on_error(self, e=None):
+        self.log.append(self.port)
+    on_completed = on_error
+
+
+def test_dispatch_ends_its_ports_in_the_rules_order_then_default():
+    # one order on both runtimes (a MicroPython dict keeps no insertion
+    # order): the rules' ports as given, 'default' last even when a rule
+    # names it; a port named by two rules ends once
+    hot, cold = (lambda x: x > 30), (lambda x: x < 10)
+    for rules, want in (
+            ([(hot, 'hot'), (cold, 'cold'), (lambda x: x < 20, 'cool')],
+             ['hot', 'cold', 'cool', 'default']),
+            ([(cold, 'cold'), (hot, 'default'), (abs, 'hot'), (hot, 'cold')],
+             ['cold', 'hot', 'default'])):
+        for err in (None, OSError(4)):
+            d = Dispatch(rules)
+            log = []
+            for p in ('default', 'hot', 'cool', 'cold'):
+                if p in d._conns:
+                    d.connect(PortRec(log, p), port_map=(p, 'default'))
+            d.on_error(err)
+            assert log == want, (err, log)
+            assert d.ports == [r[1] for r in rules] + ['default']
+
+
 def test_buffer_lists_are_new_full_size_lists():
     got = []
     b = BufferWithCount(2)
@@ -412,6 +445,30 @@ def test_heartbeat_repeats_the_last_value_when_nothing_passed():
                    (360, 22), (420, 22)]
     assert hb.repeats == 5
     assert s._groups == []  # completion cancelled the heartbeat
+
+
+def test_heartbeat_checks_after_its_source_and_never_repeats_at_a_fresh_value():
+    # heartbeat(10) behind delta on a 10 s sensor, the chain built before the
+    # sensor is scheduled (the README's order: the heartbeat's checks join the
+    # group first) or after: each check runs after the sensor in the shared
+    # wake-up, so a fresh value is never preceded by a stale repeat stamped
+    # with its time, and each silent interval (from the first value on) gets
+    # one repeat: never more than 10 s without an event
+    for built_first in (True, False):
+        clk = VirtualClock()
+        s = Scheduler(clk)
+        src = SensorAsOutputThing(Seq([20, 20, 20, 21, 21, 21, 21, 21, 22, 22]), clk)
+        if not built_first:
+            s.schedule_periodic(src, 10)
+        got = []
+        hb = src.delta().heartbeat(10, s)
+        hb.connect(lambda e: got.append((e[1], e[2])))
+        if built_first:
+            s.schedule_periodic(src, 10)
+        run_for(s, 95)
+        assert got == [(0, 20), (10, 20), (20, 20), (30, 21), (40, 21), (50, 21), (60, 21),
+                       (70, 21), (80, 22), (90, 22)], (built_first, got)
+        assert hb.repeats == 7 and s.wakeups == 10
 
 
 class Idle(OutputThing):
