@@ -62,7 +62,6 @@ class Heartbeat(_Base):
     def __init__(self, interval, sched):
         _Base.__init__(self)
         self._b = sched
-        self._n = interval
         # checks every interval s; the cancel function is what _Base.on_error
         # calls before the stream ends (validates interval)
         self._flush = sched.schedule_periodic(self, interval)
@@ -79,15 +78,17 @@ class Heartbeat(_Base):
     def _observe(self):
         s = self._b
         if self._t is None:
-            # The first check: join this interval's group again, at its end
-            # (the scheduler runs a group in the order its tasks were added),
-            # then leave the first place, so that from now on the check runs
-            # after a source scheduled once the chain was built (the README's
-            # order) and sees the values of its wake-up: a check before them
-            # would send a stale repeat just before a fresh value.
-            f = self._flush
-            self._flush = s.schedule_periodic(self, self._n)
-            f()  # removes the first of the two
+            # The first check: move to the end of this interval's group (the
+            # scheduler runs a group in the order its tasks were added), so
+            # that from now on the check runs after a source scheduled once
+            # the chain was built (the README's order) and sees the values
+            # of its wake-up: a check before them would send a stale repeat
+            # just before a fresh value.
+            for g in s._groups:
+                if self in g[3:]:
+                    g.remove(self)
+                    g.append(self)
+                    break
             self._t = s.wakeups
         if self._seen:
             self._seen = False

@@ -202,18 +202,20 @@ class Scheduler:
     # ---- internal layer: pure arithmetic on ticks ----
     def _add_task(self, task, ticks, slack=0):
         # slack in ticks here: the task may run that much early or late
+        now = self.time_in_ticks
+        # first due: the next point of the common grid at or after now; a
+        # group of this interval due then takes the task (not one that ran
+        # at this point already, nor one that is late: too late or too early)
+        due = now + (-now - (self._wraps % ticks) * (65535 % ticks)) % ticks
         gs = self._groups
         i = 0
         for g in gs:
-            if g[0] == ticks and g[2] == slack:
+            if g[0] == ticks and g[2] == slack and g[1] == due:
                 g.append(task)
                 return
             if g[0] > ticks:
                 break
             i += 1
-        now = self.time_in_ticks
-        # first due: the next point of the common grid at or after now
-        due = now + (-now - (self._wraps % ticks) * (65535 % ticks)) % ticks
         gs.insert(i, [ticks, due, slack, task])
 
     def _remove_task(self, task, ticks=None):

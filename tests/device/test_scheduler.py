@@ -98,6 +98,25 @@ def test_new_task_of_an_existing_interval_waits_for_that_group():
     assert trace(s, 3000) == [(1000, ['a', 'b']), (2000, ['a', 'b']), (3000, ['a', 'b'])]
 
 
+def test_a_task_joins_its_intervals_group_only_when_that_is_due_at_its_first_point():
+    s = Scheduler()
+    a, b, c = Task('a'), Task('b'), Task('c')
+    s._add_task(a, 1000)
+    s._advance_time(5000)
+    assert s._get_tasks() == [a]  # a late run at 5000: a's group is due at 6000 now
+    s._add_task(b, 1000)  # added at 5000, a point of the grid that a's group has used
+    assert s._get_next_sleep_interval() == 0
+    assert s._get_tasks() == [b]  # b runs at 5000, its first point, not first at 6000
+    assert trace(s, 7000) == [(6000, ['a', 'b']), (7000, ['a', 'b'])]
+    s = Scheduler()
+    s._add_task(a, 1000)
+    s._get_tasks()
+    s._advance_time(1003)  # a is late: its run for 1000 has not happened yet
+    s._add_task(c, 1000)  # c's first point is 2000: not a's late run, which is early for c
+    assert s._get_tasks() == [a]
+    assert trace(s, 3000) == [(2000, ['a', 'c']), (3000, ['a', 'c'])]
+
+
 def test_seed_example_60_joins_the_30_second_tasks():
     # seed rule 2: new interval 60 s, old 30 and 45 s: the 60 s task only ever
     # runs together with the 30 s tasks
