@@ -5,7 +5,8 @@
 #   MQTTWriter('b1', host, 1883, 'home/#')
 #   -> ValueError("topic 'home/#': + and # are for subscribing, not publishing")
 #
-# No text made here holds a password: log lines have it replaced by ***.
+# No text made here holds a password: log lines have it replaced by ***, in
+# every form a repr can give it (escaped, in str or bytes).
 # The texts are a few long strings (one object each) rather than tables of
 # many (an object each): 'name:text' lines for the arguments; the CONNACK
 # refusals by code (1-5); why an event was refused (codes 0-4).
@@ -22,7 +23,7 @@ keepalive:want 0-65535 s
 host:want a host name or address
 topic:want a non-empty string
 +:+ and # are for subscribing, not publishing
-\x00:no NUL or newline, at most 65535 bytes"""
+\x00:no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"""
 
 _REFUSED = """unacceptable protocol version
 client identifier rejected
@@ -31,7 +32,7 @@ bad user name or password
 not authorised (wrong user name or password, or no access)"""
 
 _WHY = """no sensor_id for the topic
-its sensor_id puts + # NUL or newline into the topic
+its sensor_id puts + # or a control character into the topic, or leaves it empty
 JSON cannot encode it
 bigger than maxsize
 writer closed"""
@@ -66,21 +67,49 @@ def error(k, v, w=None):
 
 
 def _note(w, k, x):
-    if k < 5:
-        m = 'event %r refused: %s' % (x, _WHY.split('\n')[k])
-    else:
-        m = repr(x)
-        p = getattr(w, 'pswd', None)
-        if p:
-            m = m.replace(p, '***')
-        if k == 5:
-            m = 'network: %s (retry in %d ms)' % (m, -w.state)
+    try:
+        if k < 5:
+            m = 'event %r refused: %s' % (x, _WHY.split('\n')[k])
+        elif k == 5:
+            m = 'network: %r (retry in %d ms)' % (x, -w.state)
         elif k == 6:
-            m = 'spool %s: %s' % (w.spool, m)
+            m = 'spool %s: %r' % (w.spool, x)
         else:
-            m = 'upstream error %s' % m
+            m = 'upstream error %r' % (x,)
+        m = _mask(m, getattr(w, 'pswd', None))
+    except Exception:  # (a repr that fails): the kind of error only
+        m = 'error %d: %s' % (k, type(x).__name__)
     try:
         from logger import get_logger
         get_logger().warning('mqtt %s: %s', w.name, m)
     except Exception:
         pass
+
+
+def _mask(m, p):
+    # m with every form of the password p (str or bytes) replaced by ***:
+    # as it is, and as a repr shows it in a str or in bytes, between either
+    # quote (escaped \\ ' " and control characters), also repr'd twice (a
+    # message that holds a repr of it)
+    if not p:
+        return m
+    x = [p, p.encode()] if isinstance(p, str) else [bytes(p)]
+    try:
+        x.append(x[0].decode())
+    except Exception:  # (a str, or bytes that are not UTF-8: no str form)
+        pass
+    f = []
+    for y in x:
+        if isinstance(y, str):
+            f.append(y)
+        for q in ('"', "'"):
+            r = y
+            for i in (1, 2):
+                r = repr((q.encode() if isinstance(r, bytes) else q) + r)
+                r = r[r.index(q) + 1:-1]  # (after b' or ' or ")
+                f.append(r)
+    f.sort(key=len, reverse=True)
+    for y in f:
+        if y:
+            m = m.replace(y, '***')
+    return m

@@ -83,7 +83,13 @@ def MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qo
             self.radio = radio
         if spool:
             self.spool = spool
-            import mqtt_spool
-            mqtt_spool.load(self)
+            self._fn = self._fd = 0  # (mqtt_spool's: the file is empty)
+            try:  # a spool left by an earlier run: replay it (else mqtt_spool is
+                open(spool).close()  # not imported now: no RAM, no holes in the heap)
+            except OSError:
+                pass
+            else:
+                import mqtt_spool
+                mqtt_spool.load(self)
     finally:
         sys.modules.pop(__name__, None)

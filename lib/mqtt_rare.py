@@ -42,7 +42,8 @@ def error(w, e):
 def due(w, t0):
     """True when w is to connect at t0: its back-off is over, and with a
     duty cycle, batch events wait or every s have passed since the last
-    cycle began (the first cycle begins at the first event)."""
+    cycle that sent everything began (the first cycle begins at the first
+    event), so that a failed attempt is retried after the back-off."""
     clk = w.clock
     if w.state < -1 and clk.ticks_diff(t0, w._fail_t) < -w.state:
         return False
@@ -51,15 +52,15 @@ def due(w, t0):
     c = getattr(w, '_cyc', None)
     if c is None:
         c = w._cyc = t0
-    if w.batch and len(w.outbox) >= w.batch or w.every and clk.ticks_diff(t0, c) >= w.every * 1000:
-        w._cyc = t0
-        return True
-    return False
+    return bool(w.batch and len(w.outbox) >= w.batch or w.every and clk.ticks_diff(t0, c) >= w.every * 1000)
 
 
 def close(w):
-    """A clean disconnect: 'offline', DISCONNECT, radio off."""
+    """A clean disconnect: 'offline', DISCONNECT, radio off. (At the end of
+    a duty cycle, with everything sent: the next cycle is due every s after
+    this one's wake-up began.)"""
     if w.state > 0:
+        w._cyc = w.start
         c = w.client or w
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):

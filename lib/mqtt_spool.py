@@ -7,13 +7,17 @@
 # One line per message, topic NUL payload; a line NUL count says that the
 # first count records of the file have left the outbox. When the outbox is
 # empty the file is removed; when it holds more than twice `outbox` records
-# it is rewritten (to <spool>.new, then renamed). A line cut short by a
-# reset is dropped and counted in `dropped`.
+# it is rewritten (to <spool>.new, then renamed). A record cut short by a
+# reset is dropped and counted in `dropped`; a count line cut short is
+# ignored (the records it counted are sent again: duplicates, no loss).
+# After a failed write (flash full) the file may end in part of a line:
+# the next sync rewrites it whole.
 #
 # RAM: while the file is empty and nothing waits (the broker takes every
 # event as it comes) this module is not needed: it unloads itself then
 # (leaves sys.modules; about 1.5 KB back to the heap), and the writer
-# imports it again only when a message waits at the end of a wake-up.
+# imports it again only when a message waits at the end of a wake-up. At
+# construction mqtt_init imports it only when a spool file exists.
 import os
 import sys
 
@@ -31,10 +35,12 @@ _N_SPOOL = const(6)  # log line: the spool failed
 def sync(w):
     """Bring the file up to date with w's outbox (at the end of a wake-up);
     an OSError (flash full or gone) is counted in errors and logged, and the
-    RAM outbox goes on."""
+    RAM outbox goes on; the next sync rewrites the file whole (the write may
+    have left part of a line, and the records' marks are unsure)."""
     try:
         _sync(w)
     except OSError as e:
+        w._fn = -1  # damaged: rewrite
         w.errors += 1
         w.last_error = e
         _err(_N_SPOOL, e, w)
@@ -46,6 +52,8 @@ def _sync(w):
     q = w.outbox
     if not q:
         if w._fn:
+            if w._fn < 0:
+                _rewrite(w)  # (the file may not exist: an empty one first)
             os.remove(w.spool)
             w._fn = w._fd = 0
         return _unload()
@@ -56,8 +64,8 @@ def _sync(w):
     gone = w._fn - k  # records of the file that have left the outbox
     if gone == w._fd and not u:
         return
-    if w._fn + u > 2 * w._cap:
-        return _rewrite(w)  # compact: only what is left
+    if w._fn < 0 or w._fn + u > 2 * w._cap:
+        return _rewrite(w)  # after a failed write, or compact: only what is left
     with open(w.spool, 'ab') as f:
         if gone != w._fd:
             f.write(b'\x00%d\n' % gone)
@@ -90,7 +98,8 @@ def _rewrite(w):
 
 
 def load(w):
-    """Replay the spool into w's outbox (at start), then rewrite it compactly."""
+    """Replay the spool into w's outbox (at start, when the file exists),
+    then rewrite it compactly."""
     w._fn = w._fd = 0  # records in the file; of those, the first _fd have left the outbox
     try:
         f = open(w.spool, 'rb')
@@ -121,8 +130,8 @@ def load(w):
                             q.pop(0)
                             q.append(m)
                 i += 1
-            elif k < 0:
-                w.dropped += 1  # a line cut short by a reset
+            elif k == -1:
+                w.dropped += 1  # a record cut short by a reset
     if q:
         _rewrite(w)
     else:
@@ -136,11 +145,10 @@ def _unload():
 
 
 def _kind(ln):
-    # a spool line: -1 damaged, 0 a count line, else the index of the NUL
-    # that ends a record's topic
-    if ln[-1:] != b'\n':
-        return -1
+    # a spool line: -1 a damaged record, 0 a count line, -2 a damaged count
+    # line (ignored), else the index of the NUL that ends a record's topic
+    # (a topic never begins with NUL)
     k = ln.find(b'\x00')
     if k == 0:
-        return 0 if ln[1:-1].isdigit() else -1
-    return k if k > 0 else -1
+        return 0 if ln[-1:] == b'\n' and ln[1:-1].isdigit() else -2
+    return k if k > 0 and ln[-1:] == b'\n' else -1

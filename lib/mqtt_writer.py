@@ -27,11 +27,12 @@
 import json
 
 from thingflow import InputThing
-from mqtt_client import MQTTClient, _err
+from mqtt_client import MQTTClient, check_topic
 
 # Why an event is refused (the texts are in mqtt_errors.py): 0 no sensor id
-# for the topic, 1 the sensor id puts + # NUL or newline into the topic,
-# 2 JSON cannot encode it, 3 bigger than maxsize, 4 the writer is closed.
+# for the topic, 1 the sensor id puts + # or a control character into the
+# topic or leaves it empty, 2 JSON cannot encode it, 3 bigger than maxsize,
+# 4 the writer is closed.
 
 
 class MQTTWriter(MQTTClient, InputThing):
@@ -39,7 +40,7 @@ class MQTTWriter(MQTTClient, InputThing):
     event's first item, or for a list of events by the first event's).
     Arguments (defaults):
       name       client id;  host, port  the broker (ignored with client)
-      topic      no + or #; may contain {sensor_id}
+      topic      no + # or control characters; may contain {sensor_id}
       user, password (None), keepalive=60 s, ssl=None (True or an SSLContext)
       qos=1 (0 or 1), retain=False
       outbox=50  messages held in RAM; drop='oldest' or 'newest' when full
@@ -104,10 +105,9 @@ class MQTTWriter(MQTTClient, InputThing):
                 why = 0  # no sensor id
             else:
                 s = str(s)
-                for c in '+#\x00\n':
-                    if c in s:
-                        why = 1  # a bad sensor id
                 t = t.replace(k, s)
+                if not check_topic(s or t, 1):  # (the rest of t is checked)
+                    why = 1  # a bad sensor id, or an empty topic
         if why is None:
             # What JSON can carry on both runtimes (MicroPython's json.dumps
             # writes '<object>' or 'nan' instead of raising): None, bool,
@@ -141,7 +141,7 @@ class MQTTWriter(MQTTClient, InputThing):
                     q.append(t)
         else:
             self.refused += 1
-            _err(why, x, self)
+            __import__('mqtt_client')._err(why, x, self)  # (rare: not a global of its own)
         self._observe()
 
     def on_completed(self, *e):
@@ -156,9 +156,9 @@ class MQTTWriter(MQTTClient, InputThing):
     def connect(self, quiet=False):
         """Connect now: radio on, connect, status 'online'. Raises the
         client's error, e.g. MQTTError('connection refused: bad user name
-        or password'); quiet=True: returns False instead (True: connected)."""
-        if not quiet:  # a call of its own: a time budget of its own
-            self.start = self.clock.ticks_ms()
+        or password'); quiet=True: returns False instead (True: connected).
+        Either way with a time budget of its own (timeout s from now)."""
+        self.start = self.clock.ticks_ms()
         n = self.state  # < 0: a reconnect
         if n > 0:
             return True
@@ -201,7 +201,8 @@ class MQTTWriter(MQTTClient, InputThing):
         q = self.outbox
         duty = self.every or self.batch
         # connect when something waits: at once, at the end, or after a
-        # failure (back-off) or in a duty cycle when it is time
+        # failure (back-off) or in a duty cycle when it is time (connect
+        # starts the budget afresh: no network work came before it)
         if self.state < 1 and q and (end or self.state > -2 and not duty
                                      or __import__('mqtt_rare').due(self, t0)):
             self.connect(True)
@@ -215,25 +216,32 @@ class MQTTWriter(MQTTClient, InputThing):
                 if duty:
                     import mqtt_rare
                     mqtt_rare.close(self)
-                elif ka and clk.ticks_diff(t0, self._last) * 2 >= ka:  # idle since before this wake-up
-                    self.run(c.ping)
+                elif ka and clk.ticks_diff(t0, self._last) * 2 >= ka and hasattr(c, 'ping'):
+                    self.run(c.ping)  # idle since before this wake-up (ping: optional in umqtt's API)
         if self.spool and (q or self._fn):  # else the file is empty and up to date
             import mqtt_spool
             mqtt_spool.sync(self)
 
     def run(self, f, *v):
         # call the client with the time left of this wake-up's budget
-        # (`timeout` s; for a client with a timeout attribute, like
-        # mqtt_client's): True, or False after a failure (counted, backed off)
+        # (`timeout` s from start; for a client with a timeout attribute,
+        # like mqtt_client's, as its timeout; the writer's own client sees
+        # -timeout during the call: the budget of the wake-up, not a whole
+        # timeout of the call's own as for a call of the user's): True, or
+        # False after a failure (counted, backed off)
         c = self.client
         k = self.clock
+        t = self.timeout
         if c and hasattr(c, 'timeout'):
-            c.timeout = max(self.timeout * 1000 - k.ticks_diff(k.ticks_ms(), self.start), 1) / 1000
+            c.timeout = max(t * 1000 - k.ticks_diff(k.ticks_ms(), self.start), 1) / 1000
+        self.timeout = -t
         try:
             f(*v)
         except Exception as e:
             import mqtt_rare
             mqtt_rare.error(self, e)
             return False
+        finally:
+            self.timeout = t
         self._last = k.ticks_ms()
         return True

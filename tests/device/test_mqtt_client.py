@@ -4,6 +4,8 @@ import mqtt_client
 from mqtt_client import (MQTTClient, MQTTError, connect_packet, publish_packet,
                          check_topic)
 from thingflow import ticks_ms
+from mqtt_writer import MQTTWriter
+from vclock import VirtualClock
 from tcheck import raises, msg
 
 
@@ -118,13 +120,32 @@ def test_remaining_length_varint_at_each_boundary():
 
 
 def test_check_topic_table():
-    for t in ('a', 'home/kitchen/temp', '/lead', 'a//b', '\u00e9t\u00e9'):
+    for t in ('a', 'home/kitchen/temp', '/lead', 'a//b', '\u00e9t\u00e9', 'a b~', 'x\u00a0\u00b0C', 'x' * 65535):
         assert check_topic(t) == t
     for t, part in (('', 'non-empty'), (None, 'non-empty'), (5, 'non-empty'),
                     ('a/+/b', '+ and #'), ('a/#', '+ and #'), ('#', '+ and #'),
-                    ('a\x00b', 'NUL'), ('a\nb', 'NUL')):
+                    ('a\x00b', 'control'), ('a\nb', 'control')):
         e = raises(ValueError, check_topic, t)
         assert part in msg(e) and repr(t) in msg(e), (t, msg(e))
+
+
+def test_check_topic_refuses_control_characters():
+    # MQTT 3.1.1 1.5.3: Mosquitto drops the connection at a topic with
+    # U+0000-U+001F or U+007F-U+009F; so do empty and too long topics
+    want = ': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes'
+    for t in ('temp\r', 'a\tb', '\x01', 'a\x1f', 'a\x7f', 'a\x80', 'a\x85b', 'a\x9f', '\r\n', 'x' * 65536,
+              '\u00e9\x9f'):
+        e = raises(ValueError, check_topic, t)
+        assert msg(e) == 'topic %r' % (t,) + want, (t, msg(e))
+        assert check_topic(t, 1) is None  # the writer's check of each event: no exception
+    e = raises(ValueError, check_topic, '')
+    assert msg(e) == "topic '': want a non-empty string"
+    assert check_topic('', 1) is None and check_topic(None, 1) is None
+    assert check_topic('a+b', 1) is None and check_topic('#', 1) is None
+    assert check_topic('a/b', 1) == 'a/b' and check_topic('\u00a0', 1) == '\u00a0'
+    c = MQTTClient('c', 'h')
+    e = raises(ValueError, c.set_last_will, 'st\r', 'x')
+    assert msg(e) == "topic 'st\\r'" + want
 
 
 def test_client_arguments_are_checked():
@@ -137,6 +158,13 @@ def test_client_arguments_are_checked():
         assert part in msg(e), (kw, msg(e))
     e = raises(ValueError, MQTTClient('c', 'h').publish, 't', 'x', False, 2)
     assert msg(e) == 'qos 2: want 0 or 1'
+    for q in (1.0, 0.0, True, False, -1, '1', None):
+        e = raises(ValueError, client_with([b'\x40\x02\x00\x01']).publish, 't', 'x', False, q)
+        assert msg(e) == 'qos %r: want 0 or 1' % (q,), (q, msg(e))
+    for q in (0, 1):
+        c = client_with([b'\x40\x02\x00\x01'])
+        c.publish('t', 'x', False, q)
+        assert c.sock.out == publish_packet('t', 'x', q, False, q)
     e = raises(OSError, MQTTClient('c', 'h').publish, 't', 'x')
     assert 'not connected' in str(e)
 
@@ -281,3 +309,116 @@ def test_last_will_topic_is_checked():
     raises(ValueError, c.set_last_will, 'a/#', 'x')
     c.set_last_will('a/status', 'offline', True, 1)
     assert c.lw == ('a/status', 'offline', True, 1)
+
+
+class FakeNet:
+    """Stands in for the socket module: the n-th socket made plays back the
+    n-th list of chunks in conns. Each recv lets `cost` ms pass on clk."""
+    SOCK_STREAM = 1
+
+    def __init__(self, clk, *conns):
+        self.clk = clk
+        self.conns = list(conns)
+        self.socks = []
+        self.cost = 0
+
+    def getaddrinfo(self, host, port, af=0, kind=0):
+        return [(2, kind, 0, '', (host, port))]
+
+    def socket(self, af, kind, proto):
+        s = FakeSock(self.conns.pop(0))
+        net = self
+
+        def recv(n, r=s.recv):
+            net.clk.advance(net.cost)
+            return r(n)
+        s.recv = recv
+        self.socks.append(s)
+        return s
+
+
+CONNACK = b'\x20\x02\x00\x00'
+
+
+def puback(p):
+    return b'\x40\x02\x00' + bytes((p,))
+
+
+def on_net(net, f, *a):
+    real = mqtt_client.socket
+    mqtt_client.socket = net
+    try:
+        return f(*a)
+    finally:
+        mqtt_client.socket = real
+
+
+def test_writer_connect_quiet_returns_true_or_false_and_never_raises():
+    # the writer as its own client, at start (no wake-up yet) and later
+    clk = VirtualClock()
+    w = MQTTWriter('dev1', '127.0.0.1', 1883, 'home/t', clock=clk)
+    net = FakeNet(clk, [CONNACK, puback(1)], [CONNACK, puback(2)], [b'\x20\x02\x00\x05'])
+    assert on_net(net, w.connect, True) is True
+    assert (w.connects, w.errors, w.last_error, w.state) == (1, 0, None, 1)
+    assert net.socks[0].out == connect_packet('dev1', 60, None, None, ('home/t/status', 'offline', True, 1)) + \
+        publish_packet('home/t/status', 'online', 1, True, 1)
+    w.close()
+    w.state = 0
+    clk.advance(10000)  # much longer than timeout (3 s)
+    assert on_net(net, w.connect, True) is True
+    assert (w.connects, w.errors) == (2, 0)
+    w.close()
+    w.state = 0
+    assert on_net(net, w.connect, True) is False  # refused: False, counted, not raised
+    assert w.errors == 1 and msg(w.last_error) == 'connection refused: not authorised (wrong user name or ' \
+        'password, or no access)'
+    # with client=MQTTClient(...): the same, and connect() raises
+    c = MQTTClient('dev2', '127.0.0.1')
+    w = MQTTWriter('dev2', None, None, 'home/t', client=c, clock=clk, status=False)
+    assert on_net(FakeNet(clk, [CONNACK]), w.connect, True) is True
+    assert (w.connects, w.errors, c.sock is not None) == (1, 0, True)
+    w.state = 0
+    c.close()
+    assert on_net(FakeNet(clk, [b'\x20\x02\x00\x04']), w.connect, True) is False
+    assert w.errors == 1 and w.last_error.args[1] == 4
+    w.state = 0
+    e = raises(MQTTError, on_net, FakeNet(clk, [b'\x20\x02\x00\x04']), w.connect)
+    assert msg(e) == 'connection refused: bad user name or password' and w.errors == 2
+
+
+def test_writer_own_calls_made_directly_get_a_whole_timeout():
+    # the README offers the writer's publish/ping/disconnect to a user:
+    # each call has `timeout` s of its own, however long ago the writer's
+    # last wake-up was
+    clk = VirtualClock()
+    w = MQTTWriter('dev1', '127.0.0.1', 1883, 'home/t', clock=clk, timeout=1, status=False)
+    net = FakeNet(clk, [CONNACK, puback(1), puback(2), b'\xd0\x00'])
+    on_net(net, w.connect)
+    s = net.socks[0]
+    w.publish('home/x', 'first', False, 1)
+    clk.advance(1500)  # more than timeout since the connect
+    s.timeouts = []
+    w.publish('home/x', 'later', False, 1)
+    assert s.timeouts[0] == 1.0, s.timeouts
+    w.ping()
+    w.disconnect()
+    assert s.out.endswith(publish_packet('home/x', 'later', 1, False, 2) + b'\xc0\x00\xe0\x00')
+    assert s.closed and w.sock is None and s.chunks == []
+    assert w.timeout == 1  # (the writer's setting, unchanged by its calls)
+
+
+def test_writer_wake_up_budget_is_shared_by_the_calls_of_the_wake_up():
+    # own client, timeout=3: each PUBACK takes 2 s to come (1 s per recv);
+    # the first publish ends at 2 s; the second gets the 1 s left and fails
+    # after it (OSError 110), not after a whole timeout of its own
+    clk = VirtualClock()
+    w = MQTTWriter('dev1', '127.0.0.1', 1883, 'home/{sensor_id}', clock=clk, status=False)
+    net = FakeNet(clk, [CONNACK, puback(1), puback(2)])
+    on_net(net, w.connect)
+    net.cost = 1000
+    w.outbox.append(('home/a', b'[1]'))
+    t0 = clk.now
+    w.on_next(('a', 2, 2))
+    assert (w.published, w.queued, w.errors) == (1, 1, 1), (w.published, w.queued, w.errors)
+    assert w.last_error.args[0] == 110 and clk.now - t0 == 3000
+    assert w.timeout == 3 and w.start == t0

@@ -1,5 +1,6 @@
 # Device tests of MQTTWriter in virtual time, against a fake client with
 # umqtt's API (the real broker is in tests/host/test_mqtt*.py).
+import json
 import sys
 
 from mqtt_writer import MQTTWriter
@@ -87,8 +88,9 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'topic': None}, 'topic None: want a non-empty string'),
         ({'topic': 'a/+/b'}, "topic 'a/+/b': + and # are for subscribing, not publishing"),
         ({'topic': 'a/#'}, "topic 'a/#': + and # are for subscribing, not publishing"),
-        ({'topic': 'a\nb'}, "topic 'a\\nb': no NUL or newline, at most 65535 bytes"),
-        ({'topic': 'a\x00'}, "topic 'a\\x00': no NUL or newline, at most 65535 bytes"),
+        ({'topic': 'a\nb'}, "topic 'a\\nb': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"),
+        ({'topic': 'a\x00'}, "topic 'a\\x00': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"),
+        ({'topic': 'a\r'}, "topic 'a\\r': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"),
         ({'topic': 5}, 'topic 5: want a non-empty string'),
         ({'qos': 2}, 'qos 2: want 0 or 1'),
         ({'qos': -1}, 'qos -1: want 0 or 1'),
@@ -401,7 +403,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert rec.lines[2:5] == [
         "mqtt dev1: event ('s', 2, '%s') refused: bigger than maxsize" % ('x' * 20),
         'mqtt dev1: event (None, 3, 4) refused: no sensor_id for the topic',
-        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # NUL or newline into the topic"]
+        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # or a control character into the topic, or leaves it empty"]
     assert rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***')" or \
         rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***',)", rec.lines[5]
     assert 'auth failed' in rec.lines[6]  # the last try at completion
@@ -517,4 +519,249 @@ def test_spool_survives_a_line_cut_short_and_is_compacted():
     assert w2.queued == 3
     w2.on_completed()
     assert data(fc2) == ['["s", 17, 17]', '["s", 18, 18]', '["s", 19, 19]']
+    cleanup()
+
+
+def test_a_client_without_ping_is_not_pinged():
+    # ping is optional in umqtt's API: an idle wake-up with such a client
+    # sends nothing and raises nothing, alone or under a scheduler
+    class C:  # umqtt's API without ping, over a FakeClient
+        def __init__(self, clk):
+            self.fc = FakeClient(clk)
+            self.sock = None
+
+        def connect(self, clean=True):
+            self.fc.connect(clean)
+            self.sock = self.fc.sock
+
+        def publish(self, *a):
+            self.fc.publish(*a)
+
+        def disconnect(self):
+            self.sock = None
+    clk = VirtualClock()
+    c = C(clk)
+    w, fc, clk = make(clk, client=c)
+    w.on_next(('t', 1, 2))
+    clk.advance(31000)
+    w._observe()  # idle for more than half the keepalive
+    w.on_next(('t', 2, 3))
+    assert (w.published, w.errors, w.refused) == (2, 0, 0)
+    clk = VirtualClock()
+    c = C(clk)
+    w, fc, clk = make(clk, client=c)
+    s = Scheduler(clk)
+    s.schedule_periodic(w, 30)
+    w.on_next(('t', 0, 0))
+    run_for(s, 120)  # wake-ups at 0, 30, ... 120 s
+    assert (w.published, w.errors, w.connects) == (1, 0, 1)
+    assert [m for t, m in c.fc.got] == ['online', '["t", 0, 0]']
+
+
+def test_sensor_ids_that_make_a_bad_topic_are_refused_and_the_rest_goes_on():
+    # Mosquitto drops the connection at a topic with a control character
+    # (U+0000-U+001F, U+007F-U+009F) or an empty topic: such an event
+    # would stay at the head of the outbox for good
+    rec = LogRec()
+
+    class FakeLogger:
+        def get_logger():
+            return rec
+    old = sys.modules.get('logger')
+    sys.modules['logger'] = FakeLogger
+    try:
+        w, fc, clk = make()
+        bad = ['temp\r', 'a\tb', '\x00', 'x\x1f', 'x\x7f', 'x\x80', 'x\x85', 'x\x9f', '\r\n', 'a+', '#']
+        for i, sid in enumerate(bad):
+            w.on_next((sid, i, i))
+            w.on_next(('ok', i, i))
+        for sid in ('x\xa0', 'temp \xb0C', '~', ''):
+            w.on_next((sid, 0, 1))
+        w2, fc2, clk2 = make(topic='{sensor_id}')
+        w2.on_next(('', 1, 2))
+        w2.on_next(('t', 2, 3))
+        w2.on_next([('', 3, 4)])
+    finally:
+        if old is None:
+            del sys.modules['logger']
+        else:
+            sys.modules['logger'] = old
+    assert w.refused == len(bad) and w.errors == 0 and w.queued == 0 and w.connects == 1
+    assert data(fc)[:len(bad)] == ['["ok", %d, %d]' % (i, i) for i in range(len(bad))]
+    assert [json.loads(m) for m in data(fc)[len(bad):]] == [['x\xa0', 0, 1], ['temp \xb0C', 0, 1], ['~', 0, 1],
+                                                           ['', 0, 1]]
+    assert [t for t, m in fc.got][-4:] == ['home/x\xa0', 'home/temp \xb0C', 'home/~', 'home/']
+    assert rec.lines[0] == "mqtt dev1: event ('temp\\r', 0, 0) refused: its sensor_id puts + # or a control " \
+        "character into the topic, or leaves it empty", rec.lines[0]
+    assert len(rec.lines) == len(bad) + 2
+    assert (w2.refused, w2.errors, w2.published, w2.queued) == (2, 0, 1, 0)
+    assert [t for t, m in fc2.got] == ['status', 't']
+    assert rec.lines[-1] == "mqtt dev1: event [('', 3, 4)] refused: its sensor_id puts + # or a control " \
+        "character into the topic, or leaves it empty", rec.lines[-1]
+
+
+def test_log_lines_never_hold_the_password_in_any_form():
+    # a repr escapes \ ' " and control characters: the password is masked
+    # in those forms too; a bytes password (connect_packet takes bytes) is
+    # masked as well, and logging never raises
+    rec = LogRec()
+
+    class FakeLogger:
+        def get_logger():
+            return rec
+
+    class Leaky(FakeClient):
+        def connect(self, clean=True):
+            raise OSError('auth failed for dev:' + self.pw)
+    old = sys.modules.get('logger')
+    sys.modules['logger'] = FakeLogger
+    pws = ('back\\slash', 'it\'s"x', "it's", 'a"b', 'tab\there', 'caf\xe9')
+    try:
+        for pw in pws:
+            clk = VirtualClock()
+            c = Leaky(clk)
+            c.pw = pw
+            w, fc, clk = make(clk, client=c, password=pw)
+            w.on_next(('t', 1, 2))
+            w.on_error(ValueError('pw %r or %s' % (pw, pw)))
+        clk = VirtualClock()
+        c = Leaky(clk)
+        c.pw = 'hunter2'
+        w, fc, clk = make(clk, client=c, password=b'hunter2')
+        w.on_next(('t', 1, 2))
+        w.on_error(ValueError(b'pw hunter2'))
+        fc.up = False
+        w, fc, clk = make(password=b'\xff\xfepw')  # not UTF-8
+        w.on_error(OSError(b'\xff\xfepw'))
+    finally:
+        if old is None:
+            del sys.modules['logger']
+        else:
+            sys.modules['logger'] = old
+    assert len(rec.lines) == 3 * len(pws) + 4, rec.lines
+    for pw in pws + ('hunter2',):
+        for form in (pw, repr(pw)[1:-1], repr(pw.encode())[2:-1]):
+            for ln in rec.lines:
+                assert form not in ln, (form, ln)
+    assert rec.lines[0].startswith("mqtt dev1: network: OSError('auth failed for dev:***'"), rec.lines[0]
+    assert rec.lines[1].startswith("mqtt dev1: upstream error ValueError(\"pw '***' or ***\""), rec.lines[1]
+    assert rec.lines[-3].startswith("mqtt dev1: upstream error ValueError(b'pw ***'"), rec.lines[-3]
+    assert rec.lines[-1].startswith("mqtt dev1: upstream error OSError(b'***'"), rec.lines[-1]
+
+
+def test_duty_cycle_failed_attempt_backs_off_not_a_whole_period():
+    # every=600: the broker is down at the first attempt (600 s); the next
+    # try is after the back-off (the next event, 10 s later), and the next
+    # cycle 600 s after the one that sent everything
+    w, fc, clk = make(every=600, status=False, outbox=200)
+    for t in range(0, 1300, 10):  # an event every 10 s
+        clk.now = t * 1000
+        fc.up = t != 600
+        w.on_next(('s', t, t))
+    assert [t for k, t in fc.log if k == 'connect'] == [600000, 610000, 1210000]
+    assert [t for k, t in fc.log if k == 'disconnect'] == [610000, 1210000]
+    assert (w.errors, w.queued, w.published, w.dropped, w.reconnects) == (1, 8, 122, 0, 1)
+
+
+class FlashFile:
+    """A file on a nearly full flash: writes what fits (room[0] bytes in
+    all), then raises OSError(28); buffered: the bytes go out at close."""
+
+    def __init__(self, f, room, buffered):
+        self.f = f
+        self.room = room
+        self.buffered = buffered
+        self.buf = b''
+
+    def write(self, b):
+        if self.buffered:
+            self.buf += bytes(b)
+            return len(b)
+        return self._put(bytes(b))
+
+    def _put(self, b):
+        n = min(len(b), self.room[0])
+        self.f.write(b[:n])
+        self.room[0] -= n
+        if n < len(b):
+            raise OSError(28)  # ENOSPC
+        return n
+
+    def close(self):
+        try:
+            if self.buf:
+                self._put(self.buf)
+        finally:
+            self.f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+
+def test_spool_is_rewritten_whole_after_a_failed_write():
+    import builtins
+    real = builtins.open
+    room = [1 << 20]
+    for buffered in (False, True):
+        cleanup()
+
+        def fopen(p, m='r', real=real):
+            f = real(p, m)
+            return FlashFile(f, room, buffered) if p.startswith(SPOOL) and m in ('ab', 'wb') else f
+        builtins.open = fopen
+        try:
+            w, fc, clk = make(spool=SPOOL)
+            fc.up = False
+            w.on_next(('s', 1, 1))
+            w.on_next(('s', 2, 2))
+            room[0] = 12  # the flash is full during this wake-up: part of a line
+            w.on_next(('s', 3, 3))
+            assert w.errors == 2 and w.last_error.args[0] == 28, (buffered, w.errors, w.last_error)
+            room[0] = 1 << 20  # room again (e.g. the log rotated)
+            w.on_next(('s', 4, 4))
+        finally:
+            builtins.open = real
+        want = b''.join(b'home/s\x00["s", %d, %d]\n' % (i, i) for i in (1, 2, 3, 4))
+        with open(SPOOL, 'rb') as f:
+            assert f.read() == want, buffered
+        w2, fc2, clk2 = make(spool=SPOOL)  # a reset: the spool is replayed
+        assert [m for t, m in w2.outbox] == [b'["s", %d, %d]' % (i, i) for i in (1, 2, 3, 4)]
+        assert w2.dropped == 0
+        # after a failure with the outbox emptied at the same time, the file goes
+        builtins.open = fopen
+        try:
+            room[0] = 5
+            fc2.up = False
+            w2.on_next(('s', 5, 5))
+            assert w2.errors == 2, w2.errors
+            room[0] = 1 << 20
+            fc2.up = True
+            clk2.advance(1000)
+            w2._observe()
+        finally:
+            builtins.open = real
+        assert w2.queued == 0 and w2.published == 5 and w2.errors == 2
+        try:
+            open(SPOOL)
+            assert False, 'the spool should be gone once the outbox is empty'
+        except OSError:
+            pass
+    cleanup()
+
+
+def test_spool_count_line_cut_short_loses_nothing_and_drops_nothing():
+    cleanup()
+    with open(SPOOL, 'wb') as f:
+        f.write(b'home/a\x00[1]\nhome/a\x00[2]\nhome/b\x00[3]\n\x001')  # reset while counting 1 gone
+    w, fc, clk = make(spool=SPOOL)
+    assert (w.queued, w.dropped) == (3, 0)
+    assert [m for t, m in w.outbox] == [b'[1]', b'[2]', b'[3]']  # [1] again: a duplicate at most
+    cleanup()
+    with open(SPOOL, 'wb') as f:
+        f.write(b'home/a\x00[1]\n\x00\nhome/b\x00[3]\n\x00x1\nhome/b\x00[4')  # damaged count lines
+    w, fc, clk = make(spool=SPOOL)
+    assert (w.queued, w.dropped) == (2, 1)  # only the cut record
     cleanup()

@@ -259,3 +259,50 @@ def test_radio_duty_cycle_against_the_broker(runtime, mpy_lib, broker, subscribe
     assert 3 <= v['connects'] <= 5 and v['reconnects'] == 0 and v['errors'] == 0, out
     st = [p for t, p in sub.messages('t/status')]
     assert st.count(b'online') == v['connects'] and st.count(b'offline') == v['connects'], st
+
+
+CALLS = r'''
+import sys
+import time
+from mqtt_writer import MQTTWriter
+port = int(sys.argv[1])
+# connect(quiet=True) at start, the writer's own calls long after it
+w = MQTTWriter('d1', '127.0.0.1', port, 'x/{sensor_id}', timeout=1)
+print('quiet', w.connect(True), w.errors, w.last_error)
+time.sleep(1.3)  # more than timeout
+w.publish('x/direct', 'later', False, 1)
+w.ping()
+w.disconnect()  # DISCONNECT: the broker drops the will
+print('direct calls done')
+# sensor ids that would make Mosquitto drop the connection are refused
+w = MQTTWriter('d2', '127.0.0.1', port, 't/{sensor_id}', timeout=1, maxwait=1)
+for sid in ('a', 'temp\r', 'b\x85', 'c\t', 'd'):
+    w.on_next((sid, 1, 2))
+w2 = MQTTWriter('d3', '127.0.0.1', port, '{sensor_id}', timeout=1, maxwait=1, status=False)
+w2.on_next(('', 1, 2))  # an empty topic
+w2.on_next(('e', 3, 4))
+print('counts', w.published, w.refused, w.errors, w.queued, w2.published, w2.refused, w2.errors, w2.queued)
+'''
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_connect_quiet_direct_calls_and_bad_sensor_ids_against_mosquitto(runtime, mpy_lib, tmp_path, broker,
+                                                                         subscriber):
+    sub = subscriber(broker, '#')
+    app = tmp_path / 'calls.py'
+    app.write_text(CALLS)
+    if runtime == 'cpython':
+        env = dict(os.environ, PYTHONPATH=str(mpy.LIB))
+        res = subprocess.run([sys.executable, str(app), str(broker.port)], env=env, capture_output=True,
+                             text=True, timeout=60)
+    else:
+        res = mpy.run_micropython([str(app), str(broker.port)], [mpy_lib], timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.splitlines() == ['quiet True 0 None', 'direct calls done', 'counts 2 3 0 0 1 1 0 0'], \
+        res.stdout
+    sub.wait(lambda m: len(m) >= 6)
+    time.sleep(0.3)
+    got = [(t, p) for t, p in sub.messages() if not t.endswith('status')]
+    assert got == [('x/direct', b'later'), ('t/a', b'["a", 1, 2]'), ('t/d', b'["d", 1, 2]'), ('e', b'["e", 3, 4]')], got
+    assert sub.messages('x/status') == [('x/status', b'online')]  # no will: DISCONNECT was sent
+    assert 'malformed' not in broker.log().lower()
