@@ -370,19 +370,35 @@ class LogRec:
     error = info = debug = warning
 
 
-def test_log_lines_name_the_cause_but_never_the_password():
-    rec = LogRec()
-
+def use_logger(rec):
+    """Make `import logger` give a module whose get_logger() returns rec
+    (None: make the import fail). Returns the function that undoes it."""
     class FakeLogger:
         def get_logger():
             return rec
-
-    class Leaky(FakeClient):
-        def connect(self, clean=True):
-            raise OSError('auth failed for dev:hunter2')
-    clk = VirtualClock()
     old = sys.modules.get('logger')
-    sys.modules['logger'] = FakeLogger
+    sys.modules['logger'] = FakeLogger if rec is not None else None
+
+    def restore():
+        if old is None:
+            del sys.modules['logger']
+        else:
+            sys.modules['logger'] = old
+    return restore
+
+
+class Leaky(FakeClient):
+    """A client whose connect fails with the password in the error's text."""
+    pw = 'hunter2'
+
+    def connect(self, clean=True):
+        raise OSError('auth failed for dev:' + self.pw)
+
+
+def test_log_lines_name_the_cause_but_never_the_password():
+    rec = LogRec()
+    clk = VirtualClock()
+    restore = use_logger(rec)
     try:
         w, fc, clk = make(clk, client=Leaky(clk), password='hunter2', maxsize=20)
         w.on_next(('s', 1, object()))
@@ -392,10 +408,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
         w.on_error(ValueError('sensor gone, pw hunter2'))
         w.on_next(('s', 5, 6))
     finally:
-        if old is None:
-            del sys.modules['logger']
-        else:
-            sys.modules['logger'] = old
+        restore()
     assert len(rec.lines) == 8, rec.lines
     assert rec.lines[0].startswith('mqtt dev1: event (') and rec.lines[0].endswith('refused: JSON cannot encode it')
     assert 'auth failed for dev:***' in rec.lines[1] and 'hunter2' not in rec.lines[1]
@@ -436,16 +449,12 @@ def test_warnings_reach_the_real_logger():
 
 
 def test_without_a_logger_nothing_breaks():
-    old = sys.modules.get('logger')
-    sys.modules['logger'] = None  # import logger fails
+    restore = use_logger(None)  # import logger fails
     try:
         w, fc, clk = make()
         w.on_next(('s', 1, object()))
     finally:
-        if old is None:
-            del sys.modules['logger']
-        else:
-            sys.modules['logger'] = old
+        restore()
     assert w.refused == 1
 
 
@@ -563,12 +572,7 @@ def test_sensor_ids_that_make_a_bad_topic_are_refused_and_the_rest_goes_on():
     # (U+0000-U+001F, U+007F-U+009F) or an empty topic: such an event
     # would stay at the head of the outbox for good
     rec = LogRec()
-
-    class FakeLogger:
-        def get_logger():
-            return rec
-    old = sys.modules.get('logger')
-    sys.modules['logger'] = FakeLogger
+    restore = use_logger(rec)
     try:
         w, fc, clk = make()
         bad = ['temp\r', 'a\tb', '\x00', 'x\x1f', 'x\x7f', 'x\x80', 'x\x85', 'x\x9f', '\r\n', 'a+', '#']
@@ -582,10 +586,7 @@ def test_sensor_ids_that_make_a_bad_topic_are_refused_and_the_rest_goes_on():
         w2.on_next(('t', 2, 3))
         w2.on_next([('', 3, 4)])
     finally:
-        if old is None:
-            del sys.modules['logger']
-        else:
-            sys.modules['logger'] = old
+        restore()
     assert w.refused == len(bad) and w.errors == 0 and w.queued == 0 and w.connects == 1
     assert data(fc)[:len(bad)] == ['["ok", %d, %d]' % (i, i) for i in range(len(bad))]
     assert [json.loads(m) for m in data(fc)[len(bad):]] == [['x\xa0', 0, 1], ['temp \xb0C', 0, 1], ['~', 0, 1],
@@ -605,16 +606,7 @@ def test_log_lines_never_hold_the_password_in_any_form():
     # in those forms too; a bytes password (connect_packet takes bytes) is
     # masked as well, and logging never raises
     rec = LogRec()
-
-    class FakeLogger:
-        def get_logger():
-            return rec
-
-    class Leaky(FakeClient):
-        def connect(self, clean=True):
-            raise OSError('auth failed for dev:' + self.pw)
-    old = sys.modules.get('logger')
-    sys.modules['logger'] = FakeLogger
+    restore = use_logger(rec)
     pws = ('back\\slash', 'it\'s"x', "it's", 'a"b', 'tab\there', 'caf\xe9')
     try:
         for pw in pws:
@@ -634,10 +626,7 @@ def test_log_lines_never_hold_the_password_in_any_form():
         w, fc, clk = make(password=b'\xff\xfepw')  # not UTF-8
         w.on_error(OSError(b'\xff\xfepw'))
     finally:
-        if old is None:
-            del sys.modules['logger']
-        else:
-            sys.modules['logger'] = old
+        restore()
     assert len(rec.lines) == 3 * len(pws) + 4, rec.lines
     for pw in pws + ('hunter2',):
         for form in (pw, repr(pw)[1:-1], repr(pw.encode())[2:-1]):
