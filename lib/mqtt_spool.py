@@ -100,7 +100,8 @@ def _rewrite(w):
 def load(w):
     """Replay the spool into w's outbox (at start, when the file exists),
     then rewrite it compactly."""
-    w._fn = w._fd = 0  # records in the file; of those, the first _fd have left the outbox
+    # (w._fn, records in the file, and w._fd, how many of those have left
+    # the outbox: both 0 here, set by mqtt_init)
     try:
         f = open(w.spool, 'rb')
     except OSError:
