@@ -123,7 +123,10 @@ class MQTTClient:
         mqtt_init.MQTTClient(self, client_id, server, port, user, password, keepalive, ssl, timeout)
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
-        """The message the broker publishes when the connection is lost."""
+        """The message the broker publishes when the connection is lost
+        (qos: the int 0 or 1, as for publish)."""
+        if type(qos) is not int or qos >> 1:
+            _err('qos', qos)
         self.lw = (check_topic(topic), msg, retain, qos)
 
     def send(self, x, n, v):

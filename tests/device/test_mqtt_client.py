@@ -167,6 +167,13 @@ def test_client_arguments_are_checked():
         assert c.sock.out == publish_packet('t', 'x', q, False, q)
     e = raises(OSError, MQTTClient('c', 'h').publish, 't', 'x')
     assert 'not connected' in str(e)
+    c = MQTTClient('c', 'h')
+    for q in (2, 1.0, True, -1, '1', None):  # the will's qos: refused at once, not at connect
+        e = raises(ValueError, c.set_last_will, 'a/status', 'offline', True, q)
+        assert msg(e) == 'qos %r: want 0 or 1' % (q,), (q, msg(e))
+        assert c.lw is None
+    c.set_last_will('a/status', 'offline', True, 1)
+    assert c.lw == ('a/status', 'offline', True, 1)
 
 
 def test_connack_codes_become_named_errors():
