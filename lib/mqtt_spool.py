@@ -99,7 +99,8 @@ def _rewrite(w):
 
 def load(w):
     """Replay the spool into w's outbox (at start, when the file exists),
-    then rewrite it compactly."""
+    then rewrite it compactly (as sync does: a failure is counted in errors
+    and logged, and the next sync tries again)."""
     # (w._fn, records in the file, and w._fd, how many of those have left
     # the outbox: both 0 here, set by mqtt_init)
     try:
@@ -133,8 +134,9 @@ def load(w):
                 i += 1
             elif k == -1:
                 w.dropped += 1  # a record cut short by a reset
-    if q:
-        _rewrite(w)
+    if q:  # rewritten now; with the flash full, counted, logged and retried
+        w._fn = -1  # at the next sync: a start never fails for it
+        sync(w)
     else:
         os.remove(w.spool)
         _unload()

@@ -741,6 +741,33 @@ def test_spool_is_rewritten_whole_after_a_failed_write():
     cleanup()
 
 
+def test_a_start_with_the_flash_full_replays_the_spool_and_rewrites_it_later():
+    import builtins
+    real = builtins.open
+    cleanup()
+    with open(SPOOL, 'wb') as f:
+        f.write(b'home/s\x00["s", 1, 1]\nhome/s\x00["s", 2, 2]\n\x001\nhome/s\x00["s", 3, 3]\n')
+    room = [0]  # the flash is full: not a byte can be written
+
+    def fopen(p, m='r', real=real):
+        f = real(p, m)
+        return FlashFile(f, room, False) if p.startswith(SPOOL) and m in ('ab', 'wb') else f
+    builtins.open = fopen
+    try:
+        w, fc, clk = make(spool=SPOOL)  # a start: it does not raise
+        assert [m for t, m in w.outbox] == [b'["s", 2, 2]', b'["s", 3, 3]']
+        assert w.errors == 1 and w.last_error.args[0] == 28 and w.dropped == 0
+        room[0] = 1 << 20  # room again
+        fc.up = False
+        w.on_next(('s', 4, 4))  # the next sync writes the file whole
+    finally:
+        builtins.open = real
+    assert w.errors == 2  # the broker is down: one more error, the network's
+    with open(SPOOL, 'rb') as f:
+        assert f.read() == b''.join(b'home/s\x00["s", %d, %d]\n' % (i, i) for i in (2, 3, 4))
+    cleanup()
+
+
 def test_spool_count_line_cut_short_loses_nothing_and_drops_nothing():
     cleanup()
     with open(SPOOL, 'wb') as f:
