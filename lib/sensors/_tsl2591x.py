@@ -41,13 +41,14 @@ def configure(s, gain, itime):
         gain = s.gain
     if itime is None:
         itime = s.itime
-    if gain not in G or itime not in range(100, 700, 100):
+    if gain not in G or type(itime) is not int or itime not in range(100, 700, 100):
         from ._err import fail  # ValueError('TSL2591 gain 30'), the first bad one
         fail(1, 'TSL2591', *(('gain', gain) if gain not in G else ('itime', itime)))
+    c = bytes([G.index(gain) << 4 | itime // 100 - 1])
     w = s.i2c.writeto_mem  # ENABLE 0xA0, CONTROL 0xA1 (with the command bit)
     a = s.address
     w(a, 0xA0, bytes([1]))  # PON only: stop integrating, AVALID clears
-    w(a, 0xA1, bytes([G.index(gain) << 4 | itime // 100 - 1]))
+    w(a, 0xA1, c)
     w(a, 0xA0, bytes([3]))  # PON | AEN: a new integration starts
     s.gain = gain
     s.itime = itime
@@ -56,7 +57,10 @@ def configure(s, gain, itime):
 def wait(s):
     """Read STATUS and the channels into s._buf until AVALID is set: itime +
     10 ms (s.clock.sleep_ms) at a time, at most 3 waits, then
-    OSError(ETIMEDOUT, 'TSL2591 0x29: no data')."""
+    OSError(ETIMEDOUT, 'TSL2591 0x29: no data'). No data after a whole
+    integration: the settings are written again, since an I2C error in a
+    configure() (auto=True makes them) may have left the chip stopped, or
+    with a gain other than s.gain."""
     b = s._buf
     n = 0
     while True:
@@ -66,6 +70,8 @@ def wait(s):
         if n == 3:
             from ._err import fail
             fail(2, 'TSL2591', s.address)
+        if n == 1:
+            configure(s, None, None)
         n += 1
         s.clock.sleep_ms(s.itime + 10)
 

@@ -88,12 +88,14 @@ def test_bad_settings_are_value_errors_naming_them():
     for bad in (0, 2, 24.5, 9200, '25'):
         e = raises(ValueError, TSL2591, i2c, gain=bad)
         assert msg(e) == 'TSL2591 gain %r' % (bad,), msg(e)
-    for bad in (0, 50, 150, 700, 100.5):
+    for bad in (0, 50, 150, 700, 100.5, 200.0, '200'):
         e = raises(ValueError, TSL2591, i2c, itime=bad)
         assert msg(e) == 'TSL2591 itime %r' % (bad,), msg(e)
     s = TSL2591(i2c, gain=1)
     raises(ValueError, s.configure, 3)
     assert (s.gain, c.control) == (1, 0x00)
+    e = raises(ValueError, s.configure, None, 200.0)  # refused before any write
+    assert msg(e) == 'TSL2591 itime 200.0' and (s.itime, c.control, c.enable) == (100, 0x00, 3)
 
 
 def test_saturation_raises_at_each_integration_time():
@@ -156,10 +158,14 @@ def test_waits_for_a_finished_integration_in_virtual_time():
     s.configure(gain=428)
     s.sample()
     assert (clk.sleeps, clk.now) == (2, 620)
-    c.enable = 0  # the chip lost power
+    c.enable = c.control = 0  # the chip lost power, and its settings with it
+    v = s.sample()  # no data after a whole integration: the settings are written again
+    assert abs(v - 40.0) < 0.1 and (c.enable, c.control) == (3, 0x22) and clk.sleeps == 4
+    c.mem_write = lambda reg, data: None  # a chip that takes no setting any more
+    c.enable = 0
     e = raises(OSError, s.sample)
     assert e.args == (110, 'TSL2591 0x29: no data'), e.args
-    assert clk.sleeps == 5
+    assert clk.sleeps == 7
 
 
 def test_construction_code_is_unloaded_unless_auto_gain_needs_it():
@@ -197,6 +203,36 @@ def test_i2c_error_mid_run_ends_only_this_sensor():
     assert len(r.values()) == 3 and all(abs(v - 10.0) < 0.1 for v in r.values())
     assert r.log[-1][0] == 'err' and r.log[-1][1].args[0] == 5
     assert rc.values() == list(range(1, 11))
+
+
+def test_an_i2c_error_inside_configure_does_not_stop_the_chip_for_good():
+    # auto=True configures at gain steps: a write that fails there left the
+    # chip stopped (AEN off), and every later sample timed out; the wait now
+    # writes the driver's settings again after a whole integration without data
+    for failing in (2, 3):  # the CONTROL write, the ENABLE=3 write
+        clk = VirtualClock()
+        i2c = bus()
+        c = i2c.sim.attach(Chip(lux=0.5, clock=clk))
+        s = TSL2591(i2c, gain=1, auto=True, clock=clk)
+        w0 = c.writes
+        real = c.mem_write
+        hit = []
+
+        def glitch(reg, data, real=real, w0=w0, c=c, hit=hit, failing=failing):
+            if c.writes == w0 + failing - 1 and not hit:
+                hit.append(reg)
+                raise OSError(5, 'I/O error')
+            real(reg, data)
+        c.mem_write = glitch
+        e = raises(OSError, s.sample)  # dark: one step up (gain 25), and the glitch
+        assert e.args[0] == 5 and s.gain == 1 and c.enable == 1, (failing, s.gain, c.enable)
+        clk.advance(1000)
+        t = clk.now
+        v = s.sample()  # no data: waits one integration, configures again (gain 1), waits
+        assert clk.now - t == 2 * 110 and v == 0.0, (failing, clk.now - t, v)
+        assert (s.gain, c.control, c.enable) == (25, 0x10, 3), (failing, s.gain, c.control, c.enable)
+        clk.advance(1000)
+        assert abs(s.sample() - 0.5) < 0.1  # at gain 25, as before the glitch
 
 
 def test_pipeline_in_virtual_time():
