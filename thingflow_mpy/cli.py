@@ -38,7 +38,9 @@ def _positive(kind):
 
 
 def cmd_run(args):
+    from .listen import check_topic
     from .runner import run
+    check_topic(args.topic)
     return run(args.app, args.runtime, args.broker, args.heap, args.seconds, args.topic,
                args.no_broker, args.fs, args.setup, romfs=args.romfs)
 
@@ -172,9 +174,12 @@ def main(argv=None):
     except (UsageError, mpy.ToolMissing) as e:
         print('%s: %s' % (prog, e), file=sys.stderr)
         return 2
-    except ConnectionError as e:
+    except ConnectionError as e:  # (an OSError too: first)
         print('%s: %s' % (prog, e), file=sys.stderr)
         return 1
+    except OSError as e:  # a file or a tool that is not there, a folder given for a file, ...
+        print('%s: %s' % (prog, e), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

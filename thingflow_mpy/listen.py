@@ -53,17 +53,38 @@ def check_topic(topic):
     return topic
 
 
-def decode(payload):
-    """An event from a message: (sensor_id, ts, value) from a JSON list of
-    three, or None when the payload is anything else."""
-    try:
-        x = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
-        return None
+def _event(x):
+    # (sensor_id, ts, value) from a decoded JSON list of three, else None
     if isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) \
             and isinstance(x[1], (int, float)) and not isinstance(x[1], bool):
         return x[0], x[1], x[2]
     return None
+
+
+def decode(payload):
+    """The one event of a message (a JSON list of three, or a batch of one),
+    as (sensor_id, ts, value); None when it holds no event or several."""
+    evs = events(payload)
+    return evs[0] if len(evs) == 1 else None
+
+
+def events(payload):
+    """The events of a message, as MQTTWriter publishes them: one event (a
+    JSON list of three), or a batch (what buffer_with_count sends: a JSON
+    list of such lists). [] when the payload is anything else, including a
+    batch with one item that is not an event."""
+    try:
+        x = json.loads(payload)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # (a deeply nested payload)
+        return []
+    ev = _event(x)
+    if ev is not None:
+        return [ev]
+    if isinstance(x, list) and x:
+        evs = [_event(y) for y in x]
+        if None not in evs:
+            return evs
+    return []
 
 
 def fmt_value(v):
@@ -131,13 +152,13 @@ class Listener:
         return self
 
     def _message(self, client, ud, msg):
-        ev = decode(msg.payload)
+        evs = events(msg.payload)
         with self._lock:
-            if ev is None:
+            if not evs:
                 self.other += 1
                 if self.on_other:
                     self.on_other(msg.topic, msg.payload)
-            else:
+            for ev in evs:  # one, or each event of a batch
                 self.received += 1
                 if self.on_event:
                     self.on_event(msg.topic, ev)

@@ -317,6 +317,12 @@ def report(tasks, args):
 def main(args):
     """Run `thingflow-mpy plan` with parsed args; returns the exit status."""
     try:
+        for name, v, low in (('--svg-minutes', args.svg_minutes, 1), ('--task-ms', args.task_ms, 0),
+                             ('--min-ms', args.min_ms, 0)):
+            if v < low:
+                raise ValueError('%s %r: want a number >= %d' % (name, v, low))
+        if args.svg and not os.path.isdir(os.path.dirname(os.path.abspath(args.svg))):
+            raise ValueError('--svg %s: no such folder' % args.svg)
         if args.intervals:
             if args.app:
                 raise ValueError('give an app or --intervals, not both')

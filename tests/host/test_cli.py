@@ -210,6 +210,15 @@ BAD = [  # (argv, the one line on stderr)
     (['deploy', DEMO, '--port', '', '--dry-run'],
      "thingflow-mpy deploy: bad --port '': want a device like /dev/ttyUSB0, COM3 or auto"),
     (['deploy', DEMO, '--port', 'a0', '--dry-run', '--file', 'nope.txt'], 'thingflow-mpy deploy: no such file: nope.txt'),
+    (['run', DEMO, '--topic', 'a/#/b'], "thingflow-mpy run: bad topic filter 'a/#/b'"),
+    (['run', DEMO, '--topic', 'a+'], "thingflow-mpy run: bad topic filter 'a+'"),
+    (['listen', '--csv', '/tmp', '--for', '1'], "thingflow-mpy listen: [Errno 21] Is a directory: '/tmp'"),
+    (['build', '--out', __file__], 'thingflow-mpy build: [Errno 20] Not a directory'),
+    (['plan', '--intervals', '7', '--svg', 'x.svg', '--svg-minutes', '0'],
+     'thingflow-mpy plan: --svg-minutes 0: want a number >= 1'),
+    (['plan', '--intervals', '7', '--task-ms', '-1'], 'thingflow-mpy plan: --task-ms -1.0: want a number >= 0'),
+    (['plan', '--intervals', '7', '--svg', '/nonexistent/dir/x.svg'],
+     'thingflow-mpy plan: --svg /nonexistent/dir/x.svg: no such folder'),
 ]
 
 

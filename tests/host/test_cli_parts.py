@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from thingflow_mpy.listen import UsageError, check_topic, decode, fmt_event, parse_broker
+from thingflow_mpy.listen import UsageError, check_topic, decode, events, fmt_event, parse_broker
 from thingflow_mpy.runner import config_overlay, parse_report, status_text, summary
 
 
@@ -60,9 +60,23 @@ def test_check_topic(topic, ok):
     (b'["a", true, 3]', None),
     (b'{"s_id": "a", "ts": 1, "v": 2}', None),
     (b'\xff\xfe', None),
+    (b'[' * 100000, None),  # too deep for json: not an event, and no RecursionError
+    (b'[["n", 3, 4]]', ('n', 3, 4)),  # a batch of one
 ])
 def test_decode(payload, want):
     assert decode(payload) == want
+
+
+@pytest.mark.parametrize('payload,want', [
+    (b'["n", 3, 4]', [('n', 3, 4)]),
+    (b'[["t", 1, 20.75], ["t", 2, 21.0]]', [('t', 1, 20.75), ('t', 2, 21.0)]),  # buffer_with_count's batch
+    (b'[["t", 1, 20.75], ["t", 2]]', []),  # one item is not an event: none is taken
+    (b'[]', []),
+    (b'online', []),
+    (b'[' * 100000, []),
+])
+def test_events_of_a_message(payload, want):
+    assert events(payload) == want
 
 
 @pytest.mark.parametrize('ev,line', [

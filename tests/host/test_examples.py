@@ -223,6 +223,21 @@ def test_listen_prints_events(broker):
     assert err.splitlines()[-1] == 'listen: 3 events, 2 other messages'
 
 
+def test_listen_takes_each_event_of_a_batch_and_survives_a_too_deep_payload(broker):
+    # a batch is what MQTTWriter publishes after buffer_with_count: a JSON
+    # list of events; a payload too deep for json killed paho's thread
+    p = start_listen(broker, '--topic', 'home/#', '--count', 3, '--for', 20)
+    time.sleep(1.5)
+    publish(broker, [('home/a/temp', '[' * 100000),
+                     ('home/a/temp', '[["temp", 1700000010, 20.75], ["temp", 1700000020, 21.0]]'),
+                     ('home/a/temp', '[["temp", 1700000030, 21.5], ["temp", 1]]'),
+                     ('home/a/temp', '["temp", 1700000040, 22.0]')])
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out.splitlines() == ['temp, 1700000010, 20.75', 'temp, 1700000020, 21.0', 'temp, 1700000040, 22.0']
+    assert 'Traceback' not in err and err.splitlines()[-1] == 'listen: 3 events, 2 other messages', err
+
+
 def test_listen_writes_csv(broker, tmp_path):
     f = tmp_path / 'e.csv'
     p = start_listen(broker, '--topic', 'home/a/+', '--count', 3, '--csv', f, '--for', 20)
