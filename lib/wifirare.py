@@ -15,6 +15,8 @@ def status_text(st, net=None):
             if n in ('STAT_CONNECTING', 'STAT_IDLE'):
                 t = 'timeout, ' + t
             return '%s (%s=%r)' % (t, n, st)
+    if st == 2 and getattr(net, 'STAT_GOT_IP', None) == 3:  # rp2: the CYW43 chip's own code
+        return 'timeout, joined, no IP address yet (status 2)'
     return 'status %r' % (st,)
 
 

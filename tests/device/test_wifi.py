@@ -98,6 +98,31 @@ def test_the_last_failure_is_named_when_the_port_retries_on_its_own():
     assert clk.now == 10000
 
 
+def test_pico_w_waiting_for_its_ip_address_is_named_as_such():
+    # the CYW43 chip's status 2 (joined, DHCP pending) has no STAT_* name on
+    # rp2: it was named 'status 2' at a timeout. The fake network plays it
+    # with its status from 500 ms after connect() on, while it says connecting
+    real = network._status
+
+    def joined_no_ip():
+        st = real()
+        s = network._st
+        if st == network.STAT_CONNECTING and s['clock'].ticks_diff(s['clock'].ticks_ms(), s['t0']) >= 500:
+            return 2
+        return st
+    network._status = joined_no_ip
+    try:
+        clk, out = setup('rp2')
+        network.add_ap('home', PW, steps=[(200, 'CONNECTING')])
+        e = raises(OSError, wifi_connect, 'home', PW, 3, clk)
+        assert msg(e) == "wifi 'home': not connected after 3 s: timeout, joined, no IP address yet (status 2)"
+        clk, out = setup('rp2')
+        network.add_ap('home', PW, steps=[(200, 'CONNECTING'), (2050, 'GOT_IP')])
+        assert wifi_connect('home', PW, 5, clk) == IFC and clk.now == 2100
+    finally:
+        network._status = real
+
+
 def test_a_transient_failure_then_success_connects():
     clk, out = setup('esp8266')
     network.add_ap('home', PW, steps=[(500, 'WRONG_PASSWORD'), (800, 'CONNECTING'), (2050, 'GOT_IP')])
@@ -276,6 +301,8 @@ def test_status_text_for_each_port():
         ('esp32', 4, 'status 4'),
         ('rp2', -1, 'connect fail (STAT_CONNECT_FAIL=-1)'),
         ('rp2', 0, 'timeout, idle (STAT_IDLE=0)'),
+        ('rp2', 2, 'timeout, joined, no IP address yet (status 2)'),
+        ('esp32', 2, 'status 2'),
     ]
     for port, st, want in cases:
         setup(port)
