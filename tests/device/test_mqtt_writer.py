@@ -690,17 +690,27 @@ class FlashFile:
         self.close()
 
 
-def test_spool_is_rewritten_whole_after_a_failed_write():
+def use_flash(room, buffered=False):
+    """Make open() give a FlashFile for the spool's files opened to write
+    (room: [bytes left]). Returns the function that undoes it."""
     import builtins
     real = builtins.open
+
+    def fopen(p, m='r'):
+        f = real(p, m)
+        return FlashFile(f, room, buffered) if p.startswith(SPOOL) and m in ('ab', 'wb') else f
+    builtins.open = fopen
+
+    def restore():
+        builtins.open = real
+    return restore
+
+
+def test_spool_is_rewritten_whole_after_a_failed_write():
     room = [1 << 20]
     for buffered in (False, True):
         cleanup()
-
-        def fopen(p, m='r', real=real):
-            f = real(p, m)
-            return FlashFile(f, room, buffered) if p.startswith(SPOOL) and m in ('ab', 'wb') else f
-        builtins.open = fopen
+        restore = use_flash(room, buffered)
         try:
             w, fc, clk = make(spool=SPOOL)
             fc.up = False
@@ -712,7 +722,7 @@ def test_spool_is_rewritten_whole_after_a_failed_write():
             room[0] = 1 << 20  # room again (e.g. the log rotated)
             w.on_next(('s', 4, 4))
         finally:
-            builtins.open = real
+            restore()
         want = b''.join(b'home/s\x00["s", %d, %d]\n' % (i, i) for i in (1, 2, 3, 4))
         with open(SPOOL, 'rb') as f:
             assert f.read() == want, buffered
@@ -720,7 +730,7 @@ def test_spool_is_rewritten_whole_after_a_failed_write():
         assert [m for t, m in w2.outbox] == [b'["s", %d, %d]' % (i, i) for i in (1, 2, 3, 4)]
         assert w2.dropped == 0
         # after a failure with the outbox emptied at the same time, the file goes
-        builtins.open = fopen
+        restore = use_flash(room, buffered)
         try:
             room[0] = 5
             fc2.up = False
@@ -731,7 +741,7 @@ def test_spool_is_rewritten_whole_after_a_failed_write():
             clk2.advance(1000)
             w2._observe()
         finally:
-            builtins.open = real
+            restore()
         assert w2.queued == 0 and w2.published == 5 and w2.errors == 2
         try:
             open(SPOOL)
@@ -742,17 +752,11 @@ def test_spool_is_rewritten_whole_after_a_failed_write():
 
 
 def test_a_start_with_the_flash_full_replays_the_spool_and_rewrites_it_later():
-    import builtins
-    real = builtins.open
     cleanup()
     with open(SPOOL, 'wb') as f:
         f.write(b'home/s\x00["s", 1, 1]\nhome/s\x00["s", 2, 2]\n\x001\nhome/s\x00["s", 3, 3]\n')
     room = [0]  # the flash is full: not a byte can be written
-
-    def fopen(p, m='r', real=real):
-        f = real(p, m)
-        return FlashFile(f, room, False) if p.startswith(SPOOL) and m in ('ab', 'wb') else f
-    builtins.open = fopen
+    restore = use_flash(room)
     try:
         w, fc, clk = make(spool=SPOOL)  # a start: it does not raise
         assert [m for t, m in w.outbox] == [b'["s", 2, 2]', b'["s", 3, 3]']
@@ -761,7 +765,7 @@ def test_a_start_with_the_flash_full_replays_the_spool_and_rewrites_it_later():
         fc.up = False
         w.on_next(('s', 4, 4))  # the next sync writes the file whole
     finally:
-        builtins.open = real
+        restore()
     assert w.errors == 2  # the broker is down: one more error, the network's
     with open(SPOOL, 'rb') as f:
         assert f.read() == b''.join(b'home/s\x00["s", %d, %d]\n' % (i, i) for i in (2, 3, 4))
