@@ -84,8 +84,9 @@ def publish_packet(topic, msg, qos=0, retain=False, pid=0, dup=False):
 def check_topic(topic, *q):
     """ValueError unless topic is a valid topic to publish to: a non-empty
     str of at most 65535 bytes without + # or a control character
-    (U+0000-U+001F, U+007F-U+009F: a broker drops the connection, MQTT
-    3.1.1 1.5.3). Returns topic. (With q, as the writer checks each event's
+    (U+0000-U+001F, U+007F-U+009F), a surrogate or a noncharacter (U+FDD0-
+    U+FDEF, U+xFFFE, U+xFFFF): a broker drops the connection (MQTT 3.1.1
+    1.5.3). Returns topic. (With q, as the writer checks each event's
     topic: returns None instead of raising.)"""
     try:
         b = topic.encode()
@@ -96,7 +97,9 @@ def check_topic(topic, *q):
         if c < 32 or c | 8 == 43 or c == 127 or p == 194 and c < 160:  # (c | 8 == 43: + or #)
             b = 0  # (U+0080-U+009F: 0xc2 0x80-0x9f)
         p = c
-    if b and len(b) < 65536:
+    # (a byte above 0xec may begin a surrogate or a noncharacter: the
+    # characters are decoded in mqtt_init, imported only then)
+    if b and len(b) < 65536 and not (max(b) > 236 and __import__('mqtt_init').check_topic(b)):
         return topic
     if not q:
         _err('topic', topic)
@@ -117,10 +120,12 @@ class MQTTClient:
     # (user, pswd and ssl: set only when given; the class has no default
     # for them, as each name in its table costs RAM)
 
-    def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0,
-                 ssl=None, timeout=3):
-        import mqtt_init  # the checks and settings, unloaded again when done
-        mqtt_init.MQTTClient(self, client_id, server, port, user, password, keepalive, ssl, timeout)
+    def __init__(self, *a, **k):
+        # (client_id, server, port=0, user=None, password=None, keepalive=0,
+        # ssl=None, timeout=3): the signature, checks and settings are
+        # mqtt_init's, unloaded again when done
+        import mqtt_init
+        mqtt_init.MQTTClient(self, *a, **k)
 
     def set_last_will(self, topic, msg, retain=False, qos=0):
         """The message the broker publishes when the connection is lost

@@ -23,7 +23,7 @@ keepalive:want 0-65535 s
 host:want a host name or address
 topic:want a non-empty string
 +:+ and # are for subscribing, not publishing
-\x00:no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"""
+\x00:no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes"""
 
 _REFUSED = """unacceptable protocol version
 client identifier rejected
@@ -32,7 +32,7 @@ bad user name or password
 not authorised (wrong user name or password, or no access)"""
 
 _WHY = """no sensor_id for the topic
-its sensor_id puts + # or a control character into the topic, or leaves it empty
+its sensor_id puts + # or a control character or noncharacter into the topic, or leaves it empty
 JSON cannot encode it
 bigger than maxsize
 writer closed"""

@@ -7,10 +7,11 @@
 # it again.
 import sys
 
-from mqtt_client import _err, check_topic
+import mqtt_client
+from mqtt_client import _err
 
 
-def MQTTClient(self, client_id, server, port, user, password, keepalive, ssl, timeout):
+def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, timeout=3):
     """MQTTClient.__init__'s work (see there)."""
     try:
         if not port:
@@ -36,11 +37,12 @@ def MQTTClient(self, client_id, server, port, user, password, keepalive, ssl, ti
         sys.modules.pop(__name__, None)
 
 
-def MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qos, retain, outbox,
-               drop, spool, maxsize, timeout, maxwait, every, batch, radio, status, client, clock):
+def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepalive=60, ssl=None, qos=1,
+               retain=False, outbox=50, drop='oldest', spool=None, maxsize=1024, timeout=3, maxwait=64,
+               every=0, batch=0, radio=None, status=True, client=None, clock=None):
     """MQTTWriter.__init__'s work (see there)."""
     try:
-        check_topic(topic)
+        mqtt_client.check_topic(topic)
         if type(qos) is not int or qos >> 1:  # (a bool is no int here)
             _err('qos', qos)
         if type(outbox) is not int or outbox < 1:
@@ -91,5 +93,27 @@ def MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qo
             else:
                 import mqtt_spool
                 mqtt_spool.load(self)
+    finally:
+        sys.modules.pop(__name__, None)
+
+
+def check_topic(b):  # (this name is interned already: no new qstr)
+    """True when the UTF-8 bytes b hold a surrogate (U+D800-U+DFFF, which
+    MicroPython's str can hold) or a noncharacter (U+FDD0-U+FDEF, U+xFFFE,
+    U+xFFFF): Mosquitto drops a client that publishes to such a topic.
+    (mqtt_client.check_topic's, for a byte above 0xec; unloaded again
+    when done.)"""
+    try:
+        n = o = 0
+        for c in b:
+            if n:  # a continuation byte
+                o = o << 6 | c & 63
+                n -= 1
+            else:  # a character begins: n continuation bytes follow
+                n = (c > 191) + (c > 223) + (c > 239)
+                o = c & 127 >> n
+            if not n and (55295 < o < 57344 or 64975 < o < 65008 or o & 65534 == 65534):
+                return True
+        return False
     finally:
         sys.modules.pop(__name__, None)

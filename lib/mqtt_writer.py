@@ -77,15 +77,15 @@ class MQTTWriter(MQTTClient, InputThing):
     _cap = 50  # outbox size
     queued = property(lambda x: len(x.outbox))
 
-    def __init__(self, name, host, port, topic, user=None, password=None, keepalive=60,
-                 ssl=None, qos=1, retain=False, outbox=50, drop='oldest', spool=None,
-                 maxsize=1024, timeout=3, maxwait=64, every=0, batch=0, radio=None,
-                 status=True, client=None, clock=None):
-        # the checks and settings: mqtt_init, unloaded again when done
+    def __init__(self, *a, **k):
+        # (name, host, port, topic, user=None, password=None, keepalive=60,
+        # ssl=None, qos=1, retain=False, outbox=50, drop='oldest',
+        # spool=None, maxsize=1024, timeout=3, maxwait=64, every=0, batch=0,
+        # radio=None, status=True, client=None, clock=None): the signature,
+        # checks and settings are mqtt_init's, unloaded again when done (its
+        # tuple of 18 defaults is not held in RAM)
         import mqtt_init
-        mqtt_init.MQTTWriter(self, name, host, port, topic, user, password, keepalive, ssl, qos,
-                             retain, outbox, drop, spool, maxsize, timeout, maxwait, every, batch,
-                             radio, status, client, clock)
+        mqtt_init.MQTTWriter(self, *a, **k)
 
     # ---- the input thing ----
     def on_next(self, x):

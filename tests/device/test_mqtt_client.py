@@ -132,7 +132,7 @@ def test_check_topic_table():
 def test_check_topic_refuses_control_characters():
     # MQTT 3.1.1 1.5.3: Mosquitto drops the connection at a topic with
     # U+0000-U+001F or U+007F-U+009F; so do empty and too long topics
-    want = ': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes'
+    want = ': no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes'
     for t in ('temp\r', 'a\tb', '\x01', 'a\x1f', 'a\x7f', 'a\x80', 'a\x85b', 'a\x9f', '\r\n', 'x' * 65536,
               '\u00e9\x9f'):
         e = raises(ValueError, check_topic, t)
@@ -146,6 +146,24 @@ def test_check_topic_refuses_control_characters():
     c = MQTTClient('c', 'h')
     e = raises(ValueError, c.set_last_will, 'st\r', 'x')
     assert msg(e) == "topic 'st\\r'" + want
+
+
+def test_check_topic_refuses_surrogates_and_noncharacters():
+    # Mosquitto drops the connection at a topic with a surrogate or a
+    # noncharacter too (checked against it in tests/host/test_mqtt.py)
+    import sys
+    want = ': no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes'
+    for t in ('x/\ufffe', 'x/\uffff', '\ufdd0', 'a\ufdefb', 'x\U0001fffe', 'x\U0001ffff', '\U0010ffff',
+              '\U0010fffe', 'x\U0002fffe', 's\ud800', '\udfff/x', '\ud83c'):
+        e = raises(ValueError, check_topic, t)
+        assert msg(e) == 'topic %r' % (t,) + want, (t, msg(e))
+        assert check_topic(t, 1) is None
+        assert 'mqtt_init' not in sys.modules  # the decoder is unloaded again
+    # their neighbours are fine, also where the same bytes follow each other
+    for t in ('\ufdcf', '\ufdf0', '\ufffd', '\ud7ff', '\ue000', '\ud55c/\uc628\ub3c4', '\U0001f321',
+              '\U0001fffd', '\U00010ffe', '\U0001f3ff\u00c3', '\u0ffe', '\u0fff\u00e9', '\U0010fffd', 'x\uefbf'):
+        assert check_topic(t) == t, t
+        assert 'mqtt_init' not in sys.modules
 
 
 def test_client_arguments_are_checked():

@@ -88,9 +88,9 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'topic': None}, 'topic None: want a non-empty string'),
         ({'topic': 'a/+/b'}, "topic 'a/+/b': + and # are for subscribing, not publishing"),
         ({'topic': 'a/#'}, "topic 'a/#': + and # are for subscribing, not publishing"),
-        ({'topic': 'a\nb'}, "topic 'a\\nb': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"),
-        ({'topic': 'a\x00'}, "topic 'a\\x00': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"),
-        ({'topic': 'a\r'}, "topic 'a\\r': no control character (U+0000-U+001F, U+007F-U+009F), at most 65535 bytes"),
+        ({'topic': 'a\nb'}, "topic 'a\\nb': no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes"),
+        ({'topic': 'a\x00'}, "topic 'a\\x00': no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes"),
+        ({'topic': 'a\r'}, "topic 'a\\r': no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes"),
         ({'topic': 5}, 'topic 5: want a non-empty string'),
         ({'qos': 2}, 'qos 2: want 0 or 1'),
         ({'qos': -1}, 'qos -1: want 0 or 1'),
@@ -118,6 +118,26 @@ def test_bad_arguments_are_refused_naming_the_value():
     w = MQTTWriter('d', '127.0.0.1', 65535, 'a')
     assert w.queued == 0 and w.client is None  # its own client
     assert (w.keepalive, w.timeout, w.qos, w.maxsize, w.every, w.radio) == (60, 3, 1, 1024, 0, None)
+
+
+def test_the_signature_keeps_the_seeds_order_and_every_keyword():
+    # __init__(*a, **k) hands everything to mqtt_init.MQTTWriter, whose
+    # signature is the documented one: the positional order, each keyword
+    clk = VirtualClock()
+    f = lambda x: None  # noqa: E731
+    w = MQTTWriter('n', 'h', 1884, 't/{sensor_id}', 'u', 'p', 30, None, 0, True, 7, 'newest', None, 99, 2, 8,
+                   5, 4, f, False, None, clk)
+    assert (w.name, w.server, w.port, w.topic, w.user, w.pswd, w.keepalive, w.qos, w.retain, w._cap,
+            w.drop, w.spool, w.maxsize, w.timeout, w.maxwait, w.every, w.batch, w.radio, w.status, w.client,
+            w.clock) == ('n', 'h', 1884, 't/{sensor_id}', 'u', 'p', 30, 0, True, 7, 'newest', None, 99, 2, 8, 5,
+                         4, f, None, None, clk)
+    w = MQTTWriter(topic='a', port=1883, host='h', name='m', password='s', user='v', maxwait=9, clock=clk)
+    assert (w.name, w.server, w.port, w.topic, w.user, w.pswd, w.maxwait, w.clock) == \
+        ('m', 'h', 1883, 'a', 'v', 's', 9, clk)
+    for a, k in ((('n', 'h', 1883), {}), (('n', 'h', 1883, 't'), {'bogus': 1}), (('n',) * 23, {})):
+        raises(TypeError, MQTTWriter, *a, **k)
+    e = raises(TypeError, MQTTWriter, 'n', 'h', 1883, 't', bogus=1)
+    assert 'bogus' in msg(e), msg(e)
 
 
 def test_events_become_json_on_the_sensor_topic():
@@ -416,7 +436,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert rec.lines[2:5] == [
         "mqtt dev1: event ('s', 2, '%s') refused: bigger than maxsize" % ('x' * 20),
         'mqtt dev1: event (None, 3, 4) refused: no sensor_id for the topic',
-        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # or a control character into the topic, or leaves it empty"]
+        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # or a control character or noncharacter into the topic, or leaves it empty"]
     assert rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***')" or \
         rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***',)", rec.lines[5]
     assert 'auth failed' in rec.lines[6]  # the last try at completion
@@ -569,13 +589,14 @@ def test_a_client_without_ping_is_not_pinged():
 
 def test_sensor_ids_that_make_a_bad_topic_are_refused_and_the_rest_goes_on():
     # Mosquitto drops the connection at a topic with a control character
-    # (U+0000-U+001F, U+007F-U+009F) or an empty topic: such an event
-    # would stay at the head of the outbox for good
+    # (U+0000-U+001F, U+007F-U+009F), a surrogate, a noncharacter or an
+    # empty topic: such an event would stay at the head of the outbox for good
     rec = LogRec()
     restore = use_logger(rec)
     try:
         w, fc, clk = make()
-        bad = ['temp\r', 'a\tb', '\x00', 'x\x1f', 'x\x7f', 'x\x80', 'x\x85', 'x\x9f', '\r\n', 'a+', '#']
+        bad = ['temp\r', 'a\tb', '\x00', 'x\x1f', 'x\x7f', 'x\x80', 'x\x85', 'x\x9f', '\r\n', 'a+', '#',
+               'x\ufffe', '\ufdd0', 'x\U0001ffff', 'x\ud800']
         for i, sid in enumerate(bad):
             w.on_next((sid, i, i))
             w.on_next(('ok', i, i))
@@ -593,12 +614,12 @@ def test_sensor_ids_that_make_a_bad_topic_are_refused_and_the_rest_goes_on():
                                                            ['', 0, 1]]
     assert [t for t, m in fc.got][-4:] == ['home/x\xa0', 'home/temp \xb0C', 'home/~', 'home/']
     assert rec.lines[0] == "mqtt dev1: event ('temp\\r', 0, 0) refused: its sensor_id puts + # or a control " \
-        "character into the topic, or leaves it empty", rec.lines[0]
+        "character or noncharacter into the topic, or leaves it empty", rec.lines[0]
     assert len(rec.lines) == len(bad) + 2
     assert (w2.refused, w2.errors, w2.published, w2.queued) == (2, 0, 1, 0)
     assert [t for t, m in fc2.got] == ['status', 't']
     assert rec.lines[-1] == "mqtt dev1: event [('', 3, 4)] refused: its sensor_id puts + # or a control " \
-        "character into the topic, or leaves it empty", rec.lines[-1]
+        "character or noncharacter into the topic, or leaves it empty", rec.lines[-1]
 
 
 def test_log_lines_never_hold_the_password_in_any_form():
