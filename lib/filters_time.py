@@ -4,7 +4,7 @@
 # themselves on the scheduler (no thread). Importing this module gives
 # thingflow.OutputThing their fluent methods (and imports filters.py).
 #
-#   import filters_time
+#   import filters_value, filters_time
 #   s = Scheduler()
 #   t = SensorAsOutputThing(sensor, s.clock)
 #   t.delta(0.5).heartbeat(300, s).throttle(60, s).connect(writer)
@@ -28,10 +28,12 @@ class Throttle(_Base):
         c.ticks_diff  # AttributeError for something that is not a clock
         try:
             ms = int(round(interval * 1000))
-        except TypeError:
+        except Exception:  # not a number, NaN, infinity
             ms = 0
-        if ms < 1:
-            raise ValueError('throttle interval must be >= 0.001 s, not %r' % (interval,))
+        # at most half the ticks period of a 32-bit board (2**29 ms): a
+        # longer interval would pass an event once ticks_diff wrapped
+        if not 0 < ms <= 536870000:
+            raise ValueError('throttle interval must be 0.001 to 536870 s, not %r' % (interval,))
         self._ms = ms
         self._clk = c
         self._t = None

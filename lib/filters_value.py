@@ -74,18 +74,18 @@ class Calibrate(_Value):
         if points is not None:
             if factor != 1 or offset != 0:
                 raise ValueError('calibrate: give factor/offset or points, not both')
-            n = len(points)
-            sx = sy = sxx = sxy = 0
-            for p in points:
-                x, y = p
-                sx += x
-                sy += y
-                sxx += x * x
-                sxy += x * y
-            d = n * sxx - sx * sx
-            if n < 2 or not d:
+            n = sx = sy = sxx = sxy = 0
+            try:  # fewer than two points, equal measured values (d == 0),
+                # a pair that is no pair or not of numbers: name the points
+                for x, y in points:
+                    n += 1
+                    sx += x
+                    sy += y
+                    sxx += x * x
+                    sxy += x * y
+                factor = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+            except Exception:
                 raise ValueError('calibrate: want two points with different measured values, not %r' % (points,))
-            factor = (n * sxy - sx * sy) / d
             offset = (sy - factor * sx) / n
         for x in (factor, offset):
             if type(x) not in (int, float) or x != x:

@@ -52,7 +52,12 @@ class SlidingMean(_Value):
             self._d = i
             return _SKIP
         self._d = self._e
-        return sum(b) / self._k
+        # not sum(b): CPython 3.12+ sums floats with compensation, so its
+        # means would differ from MicroPython's in the last digits
+        i = 0
+        for v in b:
+            i += v
+        return i / self._k
 
 
 class Median(_Value):

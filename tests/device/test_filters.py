@@ -238,6 +238,28 @@ def test_bad_parameters_raise_at_construction():
         assert msg(e) == text, (cls, args, msg(e))
 
 
+def test_calibrate_bad_points_name_the_points():
+    # a pair that is no pair, or not of numbers, raised the unpacking's or
+    # the arithmetic's own error, which did not name the points
+    text = 'calibrate: want two points with different measured values, not %r'
+    for pts in ((0.4, 0.0), ((1, 2), (3, 'a')), ((1, 2), (3,)), [(0, 0), (1, 1), 5],
+                (), ((2.5, 1), (2.5, 7), (2.5, 3))):
+        e = raises(ValueError, Calibrate, 1, 0, pts)
+        assert msg(e) == text % (pts,), msg(e)
+    # any iterable of pairs will do
+    c = Calibrate(points=iter([(0, 32), (100, 212)]))
+    assert (c.factor, c.offset) == (1.8, 32.0)
+
+
+def test_sliding_mean_is_the_same_float_on_every_runtime():
+    # the window is summed left to right: CPython 3.12+'s sum() compensates
+    # the rounding of floats, which MicroPython's does not, so the means
+    # differed in the last digits (0.19999999999999998 and 0.3 on CPython
+    # 3.12 for the last two here)
+    got = nexts(run(SlidingMean(3), [0.1, 0.2, 0.3, 0.4]))
+    assert got == [0.1, 0.15000000000000002, 0.20000000000000004, 0.30000000000000004], got
+
+
 def test_fluent_chain_equals_constructed_chain():
     src = OutputThing()
     got = []
@@ -414,7 +436,26 @@ def test_throttle_uses_the_scheduler_clock_and_survives_a_wrap():
 def test_throttle_bad_interval():
     for iv in (0, -1, 'x', 0.0004):
         e = raises(ValueError, Throttle, iv)
-        assert msg(e) == 'throttle interval must be >= 0.001 s, not %r' % (iv,)
+        assert msg(e) == 'throttle interval must be 0.001 to 536870 s, not %r' % (iv,)
+
+
+def test_throttle_refuses_nan_infinity_and_intervals_beyond_the_ticks_range():
+    # NaN and infinity raised the conversion's own error (OverflowError for
+    # infinity) without naming the interval; an interval of half the ticks
+    # period of a 32-bit board (2**29 ms, 6.2 days) or more was accepted and
+    # silently shortened to it: ticks_diff wraps negative, which throttle
+    # reads as "long ago"
+    for iv in (float('nan'), float('inf'), 7 * 86400, 536870.001):
+        e = raises(ValueError, Throttle, iv)
+        assert msg(e) == 'throttle interval must be 0.001 to 536870 s, not %r' % (iv,)
+    clk = VirtualClock()  # the board's ticks: period 2**30 ms
+    t = Throttle(536870, clk)
+    got = []
+    t.connect(got.append)
+    for ms in (0, 400000000, 536869999, 536870000, 1000000000, 1073740000):
+        clk.now = ms
+        t.on_next(ms)
+    assert got == [0, 536870000, 1073740000] and t.dropped == 3
 
 
 def test_throttle_on_a_sensor_in_virtual_time():
