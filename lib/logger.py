@@ -35,8 +35,9 @@
 # Full flash: an OSError from a write, rename or open never leaves the
 # logger. The line is counted in dropped and the file closed; the next
 # line tries again, rotating a non-empty file once first (which frees the
-# space of the old backup), and the first line that gets written starts
-# with "(N lines dropped) ".
+# space of the old backup) unless no line was written in the file since it
+# was started (then the backup is the log up to the failure: it is kept),
+# and the first line that gets written starts with "(N lines dropped) ".
 #
 # Rarely run code (error messages, the cut of a long line, the report of
 # dropped lines, the clean-up after a failed write, the aliases warn and
@@ -61,7 +62,8 @@ dropped = 0  # lines lost to OSError (full flash...) since the start
 _rep = 0  # the value of dropped when a line last reported it
 _f = None  # the open file; None until (re)opened
 _size = 0  # bytes in the file, as far as we wrote them
-_rot = 1  # 1: rotate a non-empty file when (re)opening; 2: rotated since a failure; 0: written
+_rot = 1  # 1: rotate a non-empty file when (re)opening; 2: no line written in the file since it was
+# started (rotated, or found empty): a retry keeps the backup, the log up to the failure; 0: written
 
 
 def initialize_logging(filename, max_len=32000, level=INFO, echo=False):
@@ -73,7 +75,7 @@ def initialize_logging(filename, max_len=32000, level=INFO, echo=False):
     (full flash) is not raised: the first line tries again."""
     global name, dropped, _rep, _f, _size, _rot
     g = globals()
-    if g['max_len'] or type(max_len) is not int or max_len < 100 or type(filename) is not str or not filename:
+    if g['max_len'] or type(max_len) is not int or max_len < 100 or type(filename) is not str or not filename or '\0' in filename:
         raise __import__('lograre').err(0, filename, max_len)
     set_level(level)
     name = filename
@@ -172,9 +174,11 @@ def _put(s):
         if not f:  # (re)open: look at the file as it is now
             _f = f = open(n, 'ab')
             k = f.seek(0, 2)
-            if k and _rot == 1:
+            if not k:
+                _rot = 2  # empty: the backup is the log up to here; a retry keeps it
+            elif _rot == 1:
                 k = max_len + 1  # rotate it
-            elif k and k != _size and s:
+            elif k != _size and s:
                 s = b'\n' + s  # end a line that a failed write cut short
             _size = k
         if _size + len(s) > max_len:
@@ -189,8 +193,7 @@ def _put(s):
             os.rename(n, n + '.1')
             _f = f = open(n, 'ab')
             _size = 0
-            if _rot:
-                _rot = 2
+            _rot = 2  # no line in the new file yet: a retry does not rotate it
         if s:
             if f.write(s) != len(s):
                 raise OSError(28)  # a short write: the flash is full

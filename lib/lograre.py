@@ -33,11 +33,14 @@ def err(k, v=None, n=None):
 
 def where(name):
     # The log file name could not be opened at initialize_logging(): a
-    # ValueError (and logging not initialised) when its directory does not
-    # exist or it is a directory; else (a full flash) the first line retries.
+    # ValueError (and logging not initialised, no log name: a line then
+    # raises "not called yet", not "log ... is closed") when its directory
+    # does not exist or it is a directory; else (a full flash) the first
+    # line retries.
     i = name.rfind('/')
     if _mode(name) & 0x4000 or i > 0 and not _mode(name[:i]) & 0x4000:
         logger.max_len = 0
+        logger.name = None
         raise ValueError(_FILE % (name,))
 
 
@@ -65,7 +68,9 @@ def cut(s, n):
 
 def fail():
     # An OSError in logger._put(): close the file (the next line reopens
-    # it); the first retry after a success rotates a non-empty file.
+    # it); the first retry after a success in the file rotates it when it
+    # is not empty (logger._rot 0 -> 1; 2 stays: nothing written in the
+    # file since it was started, so the backup is kept).
     # Returns False: the line is dropped.
     f = logger._f
     logger._f = None

@@ -288,6 +288,9 @@ def test_bad_arguments_name_the_value():
             (('',), "log file '': want a path in an existing directory"),
             ((None,), "log file None: want a path in an existing directory"),
             ((5,), "log file 5: want a path in an existing directory"),
+            # a NUL: CPython's open() raised ValueError, MicroPython's cut the path
+            (('a\x00b',), "log file 'a\\x00b': want a path in an existing directory"),
+            ((d + '/app.log\x00.txt',), "log file %r: want a path in an existing directory" % (d + '/app.log\x00.txt',)),
             ((d + '/no/app.log',), "log file %r: want a path in an existing directory" % (d + '/no/app.log',)),
         ]
         for args, want in cases:
@@ -568,6 +571,67 @@ def test_a_cut_line_and_a_full_length_line_keep_the_bound():
         done(p)
 
 
+def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
+    # The backup is the log up to the failure: when the write that fails is
+    # the first one into a new (or empty) file, the retries must not rotate
+    # it out for a file that holds only cut lines.
+    def half(text, end=''):
+        # what a short write leaves: half of the bytes, with the newline
+        # that ends a cut line before them when end is '\n'
+        x = end + line('INF', text)
+        return x[:len(x) // 2]
+
+    # a) right after a rotation
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=100)
+        log.info('a' * 60)
+        log.info('b' * 60)  # rotates: the backup is the a line
+        fs.full = 'short'
+        log.info('c')  # rotates (the backup is now the b line); half of c gets in
+        log.info('d')  # the retry: no rotation, the cut line is ended
+        assert read(p + '.1') == line('INF', 'b' * 60), read(p + '.1')
+        assert read(p) == half('c') + half('(1 lines dropped) d', '\n'), read(p)
+        assert log.dropped == 2
+    finally:
+        done(p)
+    # b) at start, the file empty and the last run's log in the backup (a
+    # power cut right after a rotation)
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        write(p + '.1', line('INF', 'last run'))
+        write(p, '')
+        log = initialize_logging(p, max_len=1000)
+        fs.full = 'short'
+        log.info('one')
+        log.info('two')
+        assert read(p + '.1') == line('INF', 'last run'), read(p + '.1')
+        assert read(p) == half('one') + half('(1 lines dropped) two', '\n'), read(p)
+        assert log.dropped == 2
+    finally:
+        done(p)
+    # c) the first retry rotates, but the new file cannot be made (open
+    # fails); the next open makes it and a write is cut short again
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=1000)  # open 1
+        log.info('kept')
+        fs.full = 'short'
+        log.info('x')  # half of x after kept
+        fs.fail['open'] = 3
+        log.info('y')  # open 2 (reopen), rotation, open 3 fails
+        log.info('z')  # open 4 makes the new file; half of z gets in
+        log.info('w')  # the retry: no second rotation
+        assert read(p + '.1') == line('INF', 'kept') + half('x'), read(p + '.1')
+        assert read(p) == half('(2 lines dropped) z') + half('(3 lines dropped) w', '\n'), read(p)
+        assert log.dropped == 4
+    finally:
+        done(p)
+
+
 def test_enospc_at_rename_drops_the_line_and_retries():
     fs = FakeOs()
     p = fresh(fs)
@@ -756,6 +820,25 @@ def test_a_directory_as_the_log_file_is_a_value_error():
         e = raises(ValueError, initialize_logging, d)
         assert msg(e) == 'log file %r: want a path in an existing directory' % (d,)
         raises(RuntimeError, get_logger)
+    finally:
+        done(p)
+
+
+def test_a_line_after_a_failed_initialize_does_not_name_a_log_never_opened():
+    # (was: RuntimeError("log '<dir>/no/app.log' is closed") for a file
+    # that was never opened, and logger.name kept the bad path)
+    p = fresh()
+    d = p[:p.rfind('/')]
+    try:
+        for bad in (d + '/no/app.log', d):
+            raises(ValueError, initialize_logging, bad)
+            assert logger.name is None and logger.max_len == 0, logger.name
+            e = raises(RuntimeError, logger.info, 'x')
+            assert msg(e) == 'initialize_logging() not called yet', msg(e)
+            e = raises(RuntimeError, get_logger)
+            assert msg(e) == 'initialize_logging() not called yet'
+        initialize_logging(p).info('ok')  # a good name afterwards works
+        assert read(p) == line('INF', 'ok') and logger.name == p
     finally:
         done(p)
 
