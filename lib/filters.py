@@ -41,8 +41,8 @@
 #   method per filter.
 # - Every filter keeps the function it calls per event in _f: the user's
 #   function, the rules of dispatch, or the class's own step (value filters).
-#   Once its stream has ended, _f is None, so a later event fails at once and
-#   is counted: no "ended?" test on the per-event path.
+#   Once its stream has ended, _f is None and on_next is _fail, so a later
+#   event is counted: no "ended?" test on the per-event path.
 from thingflow import OutputThing, InputThing, Filter, FatalError
 
 
@@ -74,25 +74,27 @@ class _Base(Filter):
     of dispatch's rules in their order, then 'default' (one order on both
     runtimes: a MicroPython dict keeps no insertion order).
     A subclass keeps in _f what it calls per event (None once its stream
-    ended after a failure) and may define _flush(), called once before its
-    stream ends while its default port is open (send a partial list, cancel
-    a schedule)."""
+    ended; on_next is then _fail, which counts) and may define _flush(),
+    called once before its stream ends while its default port is open
+    (send a partial list, cancel a schedule)."""
     dropped = 0  # events dropped: filtered out, or arrived after the end
     ports = ()  # Dispatch: its rules' ports, then 'default'
     _flush = InputThing.on_next  # a no-op: what to do before the stream ends
 
-    def _fail(self, x, e):
-        # called from the except clause of on_next: x caused exception e
+    def _fail(self, x, *e):
+        # called from the except clause of on_next: x caused exception e;
+        # and as on_next once the stream has ended (no e): x is dropped
         if self._f is None:  # the stream has ended already
             self.dropped += 1
-        elif isinstance(e, FatalError):
+            return
+        e = e[0]
+        if isinstance(e, FatalError):
             raise e
-        else:
-            self._f = None
-            f = FilterError('%s failed on %r: %r' % (type(self).__name__, x, e))
-            f.event = x
-            f.exc = e
-            self.on_error(f)
+        self._f = None
+        f = FilterError('%s failed on %r: %r' % (type(self).__name__, x, e))
+        f.event = x
+        f.exc = e
+        self.on_error(f)
 
     def on_error(self, e=None):
         # e None: completion. Ports that are closed already are skipped, so
@@ -103,6 +105,10 @@ class _Base(Filter):
                 self._dispatch_error(e, p)
         if c['default'] is not None:
             self._flush()
+            # ended: every later event is counted in dropped (e.g. from a
+            # second source of this filter), whatever this filter's on_next
+            self._f = None
+            self.on_next = self._fail
             self._dispatch_error(e)
     on_completed = on_error
 

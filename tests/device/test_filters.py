@@ -585,6 +585,33 @@ def test_a_second_end_is_ignored_and_take_counts_after_its_end():
         assert r.log == [('done',)], (f, r.log)
 
 
+def test_events_after_the_end_are_counted_not_raised_nor_kept():
+    # two sources feed one filter and one of them ends (completion or an
+    # error): the other's events are counted in dropped, as the README says;
+    # they raised PortError (a FatalError) out of the scheduler, and
+    # buffer_with_time without a count kept them in a list never sent
+    same = lambda x: x  # noqa: E731
+    s = Scheduler(VirtualClock())
+    for end in ('completed', 'error'):
+        for f in (Map(same), Where(same), Scan(max), Take(5), Skip(0), BufferWithCount(2),
+                  Dispatch([(callable, 'a')]), Delta(), Calibrate(2), Clamp(0, 9), Round(1), SlidingMean(2),
+                  Median(3), Ema(0.5), Throttle(1, VirtualClock()), Heartbeat(1, s), BufferWithTime(5, s)):
+            r = Rec()
+            f.connect(r)
+            f.on_next(('t', 0, 1))
+            d = f.dropped
+            getattr(f, 'on_' + end)(*([] if end == 'completed' else [OSError(5)]))
+            log = list(r.log)
+            for i in range(3):
+                f.on_next(('t', i, 2))
+            assert f.dropped == d + 3, (f, end, d, f.dropped)
+            assert r.log == log and [x[0] for x in log][-1:] == ['done' if end == 'completed' else 'err'], \
+                (f, end, log)
+            if type(f) is BufferWithTime:
+                assert f._b == [], f._b
+    assert s._groups == []  # heartbeat's and buffer_with_time's checks are cancelled
+
+
 def test_buffer_with_time_count_bounds_the_list():
     s = Scheduler(VirtualClock())
     b = BufferWithTime(60, s, 3)
