@@ -100,7 +100,9 @@ def fmt_event(ev):
 class Listener:
     """A paho-mqtt subscriber on its own network thread.
     on_event(topic, (sensor_id, ts, value)) for each event, on_other(topic,
-    payload) for any other message. Counters: received, other.
+    payload) for any other message. Counters: received, other. limit: when
+    not None, events after the first `limit` are not taken (not passed on,
+    not counted): listen --count stops at exactly that many.
     start() raises ConnectionError naming the broker when it cannot connect
     within timeout seconds (default 10)."""
 
@@ -113,6 +115,7 @@ class Listener:
         self.timeout = timeout
         self.received = 0
         self.other = 0
+        self.limit = None
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
         self._failed = None
@@ -159,6 +162,8 @@ class Listener:
                 if self.on_other:
                     self.on_other(msg.topic, msg.payload)
             for ev in evs:  # one, or each event of a batch
+                if self.limit is not None and self.received >= self.limit:
+                    break
                 self.received += 1
                 if self.on_event:
                     self.on_event(msg.topic, ev)
@@ -200,6 +205,7 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
             done.set()
 
     lst = Listener(host, port, topic, on_event, show_other, user, password)
+    lst.limit = count
     try:
         lst.start()
         t_end = None if seconds is None else time.monotonic() + seconds

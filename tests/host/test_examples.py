@@ -238,6 +238,18 @@ def test_listen_takes_each_event_of_a_batch_and_survives_a_too_deep_payload(brok
     assert 'Traceback' not in err and err.splitlines()[-1] == 'listen: 3 events, 2 other messages', err
 
 
+def test_listen_count_stops_at_exactly_that_many_events(broker):
+    # 20 events at once: --count 2 prints and counts 2 (it took all that
+    # arrived before its main loop noticed)
+    p = start_listen(broker, '--topic', 'home/#', '--count', 2, '--for', 20)
+    time.sleep(1.5)
+    publish(broker, [('home/a/t', '["t", %d, %d]' % (i, i)) for i in range(20)])
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out.splitlines() == ['t, 0, 0', 't, 1, 1']
+    assert err.splitlines() == ['listen: 2 events, 0 other messages'], err
+
+
 def test_listen_writes_csv(broker, tmp_path):
     f = tmp_path / 'e.csv'
     p = start_listen(broker, '--topic', 'home/a/+', '--count', 3, '--csv', f, '--for', 20)
