@@ -31,7 +31,8 @@ class DeepSleepClock:
     wraps, boot, each group's interval and next due tick) in RTC memory, or
     in file when given; resume(sched) after the reset restores it, so every
     task stays on its grid. The time from reset to resume() (boot, ms) is
-    taken off the next deep sleep, so boots do not make the grid drift.
+    taken off the next deep sleep, as is the time the before hooks and the
+    store take, so neither makes the grid drift.
 
     before: a list of callables run just before each deep sleep (flush what
     RAM holds: RAM is lost). status after resume(): 'cold' (not a deep-sleep
@@ -97,16 +98,22 @@ class DeepSleepClock:
 
     def sleep_ms(self, ms):
         """Sleep ms milliseconds: deep sleep (the board resets) when a
-        scheduler is bound by resume() and ms >= min_ms, else clock.sleep_ms."""
-        if self.sched is None or ms < self.min_ms or ms < self.boot:
+        scheduler is bound by resume(), ms >= min_ms and ms > boot, else
+        clock.sleep_ms."""
+        if self.sched is None or ms < self.min_ms or ms <= self.boot:
             self.clock.sleep_ms(ms)
             return
         b = self.state(ms)
+        t = self.ticks_ms()
         for f in self.before:
             f()
         self.memory(b)
         self.deeps += 1
-        self.machine.deepsleep(ms - self.boot)
+        # less the next boot and what the hooks and the store took (else
+        # each cycle would add it to the grid); never deepsleep(0): on the
+        # ESP ports that is a sleep without a timer, until a reset
+        ms -= self.boot + self.ticks_diff(self.ticks_ms(), t)
+        self.machine.deepsleep(ms if ms > 0 else 1)
         # deepsleep() does not return on a board; a fake may: carry on awake
 
     def resume(self, sched):

@@ -22,7 +22,8 @@ class LightSleepClock:
     advanced less than half the requested time mean they stop; stops=False
     trusts the ticks. Counters: sleeps, added (ms added back), early (sleeps
     that returned before their time on a port whose ticks run: a wake-up
-    source other than the timer), offset (the current shift of ticks_ms).
+    source other than the timer), offset (the current shift of ticks_ms;
+    within the ticks period where the clock has ticks_add).
     ValueError when the port has no machine.lightsleep."""
 
     def __init__(self, machine=None, clock=None, stops=None):
@@ -36,21 +37,24 @@ class LightSleepClock:
         self.ticks_diff = c.ticks_diff
         self.time = c.time
         self.stops = stops
-        self.offset = 0  # ms added back in all (the tick shift)
+        self.offset = 0  # ms added back (the tick shift, within the period)
         self.sleeps = 0
         self.added = 0
         self.early = 0
 
     def ticks_ms(self):
-        # the clock's ticks plus offset, wrap-safe: time.ticks_add where the
-        # clock has it (MicroPython), else + (CPython's ticks never wrap;
-        # VirtualClock's ticks_diff masks its arguments)
+        # the clock's ticks plus offset, wrap-safe: where the clock has
+        # time.ticks_add (MicroPython) offset is kept below the ticks period
+        # and added with ticks_diff, which takes any offset (ticks_add
+        # refuses one of half the period, 2**29 ms on a 32-bit board), then
+        # brought back into the period with ticks_add; else + (CPython's ticks
+        # never wrap; VirtualClock's ticks_diff masks its arguments)
         c = self.clock
         t = c.ticks_ms()
         o = self.offset
         if o:
             a = getattr(c, 'ticks_add', None)
-            t = a(t, o) if a else t + o
+            t = a(c.ticks_diff(t, -o), 0) if a else t + o
         return t
 
     def sleep_ms(self, ms):
@@ -69,7 +73,9 @@ class LightSleepClock:
                 self.stops = s
         if s:
             if d < ms:  # the ticks missed ms - d
-                self.offset += ms - d
-                self.added += ms - d
+                d = ms - d
+                self.added += d
+                a = getattr(c, 'ticks_add', None)
+                self.offset = a(self.offset, d) if a else self.offset + d
         elif d < ms - 1:
             self.early += 1

@@ -28,7 +28,8 @@ class DeepSleepReset(Exception):
 
 class PortClock(VirtualClock):
     """A VirtualClock for a port: now is the real (world) time in ms; ticks_ms
-    does not count the `stopped` ms (time its ticks did not run)."""
+    does not count the `stopped` ms (time its ticks did not run); ticks_add
+    as the port's time.ticks_add."""
 
     def __init__(self, start=0, period=1 << 30):
         VirtualClock.__init__(self, start, period)
@@ -36,6 +37,14 @@ class PortClock(VirtualClock):
 
     def ticks_ms(self):
         return (self.now - self.stopped) & (self.period - 1)
+
+    def ticks_add(self, t, d):
+        # as MicroPython's time.ticks_add: OverflowError for a delta of half
+        # the period or more (2**29 ms on a 32-bit board)
+        h = self.period >> 1
+        if not -h < d < h:
+            raise OverflowError('ticks interval overflow')
+        return (t + d) & (self.period - 1)
 
 
 class RTC:

@@ -15,6 +15,7 @@ Radio: 'kept' (associated all the time, one connection; the sleep currents
 of the profile include keeping it) or 'batch' (connect for each publish
 batch, every --publish seconds; forced in deep sleep, which loses the
 connection). The energy model is profiles.energy."""
+import math
 import os
 import runpy
 import sys
@@ -121,7 +122,10 @@ def load_app(path):
         for t in grp[3:]:
             sensor = getattr(t, 'sensor', None)
             name = getattr(sensor, 'sensor_id', None) or type(t).__name__
-            tasks.append((str(name), grp[0] / 100, grp[2] / grp[0]))
+            sl = grp[2] / grp[0]
+            while int(sl * grp[0]) < grp[2]:  # as schedule_periodic rounds it: the app's ticks
+                sl = math.nextafter(sl, 1)
+            tasks.append((str(name), grp[0] / 100, sl))
     publish = None
     for v in list(g.values()):
         if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch'):
@@ -281,7 +285,8 @@ def add_arguments(parser):
                              "MQTT writer's `every`, else 0)")
     parser.add_argument('--radio', choices=('kept', 'batch'), default=None,
                         help='radio kept connected, or connected per batch (default: batch in deep sleep)')
-    parser.add_argument('--min-ms', type=int, default=2000, help='shortest deep sleep in ms (default 2000)')
+    parser.add_argument('--min-ms', type=int, default=None,
+                        help="shortest deep sleep in ms (default: the app's DeepSleepClock.min_ms, else 2000)")
     parser.add_argument('--task-ms', type=float, default=5.0, help='CPU time of one task run (default 5 ms)')
     parser.add_argument('--hours', type=float, default=24.0, help='simulated time (default 24 h)')
     parser.add_argument('--svg', help='write a timeline of the first minutes to this SVG file')
@@ -319,8 +324,11 @@ def main(args):
     try:
         for name, v, low in (('--svg-minutes', args.svg_minutes, 1), ('--task-ms', args.task_ms, 0),
                              ('--min-ms', args.min_ms, 0)):
-            if v < low:
+            if v is not None and v < low:
                 raise ValueError('%s %r: want a number >= %d' % (name, v, low))
+        for name, v in (('--hours', args.hours), ('--battery-mah', args.battery_mah)):
+            if not v > 0:
+                raise ValueError('%s %r: want a number > 0' % (name, v))
         if args.svg and not os.path.isdir(os.path.dirname(os.path.abspath(args.svg))):
             raise ValueError('--svg %s: no such folder' % args.svg)
         if args.intervals:
@@ -335,13 +343,15 @@ def main(args):
                 args.publish = pub or 0.0
             if not tasks:
                 raise ValueError('%s: schedules no task' % args.app)
+            m, mm = app_mode(clock)
             if args.mode is None:
-                m, mm = app_mode(clock)
                 args.mode = m
-                if mm is not None:
-                    args.min_ms = mm
+            if args.min_ms is None:  # an explicit --min-ms wins over the app's
+                args.min_ms = mm
         else:
             raise ValueError('give an app file or --intervals')
+        if args.min_ms is None:
+            args.min_ms = 2000
         lines, res = report(tasks, args)
     except ValueError as e:
         print('thingflow-mpy plan: %s' % e, file=sys.stderr)

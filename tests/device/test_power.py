@@ -135,6 +135,57 @@ def test_scheduler_keeps_its_grid_in_light_sleep_whether_ticks_run_or_stop():
         assert max(c[1] for c in m.calls) == 500
 
 
+def test_port_clock_ticks_add_is_the_ports():
+    # as MicroPython's time.ticks_add: wraps at the period; a delta of half
+    # the period or more is an OverflowError (2**29 ms on a 32-bit board)
+    pc = PortClock()
+    P = 1 << 30
+    assert [pc.ticks_add(5, 7), pc.ticks_add(P - 1, 1), pc.ticks_add(0, -1),
+            pc.ticks_add(3, (P >> 1) - 1), pc.ticks_add(-5, 0)] == [12, 0, P - 1, (P >> 1) + 2, P - 5]
+    for d in (P >> 1, -(P >> 1), P):
+        e = raises(OverflowError, pc.ticks_add, 0, d)
+        assert 'overflow' in msg(e), d
+    try:
+        import time
+        real = time.ticks_add  # MicroPython: compare with the port's own
+    except AttributeError:  # CPython's time has none
+        return
+    h = (real(0, -1) + 1) >> 1  # half the Unix port's period
+    big = PortClock(period=h << 1)
+    for t, d in ((5, 7), (0, -1), (h, h - 1), (2 * h - 1, 1), (-5, 0)):
+        assert big.ticks_add(t, d) == real(t, d), (t, d)
+    for d in (h, -h):
+        raises(OverflowError, real, 0, d)
+        raises(OverflowError, big.ticks_add, 0, d)
+
+
+def test_lightsleep_stopped_ticks_for_two_weeks_on_a_32_bit_board():
+    # a 32-bit board's ticks_add refuses a delta of 2**29 ms (6.2 days): the
+    # ms added back for stopped ticks must not grow into one. 2,000 wake-ups
+    # of 600 s: 13.9 days, past 2**29 ms and past the ticks period 2**30 ms
+    pc = PortClock()  # ticks period 2**30, ticks_add as the port's
+    m = FakeMachine(pc, stops=True)
+    c = LightSleepClock(m, pc)
+    s = Scheduler(c)
+    r = Rec()
+    s.schedule_sensor(Sensor('a'), 600, r)
+
+    def stopper():
+        if pc.now >= 1200000000:
+            raise Stop
+    s.schedule_periodic(_Hook(stopper), 600)
+    try:
+        s.run_forever()
+    except Stop:
+        pass
+    assert r.times('a') == list(range(0, 1200000001, 600000))
+    assert pc.stopped == pc.now == 1200000000  # the ticks never ran
+    # every ms added back; the shift kept within the ticks period
+    assert (c.stops, c.added, c.offset) == (True, 1200000000, 1200000000 - (1 << 30))
+    assert c.ticks_ms() == 1200000000 - (1 << 30)
+    assert s.clock_faults == 0
+
+
 # ---- deep sleep ----
 
 def _app(m, clock, rec, ivs, min_ms=2000, file=None):
@@ -186,6 +237,54 @@ def test_deep_sleep_only_for_long_gaps_light_for_short():
     assert rec.times('11') == [0 + 100, 11000 + 100, 22000 + 100]
     assert [c[1] for c in m.calls] == [6900, 3900, 6900, 5900]
     assert st == ['cold', 'resumed', 'resumed', 'resumed']
+
+
+def test_deep_sleep_takes_the_hooks_and_store_time_off():
+    # before hooks (a flush) and the store take time while awake: each deep
+    # sleep is that much shorter, so the runs stay on the grid
+    boots = [100, 130, 100, 100, 100, 100]
+    m = FakeMachine(BootClock(0, boots[0]))
+    rec = Rec()
+    for k in range(len(boots)):
+        if k:
+            m.reboot(boots[k])
+        s, clk = _app(m, m.clock, rec, [60])
+        clk.before.append(lambda: m.clock.advance(250))
+        raises(DeepSleepReset, s.run_forever)
+    assert rec.times('60') == [60000 * k + boots[k] for k in range(len(boots))]
+    assert [c[1] for c in m.calls] == [60000 - 250 - b for b in boots]
+    # hooks longer than the sleep: the shortest timed deep sleep, never 0
+    # (deepsleep(0) sets no timer on the ESP ports: asleep until a reset)
+    m = FakeMachine(BootClock(0, 100))
+    s, clk = _app(m, m.clock, Rec(), [60])
+    clk.before.append(lambda: m.clock.advance(70000))
+    raises(DeepSleepReset, s.run_forever)
+    assert m.calls == [('deepsleep', 1)]
+    # a store that takes 40 ms (a file on flash) is taken off too
+    m = FakeMachine(BootClock(0, 100))
+    s, clk = _app(m, m.clock, Rec(), [60])
+    rtc = clk.memory
+
+    def slow(b=None):
+        m.clock.advance(40)
+        return rtc(b)
+    clk.memory = slow
+    raises(DeepSleepReset, s.run_forever)
+    assert m.calls == [('deepsleep', 60000 - 100 - 40)] and m.RTC().memory() == b'tf1 6000 0 100 6000 6000'
+
+
+def test_no_deepsleep_0_when_the_sleep_equals_the_boot():
+    # a planned sleep of exactly the boot time would be deepsleep(0): sleep
+    # without a timer on the ESP ports; it is slept awake instead
+    for ms, want in ((150, []), (151, [('deepsleep', 1)])):
+        m = FakeMachine(BootClock(0, 150))
+        s, clk = _app(m, m.clock, Rec(), [60], min_ms=0)
+        t0 = m.clock.now
+        try:
+            clk.sleep_ms(ms)
+        except DeepSleepReset:
+            pass
+        assert (m.calls, m.clock.now - t0) == (want, 150 if not want else 1), ms
 
 
 def test_resume_statuses():

@@ -179,11 +179,72 @@ def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
     assert lines[3].split()[:5] == ['deep', '60.0', '443.2', '96', '1439']  # 1440 x 8 ms + 1439 boots x 0.3 s
 
 
+DEEP_APP = (
+    'from thingflow import Scheduler, Output\n'
+    'from deepsleep import DeepSleepClock\n'
+    'from machine_power import FakeMachine\n'
+    'class S:\n'
+    '    sensor_id = "t"\n'
+    '    def sample(self): return 1\n'
+    'clk = DeepSleepClock(FakeMachine(), min_ms=3500)\n'
+    's = Scheduler(clk)\n'
+    's.schedule_sensor(S(), 7, Output())\n'
+    's.schedule_sensor(S(), 11, Output())\n'
+    'clk.resume(s)\n'
+    's.run_forever()\n')
+
+
+@pytest.mark.parametrize('argv,boots', [
+    # 7 and 11 s for an hour: gaps of 1 to 7 s; the app's min_ms 3500 makes
+    # 514 of them deep sleeps, 2000 makes 607
+    ([], 514),                       # the app's min_ms
+    (['--mode', 'deep'], 514),       # still the app's min_ms
+    (['--min-ms', '2000'], 607),     # an explicit --min-ms wins
+    (['--mode', 'deep', '--min-ms', '2000'], 607),
+])
+def test_cli_min_ms_the_apps_unless_given(argv, boots, tmp_path, capsys):
+    app = tmp_path / 'app.py'
+    app.write_text(DEEP_APP)
+    assert plan.main(_args([str(app), '--hours', '1'] + argv)) == 0
+    row = capsys.readouterr().out.splitlines()[3].split()
+    assert (row[0], int(row[4])) == ('deep', boots)
+    # the same counts as the schedule given by --intervals
+    assert plan.main(_args(['--intervals', '7,11', '--hours', '1', '--mode', 'deep', '--min-ms',
+                            '2000' if boots == 607 else '3500'])) == 0
+    assert int(capsys.readouterr().out.splitlines()[3].split()[4]) == boots
+
+
+def test_load_app_keeps_the_apps_slack_ticks(tmp_path):
+    # slack 0.29 of 2 s is 57 ticks on the board (int(0.29 * 200)); 57 / 200
+    # = 0.285, and int(0.285 * 200) is 56: the plan must schedule 57
+    app = tmp_path / 'app.py'
+    app.write_text(
+        'from thingflow import Scheduler, Output\n'
+        'class S:\n'
+        '    sensor_id = "a"\n'
+        '    def sample(self): return 1\n'
+        's = Scheduler()\n'
+        's.schedule_sensor(S(), 2, Output(), slack=0.29)\n'
+        's.schedule_sensor(S(), 7, Output(), slack=0.41)\n'
+        's.run_forever()\n')
+    tasks, clock, pub = plan.load_app(str(app))
+    tf = plan._lib()
+    s = tf.Scheduler()
+    for name, iv, sl in tasks:
+        s.schedule_periodic(plan._Task(name), iv, slack=sl)
+    assert [g[:3] for g in s._groups] == [[200, 0, 57], [700, 0, 287]]
+    assert [(n, iv, '%g' % sl) for n, iv, sl in tasks] == [('a', 2.0, '0.285'), ('a', 7.0, '0.41')]
+
+
 @pytest.mark.parametrize('argv,msg', [
     ([], 'give an app file or --intervals'),
     (['nope.py'], 'no such app: nope.py'),
     (['x.py', '--intervals', '7'], 'not both'),
     (['--intervals', '7,zz'], "--intervals 'zz'"),
+    (['--intervals', '7', '--hours', '0'], '--hours 0.0: want a number > 0'),
+    (['--intervals', '7', '--hours', 'nan'], '--hours nan: want a number > 0'),
+    (['--intervals', '7', '--battery-mah', '-5'], '--battery-mah -5.0: want a number > 0'),
+    (['--intervals', '7', '--min-ms', '-1'], '--min-ms -1: want a number >= 0'),
 ])
 def test_cli_errors(argv, msg, capsys):
     assert plan.main(_args(argv)) == 2
