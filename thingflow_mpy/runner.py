@@ -51,7 +51,8 @@ LAUNCH_ROMFS = ('import gc, os, sys, vfs\n_i = bytearray(os.stat(%r)[6])\n'
 def config_overlay(app_dir, host, port, user=None, password=None):
     """The text of the config.py the run puts first on the app's path: the
     user's config.py (else config_example.py) beside the app, then the broker
-    of the run. None when the app has neither."""
+    of the run (host None: none, the text as it is). None when the app has
+    neither."""
     for name in ('config.py', 'config_example.py'):
         p = Path(app_dir) / name
         if p.is_file():
@@ -59,6 +60,8 @@ def config_overlay(app_dir, host, port, user=None, password=None):
             break
     else:
         return None
+    if host is None:  # no broker in this run: the app's settings as they are
+        return src
     add = ['', '# ---- added by thingflow-mpy run (from %s) ----' % name,
            'MQTT_HOST = %r' % host, 'MQTT_PORT = %d' % port]
     if user is not None:
@@ -225,12 +228,14 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
         ovl = tmp / 'app'  # first on the app's path: the config of the run; on
         ovl.mkdir()        # MicroPython, the app, setup and config as .mpy
         mp = runtime == 'micropython'
+        # config.py (else config_example.py, so that `import config` works)
+        # with the broker of the run, if any
+        text = config_overlay(app.parent, host, port, user, password)
+        if text is not None:
+            (tmp / 'config.py').write_text(text)
+            if not mp or _compiled(tmp / 'config.py', ovl, 'config') != 'config':
+                (ovl / 'config.py').write_text(text)
         if host is not None:
-            text = config_overlay(app.parent, host, port, user, password)
-            if text is not None:
-                (tmp / 'config.py').write_text(text)
-                if not mp or _compiled(tmp / 'config.py', ovl, 'config') != 'config':
-                    (ovl / 'config.py').write_text(text)
             lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
                            lambda t, p: show_other(t, p, con.err), user, password)
             lst.start()  # ConnectionError names the broker

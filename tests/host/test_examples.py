@@ -93,6 +93,18 @@ def test_demo_still_runs_without_a_broker():
     assert [ln for ln in lines if ln.startswith("('count'")][-1].endswith(', 6)')
 
 
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_no_broker_still_gives_the_app_its_config(runtime, tmp_path):
+    # an app that imports config, beside config_example.py only: the run
+    # gives it as config (it did so only when there was a broker)
+    (tmp_path / 'config_example.py').write_text("DEVICE = 'dev9'\n")
+    app = tmp_path / 'app.py'
+    app.write_text("import config\nprint('device', config.DEVICE, hasattr(config, 'MQTT_HOST'))\n")
+    res, events, s = run(app, '--no-broker', '--runtime', runtime)
+    assert res.returncode == 0 and s['app'] == 'ended', res.stdout + res.stderr
+    assert 'device dev9 False' in res.stdout.splitlines(), res.stdout
+
+
 def test_room_monitor_in_a_small_heap_from_mpy():
     # 12 s: the first wake-up (lux and temp, and the connection) and the
     # next (temp at 10 s), each reading logged and published
