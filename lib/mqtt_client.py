@@ -32,10 +32,12 @@ def _err(x, v, *t):
     # The texts live in mqtt_errors, imported only now: raise the error
     # about value v (x an argument name, or the kind of packet the broker
     # sent instead of a CONNACK, 0: a bad length), or, for an MQTTWriter t,
-    # log the warning x about v when a logger is in use (else nothing).
-    # (*t rather than t=None: no tuple of defaults held in RAM.)
+    # log the warning x about v when a logger is in use (imported and
+    # initialised; else nothing). (*t rather than t=None: no tuple of
+    # defaults held in RAM.)
     import sys
-    if not t or sys.modules.get('logger'):
+    m = sys.modules.get('logger')
+    if not t or m and m.max_len:
         import mqtt_errors
         mqtt_errors.error(x, v, *t)
 

@@ -394,6 +394,8 @@ def use_logger(rec):
     """Make `import logger` give a module whose get_logger() returns rec
     (None: make the import fail). Returns the function that undoes it."""
     class FakeLogger:
+        max_len = 8000  # initialised (0: imported only)
+
         def get_logger():
             return rec
     old = sys.modules.get('logger')

@@ -39,6 +39,9 @@ w.on_next(('a', 1, 2))
 print('custom client:', loaded(), w.published)
 w.on_next(('a', 1, float('nan')))  # refused, but no logger: no text needed
 print('refused without a logger:', loaded(), w.refused)
+import logger  # noqa: E402,F401  (imported, never initialised: nothing is logged)
+w.on_next(('a', 1, float('nan')))
+print('refused, logger not initialised:', loaded(), w.refused)
 w.on_completed()
 print('completed:', loaded(), w.published)
 w = MQTTWriter('x', '127.0.0.1', 1883, 't/{sensor_id}', every=60, radio=print)
@@ -59,6 +62,7 @@ print('tls:', mqtt_tls.context().verify_mode == 0)
 WANT = [
     'custom client: mqtt_client mqtt_writer 1',
     'refused without a logger: mqtt_client mqtt_writer 1',
+    'refused, logger not initialised: mqtt_client mqtt_writer 2',
     'completed: mqtt_client mqtt_rare mqtt_writer 1',
     'own client, duty cycle: mqtt_client mqtt_rare mqtt_writer 1',
     'spool, nothing to replay: mqtt_client mqtt_rare mqtt_writer',
