@@ -581,10 +581,7 @@ def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
         x = end + line('INF', text)
         return x[:len(x) // 2]
 
-    # a) right after a rotation
-    fs = FakeOs()
-    p = fresh(fs)
-    try:
+    def after_a_rotation(fs, p):
         log = initialize_logging(p, max_len=100)
         log.info('a' * 60)
         log.info('b' * 60)  # rotates: the backup is the a line
@@ -594,13 +591,9 @@ def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
         assert read(p + '.1') == line('INF', 'b' * 60), read(p + '.1')
         assert read(p) == half('c') + half('(1 lines dropped) d', '\n'), read(p)
         assert log.dropped == 2
-    finally:
-        done(p)
-    # b) at start, the file empty and the last run's log in the backup (a
-    # power cut right after a rotation)
-    fs = FakeOs()
-    p = fresh(fs)
-    try:
+
+    def at_start_with_an_empty_file(fs, p):
+        # the last run's log in the backup (a power cut right after a rotation)
         write(p + '.1', line('INF', 'last run'))
         write(p, '')
         log = initialize_logging(p, max_len=1000)
@@ -610,13 +603,10 @@ def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
         assert read(p + '.1') == line('INF', 'last run'), read(p + '.1')
         assert read(p) == half('one') + half('(1 lines dropped) two', '\n'), read(p)
         assert log.dropped == 2
-    finally:
-        done(p)
-    # c) the first retry rotates, but the new file cannot be made (open
-    # fails); the next open makes it and a write is cut short again
-    fs = FakeOs()
-    p = fresh(fs)
-    try:
+
+    def when_the_new_file_cannot_be_made(fs, p):
+        # the first retry rotates, but the open of the new file fails; the
+        # next open makes it and a write is cut short again
         log = initialize_logging(p, max_len=1000)  # open 1
         log.info('kept')
         fs.full = 'short'
@@ -628,8 +618,14 @@ def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
         assert read(p + '.1') == line('INF', 'kept') + half('x'), read(p + '.1')
         assert read(p) == half('(2 lines dropped) z') + half('(3 lines dropped) w', '\n'), read(p)
         assert log.dropped == 4
-    finally:
-        done(p)
+
+    for case in (after_a_rotation, at_start_with_an_empty_file, when_the_new_file_cannot_be_made):
+        fs = FakeOs()
+        p = fresh(fs)
+        try:
+            case(fs, p)
+        finally:
+            done(p)
 
 
 def test_enospc_at_rename_drops_the_line_and_retries():

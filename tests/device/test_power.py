@@ -35,13 +35,13 @@ class Stop(Exception):
     pass
 
 
-def run_until(sched, clock, world_ms):
+def run_until(sched, clock, world_ms, every=0.5):
     """Run sched until the world clock would pass world_ms (the fake
-    machine's sleeps do not stop by themselves)."""
+    machine's sleeps do not stop by themselves), checked every `every` s."""
     def stopper():
         if clock.now > world_ms:
             raise Stop
-    sched.schedule_periodic(_Hook(stopper), 0.5)
+    sched.schedule_periodic(_Hook(stopper), every)
     try:
         sched.run_forever()
     except Stop:
@@ -170,14 +170,7 @@ def test_lightsleep_stopped_ticks_for_two_weeks_on_a_32_bit_board():
     r = Rec()
     s.schedule_sensor(Sensor('a'), 600, r)
 
-    def stopper():
-        if pc.now >= 1200000000:
-            raise Stop
-    s.schedule_periodic(_Hook(stopper), 600)
-    try:
-        s.run_forever()
-    except Stop:
-        pass
+    run_until(s, pc, 1200000000 - 1, 600)  # (the sensor runs first at 1200000000: added first)
     assert r.times('a') == list(range(0, 1200000001, 600000))
     assert pc.stopped == pc.now == 1200000000  # the ticks never ran
     # every ms added back; the shift kept within the ticks period
