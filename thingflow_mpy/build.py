@@ -10,6 +10,7 @@ MicroPython reads .mpy version 6 (v1.22 and later)."""
 from pathlib import Path
 
 from . import mpy
+from .listen import UsageError
 
 # --arch value -> the boards it is for
 ARCHES = {
@@ -28,15 +29,22 @@ ARCHES = {
 def build(out, arch=None, src=None):
     """Compile every .py of src (default lib/) into out/lib/<same path>.mpy.
     arch: one of ARCHES, or None for portable bytecode.
-    Returns [(relative .py path, source bytes, .mpy bytes)], sorted by path."""
+    Returns [(relative .py path, source bytes, .mpy bytes)], sorted by path.
+    UsageError when src holds no .py file (lib/ is in a source checkout,
+    not in an installed wheel: pip install -e .)"""
     if arch is not None and arch not in ARCHES:
         raise ValueError('unknown arch %r: want one of %s' % (arch, ', '.join(ARCHES)))
+    src = Path(src) if src else mpy.LIB
+    if not mpy.lib_sources(src):
+        # an empty build would deploy nothing, and its clean-up code would not even parse
+        raise UsageError('no .py files in %s: build compiles lib/ of a source checkout '
+                         '(pip install -e .)' % src)
     dst = Path(out) / 'lib'
     # files of an earlier build that lib/ no longer has would be deployed too
     if dst.is_dir():
         for old in dst.rglob('*.mpy'):
             old.unlink()
-    return mpy.compile_tree(dst, src=Path(src) if src else mpy.LIB, arch=arch)
+    return mpy.compile_tree(dst, src=src, arch=arch)
 
 
 def table(rows, arch=None):

@@ -20,8 +20,10 @@ With --romfs, steps 1 and 2 are instead:
                                    the filesystem shadows it
 """
 import os
+import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 from . import mpy
@@ -42,6 +44,13 @@ def check_port(port):
     if not port or port != port.strip() or any(c in port for c in '\n\r\t '):
         raise UsageError('bad --port %r: want a device like /dev/ttyUSB0, COM3 or auto' % (port,))
     return port
+
+
+def imports_config(source):
+    """True when the app's source imports the module config (import config,
+    import a, config, from config import ...)."""
+    return re.search(r'^[ \t]*(import[ \t]+([\w.]+[ \t]*,[ \t]*)*config\b|from[ \t]+config[ \t]+import\b)',
+                     source, re.M) is not None
 
 
 def stale_py_code(mpy_files, root='/lib'):
@@ -104,6 +113,12 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
             raise UsageError('no such file: %s' % f)
         if f.name in ('main.py', 'boot.py') and f != app:
             raise UsageError('--file %s would overwrite the board\'s %s' % (f, f.name))
+    if (not (app.parent / 'config.py').is_file() and all(f.name != 'config.py' for f in files)
+            and imports_config(app.read_text())):
+        # the deploy itself succeeds; the board would stop at `import config` when it boots
+        print("thingflow-mpy deploy: warning: %s imports config, and no config.py is beside it "
+              "(nor a --file): the board needs its own /config.py (write one from "
+              "examples/config_example.py)" % app, file=sys.stderr)
     exe = 'mpremote' if dry_run else mpremote_binary()
     if build:
         rows = do_build(out, arch)

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from mpremote.romfs import VfsRomWriter
 
+from .listen import UsageError
+
 
 # the device-side runner: mounts an image, then runs a script or imports an app
 APP = Path(__file__).resolve().parent / 'device' / 'romfs_app.py'
@@ -62,7 +64,11 @@ def _add(w, root, files, prefix=()):
 
 def write(mpy_dir, out):
     """Write the image of mpy_dir (see image) to the file out; returns its
-    size in bytes."""
+    size in bytes. out must end in .romfs or .img: `mpremote romfs deploy
+    FILE` takes any other name for a folder to build an image of, and fails."""
+    if not str(out).endswith(('.romfs', '.img')):
+        raise UsageError('%s: an image file must be named *.romfs or *.img (mpremote romfs deploy '
+                         'reads any other name as a folder)' % out)
     data = image(mpy_dir)
     Path(out).write_bytes(data)
     return len(data)

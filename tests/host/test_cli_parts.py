@@ -141,3 +141,74 @@ def test_config_overlay(tmp_path):
     assert config_overlay(tmp_path, 'h', 1, 'u', 'p') == (
         "MQTT_HOST = 'b'\n\n# ---- added by thingflow-mpy run (from config.py) ----\n"
         "MQTT_HOST = 'h'\nMQTT_PORT = 1\nMQTT_USER = 'u'\nMQTT_PASSWORD = 'p'\n")
+
+
+# ---- build and deploy: what goes to the board ----
+
+def test_build_of_a_tree_without_sources_is_one_line_naming_it(tmp_path, monkeypatch, capsys):
+    # an installed wheel has no lib/: the build must not "succeed" with 0 files
+    # (the deploy would then send nothing, with clean-up code that does not parse)
+    from thingflow_mpy import build, cli, mpy
+    empty = tmp_path / 'lib'
+    with pytest.raises(UsageError) as e:
+        build.build(tmp_path / 'b', src=empty)
+    assert str(e.value) == 'no .py files in %s: build compiles lib/ of a source checkout (pip install -e .)' % empty
+    monkeypatch.setattr(mpy, 'LIB', empty)
+    rc = cli.main(['build', '--out', str(tmp_path / 'b')])
+    out, err = capsys.readouterr()
+    assert (rc, out) == (2, '')
+    assert err == 'thingflow-mpy build: no .py files in %s: build compiles lib/ of a source checkout (pip install -e .)\n' % empty
+    rc = cli.main(['deploy', str(mpy.ROOT / 'examples' / 'demo.py'), '--port', 'a0', '--out', str(tmp_path / 'b'), '--dry-run'])
+    out, err = capsys.readouterr()
+    assert (rc, out) == (2, '')  # no mpremote command printed
+    assert err.startswith('thingflow-mpy deploy: no .py files in %s' % empty)
+    assert not (tmp_path / 'b').exists()
+
+
+@pytest.mark.parametrize('source,want', [
+    ('import config\n', True),
+    ('import gc, config\n', True),
+    ('from config import MQTT_HOST\n', True),
+    ('try:\n    import config\nexcept ImportError:\n    pass\n', True),
+    ('import configx\n', False),
+    ('# import config\n', False),
+    ('x = "import config"\n', False),
+    ('from configparser import x\n', False),
+])
+def test_imports_config(source, want):
+    from thingflow_mpy.deploy import imports_config
+    assert imports_config(source) is want
+
+
+WARN = ("thingflow-mpy deploy: warning: %s imports config, and no config.py is beside it (nor a --file): "
+        "the board needs its own /config.py (write one from examples/config_example.py)\n")
+
+
+def test_deploy_warns_when_the_app_needs_a_config_it_does_not_send(tmp_path, capsys):
+    from thingflow_mpy.deploy import deploy
+    (tmp_path / 'b' / 'lib').mkdir(parents=True)
+    (tmp_path / 'b' / 'lib' / 'x.mpy').write_bytes(b'M\x06\x00\x1f')
+    app = tmp_path / 'app' / 'main_app.py'
+    app.parent.mkdir()
+    app.write_text('import config\nprint(config.X)\n')
+    lines = []
+    assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
+    assert capsys.readouterr().err == WARN % app
+    assert lines[-2:] == ['mpremote connect a0 fs cp %s :main.py' % app, 'mpremote connect a0 reset']
+    # a config.py given with --file, or beside the app: no warning, and it is copied
+    other = tmp_path / 'config.py'
+    other.write_text('X = 1\n')
+    lines = []
+    assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append, files=[other]) == 0
+    assert capsys.readouterr().err == ''
+    assert 'mpremote connect a0 fs cp %s :config.py' % other in lines
+    (app.parent / 'config.py').write_text('X = 2\n')
+    lines = []
+    assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
+    assert capsys.readouterr().err == ''
+    assert 'mpremote connect a0 fs cp %s :config.py' % (app.parent / 'config.py') in lines
+    # an app that does not import config: no warning
+    (app.parent / 'config.py').unlink()
+    app.write_text('print(1)\n')
+    assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
+    assert capsys.readouterr().err == ''

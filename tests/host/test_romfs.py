@@ -102,3 +102,19 @@ def test_the_footprint_counts_blocks_and_the_collectors_tables():
     assert romfs.footprint(32) == 65
     assert romfs.footprint(33) == math.ceil(3 * 32.375) == 98
     assert romfs.footprint(31602) == math.ceil((1 + 988) * 32.375)
+
+
+def test_an_image_file_name_that_mpremote_would_take_for_a_folder_is_refused(image, tmp_path):
+    # `mpremote romfs deploy FILE` reads FILE as an image only when it ends in
+    # .romfs or .img; any other name it tries to build an image of, as a folder
+    from thingflow_mpy.listen import UsageError
+    lib = tmp_path / 'build' / 'lib'
+    mpy.compile_tree(lib, src=mpy.LIB)
+    for name in ('lib.bin', 'image', 'lib.ROMFS'):
+        with pytest.raises(UsageError) as e:
+            romfs.write(lib, tmp_path / name)
+        assert str(e.value) == ('%s: an image file must be named *.romfs or *.img (mpremote romfs deploy '
+                                'reads any other name as a folder)' % (tmp_path / name))
+        assert not (tmp_path / name).exists()
+    n = romfs.write(lib, tmp_path / 'lib.img')
+    assert (tmp_path / 'lib.img').read_bytes() == romfs.image(lib) and n == len(romfs.image(lib))
