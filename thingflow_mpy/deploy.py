@@ -5,8 +5,12 @@ app to /main.py with mpremote, and reset the board.
 
 The steps, each one mpremote command (--dry-run prints them):
   1. fs cp -r BUILD/lib :          the .mpy files into /lib (made as needed)
-  2. exec "..."                    removes a stale /lib/X.py beside each new
-                                   X.mpy (MicroPython imports X.py first)
+  2. exec "..."                    stops (AssertionError) when thingflow is
+                                   imported from elsewhere than /lib (a ROMFS
+                                   image of a `deploy --romfs`: /rom/lib comes
+                                   first on sys.path), then removes a stale
+                                   /lib/X.py beside each new X.mpy
+                                   (MicroPython imports X.py first)
   3. fs cp APP :main.py            the app
   4. fs cp DIR/config.py :config.py   when the app has a config.py beside it
      (and each --file, to the board's root)
@@ -16,8 +20,9 @@ With --romfs, steps 1 and 2 are instead:
                                    board's ROMFS partition (firmware with
                                    ROMFS: their bytecode runs from flash)
   2. exec "..."                    removes /lib/X.py and /lib/X.mpy for each
-                                   module of the image, so that no copy on
-                                   the filesystem shadows it
+                                   module of the image (they come after
+                                   /rom/lib: they would only take flash, and
+                                   run again, stale, if the image went)
 """
 import os
 import re
@@ -53,13 +58,20 @@ def imports_config(source):
                      source, re.M) is not None
 
 
-def stale_py_code(mpy_files, root='/lib'):
-    """Board-side code that deletes each X.py that has an X.mpy beside it, in
-    the folders of mpy_files (paths relative to lib/, which is root on the board)."""
+def stale_py_code(mpy_files, root='/lib', probe='thingflow'):
+    """Board-side code (one line) that deletes each X.py that has an X.mpy
+    beside it, in the folders of mpy_files (paths relative to lib/, which
+    is root on the board). First it imports probe (a module of the build)
+    and stops with an AssertionError naming the file when it does not come
+    from root: a copy earlier on sys.path (a ROMFS image from a `deploy
+    --romfs`, frozen modules, a stray copy at /) would be imported instead
+    of the new build."""
     dirs = sorted({root + ('/' + p.parent.as_posix() if p.parent.as_posix() != '.' else '')
                    for p in mpy_files})
-    return ('import os;d=os.listdir;[os.remove(p+"/"+f) for p in (%s,) for f in d(p) '
-            'if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % x for x in dirs))
+    return ('import os;d=os.listdir;f=__import__("%s").__file__;assert f[:%d]=="%s/",f+" comes before %s '
+            'on sys.path: deploy --romfs, or take the library out of there";[os.remove(p+"/"+f) for p in (%s,) '
+            'for f in d(p) if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]'
+            % (probe, len(root) + 1, root, root, ','.join('"%s"' % x for x in dirs)))
 
 
 def shadow_code(mpy_files, root='/lib'):

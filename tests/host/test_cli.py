@@ -91,8 +91,9 @@ def expected_deploy(app, out, port, extra=()):
     lib = Path(out) / 'lib'
     dirs = sorted({'/lib' + ('/' + p.parent.as_posix() if len(p.parts) > 1 else '')
                    for p in mpy.lib_sources()})
-    code = ('import os;d=os.listdir;[os.remove(p+"/"+f) for p in (%s,) for f in d(p) '
-            'if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % d for d in dirs))
+    code = ('import os;d=os.listdir;f=__import__("thingflow").__file__;assert f[:5]=="/lib/",f+" comes before '
+            '/lib on sys.path: deploy --romfs, or take the library out of there";[os.remove(p+"/"+f) for p in (%s,) '
+            'for f in d(p) if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % d for d in dirs))
     b = ['mpremote', 'connect', port]
     cmds = [b + ['fs', 'cp', '-r', str(lib), ':'], b + ['exec', code], b + ['fs', 'cp', str(app), ':main.py']]
     cmds += [b + ['fs', 'cp', str(f), ':' + Path(f).name] for f in extra]
@@ -164,11 +165,30 @@ def test_stale_py_code_removes_only_shadowing_sources(tmp_path):
     (lib / 'sensors').mkdir(parents=True)
     for f in ('a.py', 'a.mpy', 'b.mpy', 'keep.py', 'sensors/x.py', 'sensors/x.mpy', 'sensors/y.py'):
         (lib / f).write_text('')
-    code = deploy.stale_py_code([Path('a.mpy'), Path('b.mpy'), Path('sensors/x.mpy')], root=str(lib))
-    res = mpy.run_micropython(['-c', code], [])
+    code = deploy.stale_py_code([Path('a.mpy'), Path('b.mpy'), Path('sensors/x.mpy')], root=str(lib), probe='keep')
+    res = mpy.run_micropython(['-c', code], [lib])
     assert res.returncode == 0, res.stderr
     left = sorted(p.relative_to(lib).as_posix() for p in lib.rglob('*.*'))
     assert left == ['a.mpy', 'b.mpy', 'keep.py', 'sensors/x.mpy', 'sensors/y.py']
+
+
+def test_stale_py_code_stops_when_the_library_comes_from_elsewhere(tmp_path):
+    # after a deploy --romfs, /rom/lib comes before /lib on sys.path: a plain
+    # deploy would leave the board importing the image's modules
+    lib = tmp_path / 'lib'
+    rom = tmp_path / 'rom'
+    lib.mkdir()
+    rom.mkdir()
+    for f in ('a.py', 'a.mpy', 'keep.py'):
+        (lib / f).write_text('')
+    (rom / 'keep.py').write_text('')
+    code = deploy.stale_py_code([Path('a.mpy')], root=str(lib), probe='keep')
+    res = mpy.run_micropython(['-c', code], [rom, lib])
+    assert res.returncode == 1
+    assert (res.stdout + res.stderr).strip().splitlines()[-1] == (
+        'AssertionError: %s/keep.py comes before %s on sys.path: deploy --romfs, or take the library out of '
+        'there' % (rom, lib)), res.stdout + res.stderr
+    assert sorted(p.name for p in lib.iterdir()) == ['a.mpy', 'a.py', 'keep.py']  # nothing removed
 
 
 def no_tool(monkeypatch):
