@@ -17,7 +17,7 @@ maxsize:want a number > 0
 timeout:want a number > 0
 maxwait:want a number > 0
 every:want a number >= 0 (0: off)
-batch:want a number >= 0 (0: off)
+batch:want a number >= 0 (0: off), at most outbox
 port:want 1-65535
 keepalive:want 0-65535 s
 host:want a host name or address

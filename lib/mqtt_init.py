@@ -55,6 +55,8 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
                 _err(x, v)  # a number > 0 (>= 0 when n)
             if v != getattr(self, x, None):  # the class attribute: the default
                 setattr(self, x, v)
+        if batch > outbox:  # never that many waiting: it would never connect
+            _err('batch', batch)
         if client is None:
             if not port:  # 0 would be the client's default port
                 _err('port', port)

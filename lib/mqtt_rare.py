@@ -45,14 +45,15 @@ def due(w, t0):
     cycle that sent everything began (the first cycle begins at the first
     event), so that a failed attempt is retried after the back-off."""
     clk = w.clock
-    if w.state < -1 and clk.ticks_diff(t0, w._fail_t) < -w.state:
+    # (a time < 0 ago: more than half a board's ticks period, 6.2 days, ago)
+    if w.state < -1 and 0 <= clk.ticks_diff(t0, w._fail_t) < -w.state:
         return False
     if not (w.every or w.batch):
         return True
     c = getattr(w, '_cyc', None)
     if c is None:
         c = w._cyc = t0
-    return bool(w.batch and len(w.outbox) >= w.batch or w.every and clk.ticks_diff(t0, c) >= w.every * 1000)
+    return bool(w.batch and len(w.outbox) >= w.batch or w.every and not 0 <= clk.ticks_diff(t0, c) < w.every * 1000)
 
 
 def close(w):

@@ -23,21 +23,43 @@ def context():
 
 def wrap(c):
     """TLS over the connected socket of client c (c.ssl: True or an
-    SSLContext); the handshake runs under the plain socket's timeout."""
+    SSLContext). CPython's handshake runs under the socket's timeout (a
+    deadline for all of it); MicroPython's goes on in _Sock's reads and
+    writes, each bounded by the time left of the call."""
     x = c.ssl
     if x is True:
         x = context()
     s = c.sock
-    t = x.wrap_socket(s, server_hostname=c.server)
-    c.sock = t if hasattr(t, 'settimeout') else _Sock(t, s)
+    if hasattr(x, 'check_hostname'):  # CPython's SSLContext
+        c.sock = x.wrap_socket(s, server_hostname=c.server)
+    else:
+        s.setblocking(False)
+        c.sock = _Sock(x.wrap_socket(s, server_hostname=c.server, do_handshake_on_connect=False))
 
 
 class _Sock:
-    # MicroPython's TLS socket has no settimeout, recv or send: the TLS
-    # socket's read/write/close under those names, the timeouts going to the
-    # plain socket under it (bound methods: no code of their own here)
-    def __init__(self, t, s):
-        self.send = t.write
-        self.recv = t.read
+    # MicroPython's TLS socket has no settimeout, recv or send, and one read
+    # or write of it may wait on the plain socket many times (the handshake),
+    # each time for the plain socket's whole timeout: no bound. So the plain
+    # socket is non-blocking, and recv/send first wait with poll, at most the
+    # time given to settimeout, until the TLS socket can go on (its poll knows
+    # whether the TLS engine waits to read or to write); read/write then
+    # return None when the engine still waits (MQTTClient.send loops).
+    def __init__(self, t):
+        import select
+        self.t = t
         self.close = t.close
-        self.settimeout = s.settimeout
+        self.p = select.poll()
+        self.p.register(t)
+
+    def settimeout(self, v):
+        self.v = v
+
+    def recv(self, n, *w):
+        # (w: to send bytes n instead)
+        self.p.modify(self.t, 4 if w else 1)  # POLLOUT or POLLIN
+        self.p.poll(int(self.v * 1000))
+        return self.t.write(n) if w else self.t.read(n)
+
+    def send(self, b):
+        return self.recv(b, 1)

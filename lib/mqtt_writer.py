@@ -195,8 +195,9 @@ class MQTTWriter(MQTTClient, InputThing):
         clk = self.clock
         self.start = t0 = clk.ticks_ms()
         ka = self.keepalive * 1000
-        if self.state > 0 and ka and clk.ticks_diff(t0, self._last) >= ka:
+        if self.state > 0 and ka and not 0 <= clk.ticks_diff(t0, self._last) < ka:
             # the broker gives up on us after 1.5 keepalives: start afresh
+            # (< 0: more than half a board's ticks period, 6.2 days, ago)
             __import__('mqtt_rare').error(self, None)
         q = self.outbox
         duty = self.every or self.batch

@@ -264,40 +264,82 @@ def test_a_packet_longer_than_a_broker_sends_a_publisher_is_an_mqtterror():
     assert msg(e) == 'bad packet length from the broker'
 
 
-def test_tls_wrapper_times_the_plain_socket():
-    # MicroPython's TLS socket has no settimeout, recv or send: mqtt_tls's
-    # wrapper gives them, the timeouts going to the plain socket
+def test_tls_wrapper_bounds_each_wait_by_the_time_left():
+    # MicroPython's TLS socket has no settimeout, recv or send, and one of
+    # its reads may wait on the plain socket many times (the handshake): the
+    # wrapper makes the plain socket non-blocking and waits with poll, at
+    # most the time left, for the TLS socket to go on; None: not yet
+    import sys
     import mqtt_tls
 
     class Tls:
         def __init__(self):
             self.out = b''
             self.closed = False
+            self.reads = [None, b'\x20\x02', None, b'\x00\x00']  # None: the engine waits
 
         def write(self, b):
-            self.out += bytes(b)
-            return len(b)
+            if not self.out and b == b'ab':
+                self.out = b'-'  # first call: the handshake waits (None)
+                return None
+            self.out += bytes(b[:1])  # a short write
+            return 1
 
         def read(self, n):
-            return b'\x20\x02\x00\x00'[:n]
+            return self.reads.pop(0)
 
         def close(self):
             self.closed = True
 
-    class Ctx:
-        def wrap_socket(self, s, server_hostname=None):
-            self.host = server_hostname
+    class Ctx:  # MicroPython's SSLContext (no check_hostname)
+        def wrap_socket(self, s, server_hostname=None, do_handshake_on_connect=True):
+            self.args = (server_hostname, do_handshake_on_connect)
             self.tls = Tls()
             return self.tls
 
+    class Poll:
+        def __init__(self):
+            self.calls = []
+
+        def register(self, o):
+            self.calls.append(('register', o))
+
+        def modify(self, o, e):
+            self.calls.append(('modify', e))
+
+        def poll(self, ms):
+            self.calls.append(('poll', ms))
+
+    class Select:
+        def poll():
+            Select.p = Poll()
+            return Select.p
+
     ctx = Ctx()
-    c = client_with([], ssl=ctx)
+    clk = VirtualClock()
+    c = client_with([], ssl=ctx, timeout=2)
+    c.clock = clk
     plain = c.sock
-    mqtt_tls.wrap(c)
-    assert ctx.host == '127.0.0.1' and c.sock is not plain
+    plain.setblocking = lambda b: plain.timeouts.append(('blocking', b))
+    real = sys.modules.get('select')
+    sys.modules['select'] = Select
+    try:
+        mqtt_tls.wrap(c)
+    finally:
+        if real is None:
+            del sys.modules['select']
+        else:
+            sys.modules['select'] = real
+    p = Select.p
+    assert ctx.args == ('127.0.0.1', False) and plain.timeouts == [('blocking', False)]
+    assert p.calls == [('register', ctx.tls)]
     c.send(b'ab', 0, None)
-    assert c.send(2, 0, None) == b'\x20\x02' and ctx.tls.out == b'ab'
-    assert plain.timeouts and plain.out == b''
+    clk.advance(500)
+    assert c.send(4, 0, None) == b'\x20\x02\x00\x00'
+    assert ctx.tls.out == b'-ab' and plain.out == b''
+    # POLLOUT (4) before each write, POLLIN (1) before each read, each wait
+    # the time left of the call in ms (2 s from its start)
+    assert p.calls[1:] == [('modify', 4), ('poll', 2000)] * 3 + [('modify', 1), ('poll', 1500)] * 4, p.calls
     c.close()
     assert ctx.tls.closed and c.sock is None
 

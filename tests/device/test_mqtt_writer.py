@@ -100,7 +100,9 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'maxsize': 0}, 'maxsize 0: want a number > 0'),
         ({'timeout': -1}, 'timeout -1: want a number > 0'),
         ({'every': -5}, 'every -5: want a number >= 0 (0: off)'),
-        ({'batch': 'x'}, "batch 'x': want a number >= 0 (0: off)"),
+        ({'batch': 'x'}, "batch 'x': want a number >= 0 (0: off), at most outbox"),
+        ({'batch': 51}, 'batch 51: want a number >= 0 (0: off), at most outbox'),  # outbox 50: never 51 waiting
+        ({'batch': 6, 'outbox': 5}, 'batch 6: want a number >= 0 (0: off), at most outbox'),
         ({'maxwait': 0}, 'maxwait 0: want a number > 0'),
         ({'outbox': 2.5}, 'outbox 2.5: want a number of messages > 0'),
         ({'qos': True}, 'qos True: want 0 or 1'),
@@ -118,6 +120,7 @@ def test_bad_arguments_are_refused_naming_the_value():
     w = MQTTWriter('d', '127.0.0.1', 65535, 'a')
     assert w.queued == 0 and w.client is None  # its own client
     assert (w.keepalive, w.timeout, w.qos, w.maxsize, w.every, w.radio) == (60, 3, 1, 1024, 0, None)
+    assert MQTTWriter('d', '127.0.0.1', 1883, 'a', outbox=5, batch=5).batch == 5  # a full outbox connects
 
 
 def test_the_signature_keeps_the_seeds_order_and_every_keyword():
@@ -808,3 +811,29 @@ def test_spool_count_line_cut_short_loses_nothing_and_drops_nothing():
     w, fc, clk = make(spool=SPOOL)
     assert (w.queued, w.dropped) == (2, 1)  # only the cut record
     cleanup()
+
+
+def test_week_long_silences_on_ticks_that_wrap_at_2_30_ms():
+    # A board's ticks_ms wraps at 2**30 ms (12.4 days): a ticks_diff over
+    # more than 6.2 days reads < 0. After a week without a wake-up the
+    # duty cycle is due, the back-off is over, and the connection is renewed.
+    week = 7 * 86400000
+    w, fc, clk = make(every=60, status=False)
+    w.on_next(('s', 0, 0))
+    clk.now = 60000
+    w.on_next(('s', 1, 1))  # the first cycle
+    clk.now += week
+    w.on_next(('s', 2, 2))
+    assert [t for k, t in fc.log if k == 'connect'] == [60000, 60000 + week] and w.queued == 0
+    w, fc, clk = make(status=False)
+    fc.up = False
+    w.on_next(('s', 0, 0))  # a failure: back-off 1 s
+    fc.up = True
+    clk.now = week
+    w.on_next(('s', 1, 1))
+    assert [t for k, t in fc.log if k == 'connect'] == [0, week] and (w.queued, w.published) == (0, 2)
+    w, fc, clk = make(keepalive=60, status=False)
+    w.on_next(('s', 0, 0))
+    clk.now = week  # the broker gave up on the connection long ago
+    w.on_next(('s', 1, 1))
+    assert [t for k, t in fc.log if k == 'connect'] == [0, week] and w.reconnects == 1

@@ -310,3 +310,85 @@ def test_connect_quiet_direct_calls_and_bad_sensor_ids_against_mosquitto(runtime
                                                         ('t/d', ['d', 1, 2]), ('e', ['e', 3, 4])], got
     assert sub.messages('x/status') == [('x/status', b'online')]  # no will: DISCONNECT was sent
     assert 'malformed' not in broker.log().lower()
+
+
+class TrickleProxy:
+    """Forwards 127.0.0.1 connections to port `up`: what the client sends at
+    once, what the server sends in `chunk`-byte pieces `delay` s apart (a slow
+    link: every piece comes well within a socket timeout)."""
+
+    def __init__(self, up, chunk, delay):
+        self.up, self.chunk, self.delay = up, chunk, delay
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.socks = [self.sock]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+                u = socket.create_connection(('127.0.0.1', self.up))
+            except OSError:
+                return
+            self.socks += [c, u]
+            threading.Thread(target=self._pump, args=(c, u, 0), daemon=True).start()
+            threading.Thread(target=self._pump, args=(u, c, self.delay), daemon=True).start()
+
+    def _pump(self, a, b, delay):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                n = self.chunk if delay else len(d)
+                for i in range(0, len(d), n):
+                    time.sleep(delay)
+                    b.sendall(d[i:i + n])
+        except OSError:
+            pass
+
+    def close(self):
+        for s in self.socks:
+            s.close()
+
+
+SLOW_TLS = r'''
+import sys
+from mqtt_client import MQTTClient
+from thingflow import ticks_ms, ticks_diff
+c = MQTTClient('slow', '127.0.0.1', int(sys.argv[1]), ssl=True, timeout=1)
+t = ticks_ms()
+try:
+    c.connect()
+    print('connected')
+except OSError as e:
+    print('error', type(e).__name__)
+print('took', ticks_diff(ticks_ms(), t))
+'''
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_a_tls_handshake_trickling_in_is_bounded_by_timeout(runtime, mpy_lib, tmp_path, make_broker):
+    # the server's handshake in 50-byte pieces 0.3 s apart (some 5 s in all):
+    # connect(timeout=1) gives up after 1 s (MicroPython's TLS socket waited
+    # the whole timeout for each piece: 7 s here)
+    b = make_broker(tls=True)
+    app = tmp_path / 'slow_tls.py'
+    app.write_text(SLOW_TLS)
+    proxy = TrickleProxy(b.port, 50, 0.3)
+    try:
+        if runtime == 'cpython':
+            env = dict(os.environ, PYTHONPATH=str(mpy.LIB))
+            res = subprocess.run([sys.executable, str(app), str(proxy.port)], env=env, capture_output=True,
+                                 text=True, timeout=60)
+        else:
+            res = mpy.run_micropython([str(app), str(proxy.port)], [mpy_lib], timeout=60)
+    finally:
+        proxy.close()
+    lines = res.stdout.splitlines()
+    assert res.returncode == 0 and lines[0].startswith('error') and lines[1].startswith('took'), \
+        res.stdout + res.stderr
+    assert 900 <= int(lines[1].split()[1]) <= 1400, res.stdout
