@@ -158,13 +158,16 @@ class I2C:
     def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
         return bytes(self.sim.device(addr).mem_read(memaddr, nbytes))
 
+    # buf through memoryview(): TypeError, as on a board, for what has no
+    # buffer (an int, a list) or, to read into, is read-only (bytes)
     def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
+        buf = memoryview(buf)
         d = self.sim.device(addr).mem_read(memaddr, len(buf))
         for i in range(len(buf)):
             buf[i] = d[i]
 
     def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
-        self.sim.device(addr).mem_write(memaddr, bytes(buf))
+        self.sim.device(addr).mem_write(memaddr, bytes(memoryview(buf)))
 
 
 class SoftI2C(I2C):

@@ -50,19 +50,21 @@ class I2C:
         return bytes(self.sim.device(addr).recv(nbytes))
 
     def readfrom_into(self, addr, buf, stop=True):
+        buf = memoryview(buf)  # TypeError for an int, a list, bytes (as machine.py)
         d = self.sim.device(addr).recv(len(buf))
         for i in range(len(buf)):
             buf[i] = d[i]
 
     def writeto(self, addr, buf, stop=True):
         """Returns the number of bytes acknowledged."""
-        self.sim.device(addr).send(bytes(buf))
+        buf = bytes(memoryview(buf))
+        self.sim.device(addr).send(buf)
         return len(buf)
 
     def writevto(self, addr, vector, stop=True):
         b = b''
         for x in vector:
-            b += bytes(x)
+            b += bytes(memoryview(x))
         return self.writeto(addr, b, stop)
 
 
@@ -105,7 +107,9 @@ class SimADC:
 
 class ADC:
     """machine.ADC(id, *, atten=None): id is a channel number or a Pin.
-    read(): 0..1024 on the ESP8266; read_u16(): 0..65535."""
+    read(): 0..1024 on the ESP8266; read_u16(): 0..65535, scaled from read()
+    as the ESP8266 port does (read() * 65535 // 1024: 1025 steps, 0.5 V reads
+    32767), with the input's top in place of 1024."""
 
     def __init__(self, id, *, atten=None):
         self.sim = sim_adc(id)
@@ -114,4 +118,4 @@ class ADC:
         return self.sim.scaled(self.sim.top)
 
     def read_u16(self):
-        return self.sim.scaled(65535)
+        return self.read() * 65535 // self.sim.top

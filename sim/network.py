@@ -153,8 +153,9 @@ class WLAN:
     def status(self, *args):
         if args:
             return _rare().WLAN.status(self, *args)
-        if self.itf == AP_IF:
-            return None if _st['port'] == 'esp32' else -1
+        if self.itf == AP_IF:  # the ports' own: ESP32 None, Pico W CYW43_LINK_DOWN
+            p = _st['port']
+            return None if p == 'esp32' else 0 if p == 'rp2' else -1
         return _status()
 
     def ifconfig(self, *args):

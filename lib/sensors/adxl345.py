@@ -88,11 +88,12 @@ class ADXL345:
         w(address, _DATA_FORMAT, bytes([8 | r]))  # FULL_RES | range
         # BW_RATE and the next register, POWER_CTL, in one write: the rate, then Measure
         w(address, _BW_RATE, bytes([c, 8]))
-        for c in range(3):  # wait for the first measurement
+        for c in range(4):  # wait for the first measurement: a look after each wait
+            if c:
+                clock.sleep_ms(int(1000 / rate) + 2)
             i2c.readfrom_mem_into(address, _INT_SOURCE, b)
             if b[0] & 0x80:  # DATA_READY
                 return
-            clock.sleep_ms(int(1000 / rate) + 2)
         from ._err import fail
         fail(2, 'ADXL345', address)
 

@@ -24,7 +24,7 @@ def test_sample_reads_read_u16():
     s = ADCSensor(machine.ADC(0), sensor_id='batt', ratio=3.2)
     assert (s.sensor_id, s.top, s.ratio, s.vref) == ('batt', 65535, 3.2, 1.0)
     # volts at the pin, reading
-    for v, want in ((0.0, 0.0), (0.5, 32768 * 3.2 / 65535), (1.0, 3.2), (1.7, 3.2), (-0.1, 0.0)):
+    for v, want in ((0.0, 0.0), (0.5, 32767 * 3.2 / 65535), (1.0, 3.2), (1.7, 3.2), (-0.1, 0.0)):
         a.volts = v
         assert close(s.sample(), want), (v, s.sample(), want)
 
@@ -48,7 +48,10 @@ def test_the_simulated_adc_reads_like_the_esp8266():
     bus()
     a = machine.sim_adc(0)
     adc = machine.ADC(0)
-    for v, r, r16 in ((0.0, 0, 0), (0.25, 256, 16384), (1.0, 1024, 65535), (2.0, 1024, 65535)):
+    # read_u16() as the port computes it: read() * 65535 // 1024 (it gave
+    # 16384, 19661, 32768 and 65469 for 0.25, 0.3, 0.5 and 0.999 V)
+    for v, r, r16 in ((0.0, 0, 0), (0.25, 256, 16383), (0.3, 307, 19647), (0.5, 512, 32767),
+                      (0.999, 1023, 65471), (1.0, 1024, 65535), (2.0, 1024, 65535)):
         a.volts = v
         assert (adc.read(), adc.read_u16()) == (r, r16), v
 
@@ -67,7 +70,7 @@ def test_adc_error_mid_run_ends_only_this_sensor():
     a = machine.sim_adc(0)
     a.volts = 0.5
     r, rc = error_mid_run(ADCSensor(machine.ADC(0)), a)
-    assert r.values() == [32768 / 65535] * 3
+    assert r.values() == [32767 / 65535] * 3
     assert r.log[-1][0] == 'err' and r.log[-1][1].args[0] == 5
     assert rc.values() == list(range(1, 11))
 
@@ -87,5 +90,5 @@ def test_pipeline_in_virtual_time():
                 a.volts = steps[len(self.log)]
     s.schedule_sensor(ADCSensor(machine.ADC(machine.Pin(17)), sensor_id='a0', ratio=4.0), 300, r, Steps())
     run_for(s, 899)
-    assert r.values() == [0.0, 16384 * 4.0 / 65535, 32768 * 4.0 / 65535]
+    assert r.values() == [0.0, 16383 * 4.0 / 65535, 32767 * 4.0 / 65535]
     assert r.times() == [0.0, 300.0, 600.0]

@@ -110,6 +110,23 @@ def test_first_reading_waits_for_data_ready_in_virtual_time():
     assert (clk.sleeps, clk.now) == (5, 184 + 3 * 12)
 
 
+def test_each_wait_for_the_first_data_is_followed_by_a_look():
+    # a chip slower than the wait (12 ms at 100 Hz): data after 25 ms, i.e.
+    # during the third wait; the driver looks again after it (it raised
+    # ETIMEDOUT at 36 ms with the data there)
+    clk = VirtualClock()
+    i2c = bus()
+    c = i2c.sim.attach(Chip(clock=clk))
+    c.ready = lambda: clk.now >= 25
+    a = ADXL345(i2c, rate=100, clock=clk, raw=True)
+    assert (clk.sleeps, clk.now) == (3, 36)
+    assert a.sample() == (0, 0, 256)
+    c.ready = lambda: clk.now >= 73  # after the third wait: no data
+    e = raises(OSError, ADXL345, i2c, clock=clk)
+    assert e.args == (110, 'ADXL345 0x53: no data'), e.args
+    assert (clk.sleeps, clk.now) == (6, 72)
+
+
 def test_i2c_error_mid_run_ends_only_this_sensor():
     i2c = bus()
     c = i2c.sim.attach(Chip(accel=(0.0, 0.0, -G)))

@@ -95,6 +95,26 @@ def test_register_and_plain_transfers_reach_the_model():
     assert i2c.sim.transfers == 10
 
 
+def test_transfers_take_only_buffers_as_the_ports_do():
+    # the ports get buf through the buffer protocol: an int or a list is a
+    # TypeError (the simulation wrote bytes(1) = one zero byte for an int), a
+    # read into bytes too (here after the chip was read); nothing is written
+    machine.sim_reset()
+    i2c = I2C(0)
+    c = i2c.sim.attach(chips.MCP9808())
+    calls = [(i2c.writeto_mem, (0x18, 8, 1)), (i2c.writeto_mem, (0x18, 8, [1])),
+             (i2c.readfrom_mem_into, (0x18, 5, [0, 0])), (i2c.readfrom_mem_into, (0x18, 5, bytes(2))),
+             (i2c.writeto, (0x18, [8, 1])), (i2c.readfrom_into, (0x18, [0, 0])),
+             (i2c.readfrom_into, (0x18, bytes(2))), (i2c.writevto, (0x18, (b'\x08', [1])))]
+    for fn, args in calls:
+        raises(TypeError, fn, *args)
+    assert (c.regs[8], c.writes) == (3, 0)
+    i2c.writeto_mem(0x18, 8, memoryview(b'\x00\x01')[1:])  # any buffer will do
+    buf = bytearray(3)
+    i2c.readfrom_mem_into(0x18, 6, memoryview(buf)[1:])
+    assert (c.regs[8], buf) == (1, bytearray(b'\x00\x00\x54'))
+
+
 def test_failures_are_injected_per_chip():
     machine.sim_reset()
     i2c = I2C(0)
@@ -113,8 +133,8 @@ def test_adc_reads_and_fails():
     machine.sim_reset()
     a = machine.sim_adc(0)
     adc = ADC(0)
-    a.vref, a.top = 3.3, 4095  # an ESP32-like input
-    for v, r, r16 in ((0.0, 0, 0), (1.65, 2048, 32768), (3.3, 4095, 65535), (-1, 0, 0)):
+    a.vref, a.top = 3.3, 4095  # a 12-bit input; read_u16() by the ESP8266's formula
+    for v, r, r16 in ((0.0, 0, 0), (1.65, 2048, 32775), (3.3, 4095, 65535), (-1, 0, 0)):
         a.volts = v
         assert (adc.read(), adc.read_u16()) == (r, r16), v
     a.fail(1)
