@@ -111,8 +111,9 @@ class OutputThing:
                 self._port(port)  # raises: unknown or closed
             return
         try:
-            for t in cs:
-                t.on_next(x)
+            for t in cs:  # only to things still connected: one may close the port or disconnect another
+                if self._conns[port] is cs or t in (self._conns[port] or ()):
+                    t.on_next(x)
         except Exception as e:  # ExcInDispatch, unless e is a FatalError
             raise __import__('tfrare')._dispatch_next(x, e)
 
@@ -147,7 +148,9 @@ class SensorAsOutputThing(OutputThing):
     """Samples a sensor (any object with sensor_id and sample()) at each
     wake-up and dispatches (sensor_id, ts, value); ts is the clock's time()
     in seconds. StopIteration from sample() completes the stream; any other
-    exception is dispatched as on_error and ends it."""
+    exception is dispatched as on_error and ends it. Once the stream has
+    ended (also by a _dispatch_completed() from elsewhere), _observe() no
+    longer samples."""
 
     def __init__(self, sensor, clock=None):
         sensor.sample  # AttributeError names what is missing
@@ -157,6 +160,8 @@ class SensorAsOutputThing(OutputThing):
         self.clock = clock or default_clock
 
     def _observe(self):
+        if self._conns['default'] is None:  # ended between its runs: not sampled, the scheduler drops it
+            return
         v = self._sample()
         if v is not self:
             self._dispatch_next((self.sensor.sensor_id, self.clock.time(), v))
@@ -186,7 +191,8 @@ class Scheduler:
     clock: an object with ticks_ms(), ticks_diff(a, b), sleep_ms(ms) and,
     for event times, time(); default: the time module.
     Counters: wakeups (wake-ups that ran tasks), clock_faults (elapsed times
-    that could not be true, replaced by the planned sleep)."""
+    that could not be true, replaced by the planned sleep; a negative time
+    between two run_forever calls by none)."""
 
     def __init__(self, clock=None):
         self.clock = clock or default_clock
@@ -307,14 +313,18 @@ class Scheduler:
         clk = self.clock
         woke = clk.ticks_ms()
         if self._last is not None:  # after an earlier run_forever: count the time since
-            ms = self._ms + max(clk.ticks_diff(woke, self._last), 0)
+            ms = clk.ticks_diff(woke, self._last)
+            if ms < 0:  # time ran backwards (or wrapped): not to be trusted
+                self.clock_faults += 1
+                ms = 0
+            ms += self._ms
             self._ms = ms % 10
             self._advance_time(ms // 10)
         while self._groups:
             self._last = woke  # the clock reading that logical time stands for
             self._run = gone = []
             for t in self._get_tasks():
-                if gone and t in gone:
+                if t in gone:
                     continue
                 t._observe()
                 c = getattr(t, '_conns', None)

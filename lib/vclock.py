@@ -58,6 +58,8 @@ def run_for(sched, seconds):
     try:
         sched.run_forever()
     except StopIteration:
+        pass
+    finally:  # also when a task raised: the clock sleeps freely again
         sched._run = False
-    clk.stop_at = None
+        clk.stop_at = None
     return sched.wakeups

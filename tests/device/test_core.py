@@ -203,6 +203,53 @@ def test_fatal_error_passes_through_untouched():
     assert msg(e) == 'stop everything'
 
 
+
+def test_a_port_closed_during_dispatch_gets_no_more_of_that_event():
+    # the first thing ends its source's stream while an event is dispatched:
+    # the things after it get the completion, never the event after it (a
+    # Filter there raised PortError: it forwarded the event on its closed port)
+    src = OutputThing()
+
+    class Ender(Rec):
+        def on_next(self, x):
+            Rec.on_next(self, x)
+            src._dispatch_completed()
+    a, b, r = Ender(), Rec(), Rec()
+    f = Filter()
+    f.connect(r)
+    src.connect(a)
+    src.connect(b)
+    src.connect(f)
+    src._dispatch_next(1)
+    assert a.log == [('next', 1), ('done',)]
+    assert b.log == [('done',)]
+    assert r.log == [('done',)]
+    assert src._conns == {'default': None}
+
+
+def test_connect_and_disconnect_during_dispatch():
+    # a thing disconnected during a dispatch does not get that event; one
+    # connected during it gets the events after it
+    src = OutputThing()
+    b, c, d = Rec(), Rec(), Rec()
+
+    class Switch(Rec):
+        def on_next(self, x):
+            Rec.on_next(self, x)
+            if x == 1:
+                off_b()
+                src.connect(c)
+    a = Switch()
+    src.connect(a)
+    off_b = src.connect(b)
+    src.connect(d)
+    src._dispatch_next(1)
+    src._dispatch_next(2)
+    assert a.log == [('next', 1), ('next', 2)]
+    assert b.log == []
+    assert c.log == [('next', 2)]
+    assert d.log == [('next', 1), ('next', 2)]
+
 def test_filter_forwards_everything_by_default():
     src = OutputThing()
     f = Filter()
@@ -246,13 +293,18 @@ def test_sensor_as_output_thing_events():
 
 def test_sensor_error_goes_downstream_and_ends_the_stream():
     err = OSError(5)
-    s = SensorAsOutputThing(Seq([1, err, 3]), FixedClock(0))
+    q = Seq([1, err, 3])
+    s = SensorAsOutputThing(q, FixedClock(0))
     r = Rec()
     s.connect(r)
     s._observe()
     s._observe()
     assert r.log == [('next', ('seq', 0, 1)), ('err', err)]
-    raises(PortError, s._observe)  # a further sample would have nowhere to go
+    # a further wake-up samples nothing (the value would have nowhere to go)
+    # and raises nothing: a scheduler then drops the thing
+    s._observe()
+    assert q.values == [3] and r.log == [('next', ('seq', 0, 1)), ('err', err)]
+    raises(PortError, s._dispatch_next, 3)  # dispatching on the ended stream still does
 
 
 def test_sensor_needs_sample_and_sensor_id():

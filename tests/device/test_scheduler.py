@@ -306,6 +306,28 @@ def test_run_forever_returns_when_every_stream_completes():
     assert s._groups == []
 
 
+
+def test_a_sensor_ended_by_another_task_is_dropped_not_sampled():
+    # another task ends the sensor's stream between its runs: at its next
+    # wake-up the sensor is not sampled and the scheduler drops it (it raised
+    # PortError out of run_forever: the sample had nowhere to go)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    r = Rec()
+    c = Count('a')
+    s.schedule_sensor(c, 1, r)
+    sensor = s._groups[0][3]
+
+    def end(t):
+        if len(r.events) == 3:  # at 2.5 s (not at 0 s)
+            sensor._dispatch_completed()
+            off()  # and stop itself
+    off = s.schedule_periodic(Task('ender', s, end), 2.5)
+    s.run_forever()
+    assert [e[2] for e in r.events] == [1, 2, 3] and r.done == 1
+    assert c.n == 3 and s._groups == []
+    assert clk.now == 3000 and s.wakeups == 5  # 0, 1, 2, 2.5 and 3 s
+
 def test_run_forever_with_nothing_scheduled_returns():
     s = Scheduler(VirtualClock())
     s.run_forever()
@@ -512,6 +534,24 @@ def test_clock_that_jumps_is_not_trusted_and_not_fatal():
         assert t.runs == [0, 10000, 20000, 30000, 40000, 50000, 60000], (jump, t.runs)
 
 
+
+def test_time_between_runs_that_cannot_be_true_is_a_clock_fault():
+    # 40 s between two runs on a clock of period 2**16 ms reads as -25.5 s:
+    # not counted (the schedule moves by the 40 s nobody can measure), and
+    # counted in clock_faults (it was dropped silently)
+    clk = VirtualClock(period=1 << 16)
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 10)
+    run_for(s, 20)
+    clk.advance(40000)
+    run_for(s, 20)
+    assert s.clock_faults == 1
+    assert t.runs == [0, 10000, 20000, 70000, 80000]
+    clk.advance(5000)  # a true gap is counted: the next run is on time
+    run_for(s, 15)
+    assert s.clock_faults == 1 and t.runs[2:] == [20000, 70000, 80000, 90000, 100000]
+
 def test_default_clock_runs_in_real_time():
     s = Scheduler()
     r = Rec()
@@ -565,6 +605,24 @@ def test_sensor_as_output_thing_uses_the_scheduler_clock():
     sa._observe()
     assert got == [('z', 6.5, 1)]
 
+
+
+def test_run_for_resets_the_clock_when_a_task_raises():
+    # the error goes out of run_for; the clock's stop_at goes with it (it
+    # stayed set: a later sleep past it, e.g. a plain run_forever(), raised
+    # StopIteration)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+
+    def fail(t):
+        if len(t.runs) == 3:
+            raise ValueError('bus down')
+    s.schedule_periodic(Task('t', s, fail), 1)
+    e = raises(ValueError, run_for, s, 60)
+    assert msg(e) == 'bus down' and clk.now == 2000
+    assert clk.stop_at is None and s._run is False
+    clk.sleep_ms(120000)
+    assert clk.now == 122000
 
 def test_virtual_clock_stop_at_never_moves_time_back():
     clk = VirtualClock(stop_at=10)

@@ -113,3 +113,103 @@ def test_internal_layer_wakes_exactly_at_the_union_of_the_grids(ivs, start):
         for t in range(first, end + 1, iv):
             expect.setdefault(t, []).extend([iv] * ivs.count(iv))
     assert seen == sorted((t, sorted(v)) for t, v in expect.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from('ndcx'), st.integers(0, 5)),
+                max_size=8),
+       st.integers(min_value=1, max_value=4))
+def test_dispatch_reaches_only_things_connected_at_their_turn(acts, n_events):
+    # things act while an event is dispatched to them: (event k, 'n' nothing,
+    # 'd' disconnect thing j, 'c' connect a new thing, 'x' end the stream).
+    # No thing gets an event after its completion, after it was disconnected,
+    # or the event during whose dispatch it was connected; every other thing
+    # gets every event once, in order
+    from thingflow import InputThing
+    src = OutputThing()
+    log = []  # (what, thing, event) in the order things happened
+    step = [0]
+
+    class Thing(InputThing):
+        def __init__(self, i):
+            self.i = i
+
+        def on_next(self, x):
+            log.append(('next', self.i, x))
+            for k, what, j in acts:
+                if k != x or j != self.i % 6:
+                    continue
+                if what == 'd' and j in offs:
+                    log.append(('off', j, x))
+                    offs.pop(j)()
+                elif what == 'c':
+                    new = Thing(len(things))
+                    things.append(new)
+                    log.append(('on', new.i, x))
+                    offs[new.i] = src.connect(new)
+                elif what == 'x' and src._conns['default'] is not None:
+                    src._dispatch_completed()
+
+        def on_completed(self):
+            log.append(('done', self.i, None))
+
+    things = [Thing(i) for i in range(3)]
+    offs = {t.i: src.connect(t) for t in things}
+    for x in range(n_events):
+        if src._conns['default'] is None:
+            break
+        log.append(('event', None, x))
+        src._dispatch_next(x)
+    for t in things:
+        mine = [e for e in log if e[1] == t.i or e[0] == 'event']
+        got, ok, ended = [], t.i < 3, False
+        for what, i, x in mine:
+            if what == 'event':
+                want = ok and not ended
+                current = x
+            elif what == 'next':
+                assert want and not ended and x == current, (t.i, log)
+                got.append(x)
+                want = False  # once per event
+            elif what == 'off':
+                ok = want = False
+            elif what == 'on':
+                ok = True  # from the next event on
+            elif what == 'done':
+                assert not ended, log
+                ended = True
+        # a thing connected at the start and never disconnected got every event
+        if t.i < 3 and not any(e[0] == 'off' and e[1] == t.i for e in log):
+            sent = [e[2] for e in log if e[0] == 'event']
+            done_at = [k for k, e in enumerate(log) if e[0] == 'done' and e[1] == t.i]
+            if not done_at:
+                assert got == sent, (t.i, log)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(3, 3000), st.sampled_from([0, .05, .1, .29, .45, .49])),
+                min_size=1, max_size=5),
+       st.integers(0, 3 * 65535), st.integers(0, 5))
+def test_slack_runs_stay_in_their_windows_and_serve_each_grid_point_once(spec, start, work_ms):
+    # public layer, tasks of work_ms each (never more than an interval in
+    # all), from a start anywhere on the grid: every run is within slack of a
+    # grid point of its interval (late by no more than the work before it),
+    # and consecutive runs serve consecutive grid points (rate exact)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    s._advance_time(start)
+    ts = []
+    for iv, sl in spec:
+        t = Task(clk, iv * 10, work_ms)
+        ts.append((t, iv, int(sl * iv)))
+        s.schedule_periodic(t, iv / 100, sl)
+    run_for(s, 60)
+    for t, iv, sk in ts:
+        pts = []
+        for r in t.runs:
+            a = start + r // 10  # ticks from the scheduler's start
+            k = (a + sk) // iv  # the latest grid point whose window has opened
+            assert k * iv - sk <= a <= k * iv + sk + (len(ts) * work_ms) // 10 + 1, (r, iv, sk)
+            pts.append(k)
+        assert pts == list(range(pts[0], pts[0] + len(pts))), (iv, sk)
+        assert pts[0] == -(-start // iv)  # the first grid point at or after the start
