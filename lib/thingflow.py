@@ -105,14 +105,15 @@ class OutputThing:
     def _dispatch_next(self, x, port=None):
         if port is None:
             port = 'default'
-        cs = self._conns.get(port)
+        c = self._conns
+        cs = c.get(port)
         if not cs:
             if cs is None:
                 self._port(port)  # raises: unknown or closed
             return
         try:
             for t in cs:  # only to things still connected: one may close the port or disconnect another
-                if self._conns[port] is cs or t in (self._conns[port] or ()):
+                if c[port] is cs or t in (c[port] or ()):
                     t.on_next(x)
         except Exception as e:  # ExcInDispatch, unless e is a FatalError
             raise __import__('tfrare')._dispatch_next(x, e)
