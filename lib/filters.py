@@ -239,13 +239,13 @@ class Dispatch(_Base):
 
     def __init__(self, rules):
         ports = []
+        self._f = rules = tuple(rules)  # once: rules may be an iterator
         for r in rules:
             _fn(r[0])
             ports.append(r[1])
         ports.append('default')
         _Base.__init__(self, ports)
         self.ports = ports
-        self._f = tuple(rules)
 
     def on_next(self, x):
         p = 'default'
@@ -270,7 +270,9 @@ def _fluent(self, name):
     if name == 'filter':  # t.filter(pred) is t.where(pred), as in ThingFlow-Python
         name = 'where'
     for w in name.split('_'):
-        c += w[:1].upper() + w[1:]
+        if not w.islower():  # only snake case: not t.Map, t._map, t.map_
+            raise AttributeError(name)
+        c += w[0].upper() + w[1:]
     for g in _reg:
         f = g.get(c)
         if isinstance(f, type) and issubclass(f, _Base):

@@ -36,8 +36,10 @@
 # logger. The line is counted in dropped and the file closed; the next
 # line tries again, rotating a non-empty file once first (which frees the
 # space of the old backup) unless no line was written in the file since it
-# was started (then the backup is the log up to the failure: it is kept),
-# and the first line that gets written starts with "(N lines dropped) ".
+# was started (then the backup is the log up to the failure: it is kept;
+# when the next line does not fit after the cut lines such a file holds, the
+# file is removed, not rotated), and the first line that gets written starts
+# with "(N lines dropped) ".
 #
 # Rarely run code (error messages, the cut of a long line, the report of
 # dropped lines, the clean-up after a failed write, the aliases warn and
@@ -178,19 +180,22 @@ def _put(s):
                 _rot = 2  # empty: the backup is the log up to here; a retry keeps it
             elif _rot == 1:
                 k = max_len + 1  # rotate it
-            elif k != _size and s:
+            elif k != _size:  # (s is a line: b'' only at start, where _rot is 1)
                 s = b'\n' + s  # end a line that a failed write cut short
             _size = k
         if _size + len(s) > max_len:
             if s[:1] == b'\n':
-                s = s[1:]  # the cut line goes to the backup; no need to end it
+                s = s[1:]  # the cut line goes to the backup (or is removed): no need to end it
             _f = None
             f.close()
-            try:
-                os.remove(n + '.1')
-            except OSError:  # no backup yet
-                pass
-            os.rename(n, n + '.1')
+            if _rot > 1:  # it holds only cut lines (counted in dropped): the backup is the log, keep it
+                os.remove(n)
+            else:
+                try:
+                    os.remove(n + '.1')
+                except OSError:  # no backup yet
+                    pass
+                os.rename(n, n + '.1')
             _f = f = open(n, 'ab')
             _size = 0
             _rot = 2  # no line in the new file yet: a retry does not rotate it

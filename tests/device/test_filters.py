@@ -310,6 +310,22 @@ def test_fluent_names_that_are_no_filter_raise_attribute_error_naming_them():
     assert not hasattr(InputThing(), 'map')  # only output things have them
 
 
+def test_fluent_names_only_in_snake_case():
+    # a fluent method is the snake-case name of a filter class: the class
+    # name itself, other spellings and names with leading, trailing or
+    # doubled underscores (private or special names) are missing attributes
+    src = OutputThing()
+    for name in ('Map', 'Take', 'BufferWithCount', 'bufferWithCount', 'MAP',
+                 '_map', 'map_', '__take__', '_round', 'buffer__with_count',
+                 'sliding_mean_', '_', ''):
+        e = raises(AttributeError, getattr, src, name)
+        assert msg(e) == name, (name, msg(e))
+        assert not hasattr(src, name), name
+    assert src._conns['default'] == ()
+    assert type(src.buffer_with_count(2)) is BufferWithCount
+    assert type(src.round(1)) is Round and type(src.filter(abs)) is Where
+
+
 def test_fluent_methods_take_keywords_and_connect_in_order():
     src = OutputThing()
     got = []
@@ -340,6 +356,21 @@ def test_dispatch_routes_by_first_matching_rule():
     assert cold.log == [('next', -2), ('done',)]
     assert warm.log == [('next', 25), ('next', 21), ('done',)]
     assert other.log == [('next', 10), ('done',)]
+
+
+def test_dispatch_rules_may_be_any_iterable():
+    # the rules are read once: from a generator as from a list
+    for rules in ([(lambda x: x > 30, 'hot')], ((p, 'hot') for p in [lambda x: x > 30])):
+        d = Dispatch(rules)
+        hot, other = Rec(), Rec()
+        d.connect(hot, port_map=('hot', 'default'))
+        d.connect(other)
+        src = OutputThing()
+        src.connect(d)
+        for x in (35, 10):
+            src._dispatch_next(x)
+        assert hot.log == [('next', 35)] and other.log == [('next', 10)], (hot.log, other.log)
+        assert d.ports == ['hot', 'default'] and len(d._f) == 1
 
 
 def test_dispatch_error_goes_to_every_port():

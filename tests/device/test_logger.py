@@ -560,13 +560,14 @@ def test_a_cut_line_and_a_full_length_line_keep_the_bound():
         log = initialize_logging(p, max_len=100)
         log.info('kept')
         fs.full = 'short'
-        log.info('x' * 60)  # 43 bytes get in
-        log.info('y' * 60)  # rotates; cut to 100 bytes, 50 of them get in
+        log.info('x' * 60)  # rotates (the backup is the kept line); 43 bytes get in
+        log.info('y' * 60)  # cut to 100 bytes; no room after the cut x line, whose
+        # file is removed to make room (the backup is kept); 50 bytes get in
         assert size(p) == 50 and log.dropped == 2
         fs.full = False
         log.info('z' * 300)  # cut to 100 bytes: with the cut line it does not fit
         assert size(p) == 100 and read(p) == line('INF', '(2 lines dropped) ' + 'z' * 52 + '...')
-        assert read(p + '.1') == line('INF', '(1 lines dropped) ' + 'y' * 52 + '...')[:50]
+        assert read(p + '.1') == line('INF', 'kept'), read(p + '.1')
     finally:
         done(p)
 
@@ -626,6 +627,44 @@ def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
             case(fs, p)
         finally:
             done(p)
+
+
+def test_a_file_of_cut_lines_makes_room_without_pushing_out_the_backup():
+    # A new file holds only the cut part of a line that was dropped, and the
+    # next line does not fit after it: that file is removed, not rotated,
+    # so the backup (the log up to the failure) stays.
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=200)
+        log.info('a' * 100)
+        log.info('b' * 100)  # rotates: the backup is the a line
+        fs.full = 'short'
+        log.info('c' * 150)  # rotates: the backup is the b line; half of c gets in
+        c = line('INF', 'c' * 150)
+        assert read(p + '.1') == line('INF', 'b' * 100) and read(p) == c[:len(c) // 2]
+        fs.full = False
+        log.info('d' * 150)  # does not fit after the cut c line
+        assert read(p + '.1') == line('INF', 'b' * 100), read(p + '.1')
+        assert read(p) == line('INF', '(1 lines dropped) ' + 'd' * 150), read(p)
+        assert log.dropped == 1
+        log.info('e' * 150)  # a written line: the next rotation is the usual one
+        assert read(p + '.1') == line('INF', '(1 lines dropped) ' + 'd' * 150)
+        assert read(p) == line('INF', 'e' * 150)
+        # a failure when the file of cut lines is removed: counted, retried
+        fs.full = 'short'
+        log.info('f' * 150)  # rotates; half of f gets in
+        fs.full = False
+        fs.fail['remove'] = fs.calls['remove'] + 1
+        log.info('g' * 150)  # the remove fails: dropped, both files as they were
+        f = line('INF', 'f' * 150)
+        assert read(p + '.1') == line('INF', 'e' * 150) and read(p) == f[:len(f) // 2]
+        assert log.dropped == 3
+        log.info('h' * 150)  # the report counts the lines lost since the last one
+        assert read(p + '.1') == line('INF', 'e' * 150), read(p + '.1')
+        assert read(p) == line('INF', '(2 lines dropped) ' + 'h' * 150), read(p)
+    finally:
+        done(p)
 
 
 def test_enospc_at_rename_drops_the_line_and_retries():
