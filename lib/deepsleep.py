@@ -30,17 +30,19 @@ class DeepSleepClock:
     deep sleep it stores the scheduler's state (logical time at the wake-up,
     wraps, boot, each group's interval and next due tick) in RTC memory, or
     in file when given; resume(sched) after the reset restores it, so every
-    task stays on its grid. The time from reset to resume() (boot, ms) is
-    taken off the next deep sleep, as is the time the before hooks and the
-    store take, so neither makes the grid drift.
+    task stays on its grid. The time from the reset to the end of a resume()
+    that restored the state (boot, ms; else 0) is taken off the next deep
+    sleep, as is the time the state, the before hooks and the store take,
+    so none makes the grid drift.
 
     before: a list of callables run just before each deep sleep (flush what
     RAM holds: RAM is lost). status after resume(): 'cold' (not a deep-sleep
     wake-up: fresh start), 'resumed', 'nostate' (deep-sleep wake-up without
-    valid state: fresh start; on a port without machine.DEEPSLEEP_RESET a
-    stored state is the only sign of a wake-up, so it is used once and
-    cleared), 'changed' (the app's intervals differ from the stored ones:
-    fresh start). Counter: deeps (deep sleeps begun in this boot).
+    a valid state, e.g. one cut short: fresh start), 'changed' (the app's
+    intervals differ from the stored ones: fresh start). A state is read
+    once and cleared: on a port without machine.DEEPSLEEP_RESET it is the
+    only sign of a wake-up, and a soft reset after a wake-up finds none.
+    Counter: deeps (deep sleeps begun in this boot).
     ValueError when the port lacks deepsleep, or RTC memory and no file is
     given, and for a bad min_ms."""
 
@@ -91,9 +93,9 @@ class DeepSleepClock:
         t = s.time_in_ticks + s._get_next_sleep_interval()
         w = t // _WRAP  # wraps before the wake-up, as Scheduler._advance_time does
         sh = w * _WRAP
-        out = 'tf1 %d' % (t - sh) + ' %d %d' % (s._wraps + w, self.boot)
-        for g in s._groups:
-            out += ' %d %d' % (g[0], g[1] - sh)
+        out = 'tf1 %d ' % (t - sh) + '%d %d ' % (s._wraps + w, self.boot)
+        for g in s._groups:  # each number ends with a space: a state cut short is seen
+            out += '%d %d ' % (g[0], g[1] - sh)
         return out.encode()
 
     def sleep_ms(self, ms):
@@ -103,13 +105,13 @@ class DeepSleepClock:
         if self.sched is None or ms < self.min_ms or ms <= self.boot:
             self.clock.sleep_ms(ms)
             return
-        b = self.state(ms)
         t = self.ticks_ms()
+        b = self.state(ms)
         for f in self.before:
             f()
         self.memory(b)
         self.deeps += 1
-        # less the next boot and what the hooks and the store took (else
+        # less the next boot and what the state, hooks and store took (else
         # each cycle would add it to the grid); never deepsleep(0): on the
         # ESP ports that is a sleep without a timer, until a reset
         ms -= self.boot + self.ticks_diff(self.ticks_ms(), t)
@@ -121,22 +123,25 @@ class DeepSleepClock:
         After a deep-sleep reset, restores its logical time and due times
         from the stored state. Returns True when restored; status says why not."""
         self.sched = sched
-        self.boot = self.ticks_ms()  # ms since the reset: the boot took this long
         m = self.machine
         d = getattr(m, 'DEEPSLEEP_RESET', None)
         if d is not None and m.reset_cause() != d:
             self.status = 'cold'
             return False
-        p = self.memory().split()
-        if d is None:  # no reset cause to tell a wake-up: use a state once
-            self.memory(b'')
+        b = self.memory()
+        # a state is used once: the only sign of a wake-up where the port has
+        # no DEEPSLEEP_RESET (rp2); a soft reset later finds none (the
+        # ESP8266's reset_cause() still says DEEPSLEEP_RESET then)
+        self.memory(b'')
+        p = b.split()
         self.status = 'cold' if d is None else 'nostate'
-        # valid: b'tf1 time wraps boot iv due ...' of ints, 0 <= time < _WRAP
+        # valid: b'tf1 time wraps boot iv due ... ' of ints, 0 <= time < _WRAP,
+        # ending in a space (not cut short inside its last number)
         v = []
         try:
             for x in p[1:]:
                 v.append(int(x))
-            if p[0] != b'tf1' or len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0:
+            if p[0] != b'tf1' or b[-1] != 32 or len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0:
                 return False
         except (ValueError, IndexError):  # not ints; too short
             return False
@@ -152,5 +157,9 @@ class DeepSleepClock:
         sched._ms = 0
         for g, x in zip(gs, v[4::2]):
             g[1] = x
+        # ms since the wake-up's reset, to the end of this read: taken off
+        # the next deep sleep. Else boot stays 0: a fresh grid starts here,
+        # and ticks_ms() may count from power-on (a soft reset)
+        self.boot = self.ticks_ms()
         self.status = 'resumed'
         return True

@@ -10,7 +10,8 @@ simulated day; no task is sampled (sensors, network: nothing is touched).
 Sleep modes: modem (time.sleep_ms, the default clock), light
 (lightsleep.LightSleepClock), deep (deepsleep.DeepSleepClock: gaps of at
 least --min-ms are deep sleeps with a boot after each, shorter ones modem
-sleep).
+sleep, or light sleep for an app whose DeepSleepClock waits them with a
+LightSleepClock).
 Radio: 'kept' (associated all the time, one connection; the sleep currents
 of the profile include keeping it) or 'batch' (connect for each publish
 batch, every --publish seconds; forced in deep sleep, which loses the
@@ -145,13 +146,17 @@ def runpy_module(path, name):
 
 
 def app_mode(clock):
-    """The sleep mode (and deep-sleep threshold) an app's clock stands for."""
+    """(mode, min_ms, short) for an app's clock: its sleep mode, the
+    deep-sleep threshold (None but for deep) and the mode of the gaps
+    shorter than that ('light' when a DeepSleepClock waits them with a
+    LightSleepClock, else 'modem')."""
     n = type(clock).__name__
     if n == 'DeepSleepClock':
-        return 'deep', clock.min_ms
+        short = 'light' if type(clock.clock).__name__ == 'LightSleepClock' else 'modem'
+        return 'deep', clock.min_ms, short
     if n == 'LightSleepClock':
-        return 'light', None
-    return 'modem', None
+        return 'light', None, 'modem'
+    return 'modem', None, 'modem'
 
 
 def schedule(tasks, seconds=DAY):
@@ -180,13 +185,16 @@ def schedule(tasks, seconds=DAY):
 
 
 def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
-             min_ms=2000, task_ms=5):
+             min_ms=2000, task_ms=5, short='modem'):
     """The day of an app in one sleep mode: the counts the energy model
     needs. publish: seconds between publish batches (0: at every wake-up).
     radio: 'kept' or 'batch' (default: batch in deep sleep, else kept).
-    task_ms: the CPU time of one task run. Returns a dict."""
+    task_ms: the CPU time of one task run. short: in deep mode, how the gaps
+    shorter than min_ms are slept, 'modem' or 'light'. Returns a dict."""
     if mode not in MODES:
         raise ValueError('mode %r: want one of %s' % (mode, ', '.join(MODES)))
+    if short not in ('modem', 'light'):
+        raise ValueError("short %r: want 'modem' or 'light'" % (short,))
     if radio is None:
         radio = 'batch' if mode == 'deep' else 'kept'
     if radio not in ('kept', 'batch'):
@@ -218,7 +226,7 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
                 boots += 1
             else:
                 sleep['deep'] += p['boot_s']  # the day ends asleep
-        elif mode == 'light':
+        elif mode == 'light' or (mode == 'deep' and short == 'light'):
             sleep['light'] += gap
         else:
             sleep['modem'] += gap
@@ -309,7 +317,8 @@ def report(tasks, args):
         radio = args.radio
         if m == 'deep':
             radio = 'batch'
-        r = simulate(tasks, prof, m, secs, args.publish, radio, args.min_ms, args.task_ms)
+        r = simulate(tasks, prof, m, secs, args.publish, radio, args.min_ms, args.task_ms,
+                     getattr(args, 'short', 'modem'))
         e = energy(prof, r, args.battery_mah)
         res[m] = (r, e)
         day = 86400 / secs
@@ -343,7 +352,7 @@ def main(args):
                 args.publish = pub or 0.0
             if not tasks:
                 raise ValueError('%s: schedules no task' % args.app)
-            m, mm = app_mode(clock)
+            m, mm, args.short = app_mode(clock)
             if args.mode is None:
                 args.mode = m
             if args.min_ms is None:  # an explicit --min-ms wins over the app's

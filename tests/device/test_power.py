@@ -212,29 +212,46 @@ def test_deep_sleep_keeps_the_grid_across_resets():
     boots = [150, 180, 120, 150, 400, 150, 150, 160, 150, 150, 150, 150]
     rec, m, st = _cycles([60, 300], boots)
     assert st == ['cold'] + ['resumed'] * 11
-    # one wake-up per boot, on the 60 s grid; a run lands `boot` ms after its
-    # grid point (that boot's time), with no drift from earlier boots
-    assert rec.times('60') == [60000 * k + boots[k] for k in range(12)]
-    assert rec.times('300') == [300000 * k + boots[5 * k] for k in range(3)]
+    # one wake-up per boot, on the 60 s grid that starts at the cold run
+    # (150 ms after power-on); a resumed run lands `boot` ms after its grid
+    # point (that boot's time), with no drift from earlier boots
+    assert rec.times('60') == [150] + [150 + 60000 * k + boots[k] for k in range(1, 12)]
+    assert rec.times('300') == [150, 300000 + 150 + boots[5], 600000 + 150 + boots[10]]
     deeps = [c for c in m.calls if c[0] == 'deepsleep']
     # each sleep is the gap less the boot time measured in that process
-    assert deeps == [('deepsleep', 60000 - b) for b in boots]
+    # (none in the cold one: its grid starts at its resume())
+    assert deeps == [('deepsleep', 60000)] + [('deepsleep', 60000 - b) for b in boots[1:]]
 
 
 def test_deep_sleep_only_for_long_gaps_light_for_short():
     # 7 and 11 s: gaps 7, 4, 3, 7, 1, 6 s ...; with min_ms 3500 the 3 s and
-    # 1 s gaps are slept by the clock's sleep_ms, the board staying up
+    # 1 s gaps are slept by the clock's sleep_ms, the board staying up. The
+    # grid starts at the cold run (100); each later run is its boot late
     boots = [100] * 4
     rec, m, st = _cycles([7, 11], boots, min_ms=3500)
-    assert rec.times('7') == [0 + 100, 7000 + 100, 14000 + 100, 21000 + 100]
-    assert rec.times('11') == [0 + 100, 11000 + 100, 22000 + 100]
-    assert [c[1] for c in m.calls] == [6900, 3900, 6900, 5900]
+    assert rec.times('7') == [100, 7100 + 100, 14100 + 100, 21100 + 100]
+    assert rec.times('11') == [100, 11100 + 100, 22100 + 100]
+    assert [c[1] for c in m.calls] == [7000, 3900, 6900, 5900]
     assert st == ['cold', 'resumed', 'resumed', 'resumed']
+
+
+def _resumed(boot, ivs, min_ms=2000):
+    # a cold run to its first deep sleep, then the wake-up `boot` ms long:
+    # (machine, scheduler, clock) of the resumed process
+    m = FakeMachine(BootClock(0, 100))
+    s, clk = _app(m, m.clock, Rec(), ivs, min_ms)
+    raises(DeepSleepReset, s.run_forever)
+    m.reboot(boot)
+    m.calls[:] = []
+    s, clk = _app(m, m.clock, Rec(), ivs, min_ms)
+    assert (clk.status, clk.boot) == ('resumed', boot)
+    return m, s, clk
 
 
 def test_deep_sleep_takes_the_hooks_and_store_time_off():
     # before hooks (a flush) and the store take time while awake: each deep
-    # sleep is that much shorter, so the runs stay on the grid
+    # sleep is that much shorter, so the runs stay on the grid (which starts
+    # at the cold run, 100 ms after power-on)
     boots = [100, 130, 100, 100, 100, 100]
     m = FakeMachine(BootClock(0, boots[0]))
     rec = Rec()
@@ -244,8 +261,8 @@ def test_deep_sleep_takes_the_hooks_and_store_time_off():
         s, clk = _app(m, m.clock, rec, [60])
         clk.before.append(lambda: m.clock.advance(250))
         raises(DeepSleepReset, s.run_forever)
-    assert rec.times('60') == [60000 * k + boots[k] for k in range(len(boots))]
-    assert [c[1] for c in m.calls] == [60000 - 250 - b for b in boots]
+    assert rec.times('60') == [100] + [100 + 60000 * k + boots[k] for k in range(1, len(boots))]
+    assert [c[1] for c in m.calls] == [60000 - 250] + [60000 - 250 - b for b in boots[1:]]
     # hooks longer than the sleep: the shortest timed deep sleep, never 0
     # (deepsleep(0) sets no timer on the ESP ports: asleep until a reset)
     m = FakeMachine(BootClock(0, 100))
@@ -253,25 +270,78 @@ def test_deep_sleep_takes_the_hooks_and_store_time_off():
     clk.before.append(lambda: m.clock.advance(70000))
     raises(DeepSleepReset, s.run_forever)
     assert m.calls == [('deepsleep', 1)]
-    # a store that takes 40 ms (a file on flash) is taken off too
-    m = FakeMachine(BootClock(0, 100))
-    s, clk = _app(m, m.clock, Rec(), [60])
+    # a store that takes 40 ms (a file on flash) is taken off too, as is
+    # the time the state takes to format (30 ms here)
+    m, s, clk = _resumed(100, [60])
     rtc = clk.memory
+    state = clk.state
 
     def slow(b=None):
         m.clock.advance(40)
         return rtc(b)
+
+    def slow_state(ms):
+        m.clock.advance(30)
+        return state(ms)
     clk.memory = slow
+    clk.state = slow_state
     raises(DeepSleepReset, s.run_forever)
-    assert m.calls == [('deepsleep', 60000 - 100 - 40)] and m.RTC().memory() == b'tf1 6000 0 100 6000 6000'
+    assert m.calls == [('deepsleep', 60000 - 100 - 30 - 40)]
+    assert m.RTC().memory() == b'tf1 12000 0 100 6000 12000 '
+
+
+def test_deep_sleep_takes_the_resume_read_time_off():
+    # a store whose every read and write takes 40 ms (a file on flash): the
+    # time resume() takes to read (and clear) the state is part of the
+    # boot, so the runs keep a constant lateness (boot 100 + 80) and never
+    # drift (they drifted by 40 ms a wake-up when boot was read on entry)
+    m = FakeMachine(BootClock(0, 100))
+    rec = Rec()
+    boots = []
+    for k in range(5):
+        if k:
+            m.reboot(100)
+        clk = DeepSleepClock(m, m.clock)
+
+        def slow(b=None, rtc=clk.memory):
+            m.clock.advance(40)
+            return rtc(b)
+        clk.memory = slow
+        s = Scheduler(clk)
+        s.schedule_sensor(Sensor('60'), 60, rec)
+        clk.resume(s)
+        boots.append(clk.boot)
+        raises(DeepSleepReset, s.run_forever)
+    assert boots == [0, 180, 180, 180, 180]
+    assert rec.times('60') == [100, 60280, 120280, 180280, 240280]
+    assert [c[1] for c in m.calls] == [60000 - 40] + [60000 - 180 - 40] * 4
+
+
+def test_soft_reset_boot_is_not_the_uptime():
+    # after a soft reset ticks_ms() counts from power-on: it is not a boot
+    # time. ESP32: reset_cause() is SOFT_RESET, 10 min after power-on
+    m = FakeMachine(BootClock(0, 600000))
+    m.cause = m.SOFT_RESET
+    s, clk = _app(m, m.clock, Rec(), [60])
+    assert (clk.status, clk.boot) == ('cold', 0)
+    raises(DeepSleepReset, s.run_forever)
+    assert m.calls == [('deepsleep', 60000)]  # was none: every wait slept awake
+    # ESP8266: reset_cause() still says DEEPSLEEP_RESET after a soft reset
+    # of a woken board; the woken process used the state up
+    m, s, clk = _resumed(150, [60])
+    assert m.RTC().memory() == b''
+    m.clock.advance(600000)
+    s, clk = _app(m, m.clock, Rec(), [60])  # the soft reset, 10 min later
+    assert (clk.status, clk.boot, s.time_in_ticks) == ('nostate', 0, 0)
+    raises(DeepSleepReset, s.run_forever)
+    assert m.calls == [('deepsleep', 60000)]
 
 
 def test_no_deepsleep_0_when_the_sleep_equals_the_boot():
     # a planned sleep of exactly the boot time would be deepsleep(0): sleep
     # without a timer on the ESP ports; it is slept awake instead
     for ms, want in ((150, []), (151, [('deepsleep', 1)])):
-        m = FakeMachine(BootClock(0, 150))
-        s, clk = _app(m, m.clock, Rec(), [60], min_ms=0)
+        m, s, clk = _resumed(150, [60], min_ms=0)
         t0 = m.clock.now
         try:
             clk.sleep_ms(ms)
@@ -282,27 +352,32 @@ def test_no_deepsleep_0_when_the_sleep_equals_the_boot():
 
 def test_resume_statuses():
     # (reset cause, RTC memory) -> (returns, status)
-    good = b'tf1 1500 2 150 700 2100 6000 6000'
+    good = b'tf1 1500 2 150 700 2100 6000 6000 '
     cases = [
         (1, good, False, 'cold'),
+        (5, good, False, 'cold'),  # a soft reset (as the ESP32 reports it)
         (4, b'', False, 'nostate'),
         (4, b'\xff\x00\x13junk', False, 'nostate'),
-        (4, b'tf1 1 2', False, 'nostate'),
-        (4, b'tf1 x 0 0 700 0 6000 0', False, 'nostate'),
-        (4, b'tf1 70000 0 0 700 0 6000 0', False, 'nostate'),
-        (4, b'TF1 1500 2 150 700 2100 6000 6000', False, 'nostate'),
-        (4, b'tf1 1500 2 150 700 2100 6000', False, 'nostate'),  # a due time missing
-        (4, b'tf1 -1 2 150 700 2100 6000 6000', False, 'nostate'),
-        (4, b'tf1 65535 2 150 700 2100 6000 6000', False, 'nostate'),
-        (4, b'tf1 1500 -1 150 700 2100 6000 6000', False, 'nostate'),
-        (4, b'tf1 1500 2 -150 700 2100 6000 6000', False, 'nostate'),
-        (4, b'tf1 1500 2 150 700 2100 6000 6.5', False, 'nostate'),
-        (4, b'tf1 1500 2 150', False, 'changed'),  # valid, no group
-        (4, b'tf1 1500 2 150 700 2100', False, 'changed'),
-        (4, b'tf1 1500 2 150 700 2100 3000 6000', False, 'changed'),
-        (4, b'tf1 1500 2 150 6000 6000 700 2100', False, 'changed'),
-        (4, b'tf1 1500 2 150 700 2100 6000 6000 900 0', False, 'changed'),
-        (4, b'tf1 64534 0 150 700 2100 6000 6000', True, 'resumed'),
+        (4, b'tf1 1 2 ', False, 'nostate'),
+        (4, b'tf1 x 0 0 700 0 6000 0 ', False, 'nostate'),
+        (4, b'tf1 70000 0 0 700 0 6000 0 ', False, 'nostate'),
+        (4, b'TF1 1500 2 150 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100 6000 ', False, 'nostate'),  # a due time missing
+        (4, b'tf1 -1 2 150 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf1 65535 2 150 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf1 1500 -1 150 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf1 1500 2 -150 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100 6000 6.5 ', False, 'nostate'),
+        # cut short inside or right after its last number (a write cut
+        # off): 6000 read as 60 or 600 would be a wrong due time
+        (4, b'tf1 1500 2 150 700 2100 6000 60', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf1 1500 2 150 ', False, 'changed'),  # valid, no group
+        (4, b'tf1 1500 2 150 700 2100 ', False, 'changed'),
+        (4, b'tf1 1500 2 150 700 2100 3000 6000 ', False, 'changed'),
+        (4, b'tf1 1500 2 150 6000 6000 700 2100 ', False, 'changed'),
+        (4, b'tf1 1500 2 150 700 2100 6000 6000 900 0 ', False, 'changed'),
+        (4, b'tf1 64534 0 150 700 2100 6000 6000 ', True, 'resumed'),
         (4, good, True, 'resumed'),
     ]
     for cause, mem, ret, status in cases:
@@ -310,7 +385,10 @@ def test_resume_statuses():
         m.cause = cause
         m.RTC().memory(mem)
         s, clk = _app(m, m.clock, Rec(), [7, 60])
-        assert (clk.status, clk.boot) == (status, 90), (mem, clk.status)
+        # boot only for a restored grid; a state is read once (a cold start
+        # does not read it)
+        assert (clk.status, clk.boot) == (status, 90 if ret else 0), (mem, clk.status)
+        assert m.RTC().memory() == (mem if cause != 4 else b''), mem
         if ret:
             v = [int(x) for x in mem.split()[1:]]
             assert (s.time_in_ticks, s._wraps, s._ms) == (v[0], v[1], 0)
@@ -326,7 +404,7 @@ def test_state_is_taken_at_the_wake_up_across_a_wrap():
     s._get_tasks()
     s._advance_time(65000)
     s._get_tasks()  # both due: 10 s group next at 65000 + 1000, 600 s at 120000
-    assert clk.state(10000) == b'tf1 465 1 0 1000 465 60000 54465'
+    assert clk.state(10000) == b'tf1 465 1 0 1000 465 60000 54465 '
 
 
 def test_file_store_and_before_hooks():
@@ -344,10 +422,12 @@ def test_file_store_and_before_hooks():
     assert order == ['flush', []]  # hooks ran, in order, before deepsleep
     assert m.RTC().writes == 0
     with open(path, 'rb') as f:
-        assert f.read() == b'tf1 3000 0 50 3000 3000'
+        assert f.read() == b'tf1 3000 0 0 3000 3000 '  # boot 0: a cold start
     m.reboot(50)
     s2, clk2 = _app(m, m.clock, Rec(), [30], file=path)
-    assert clk2.status == 'resumed' and s2.time_in_ticks == 3000
+    assert (clk2.status, clk2.boot, s2.time_in_ticks) == ('resumed', 50, 3000)
+    with open(path, 'rb') as f:
+        assert f.read() == b''  # used once
     os.remove(path)
 
 
@@ -389,17 +469,18 @@ def test_port_without_deepsleep_reset_uses_a_state_once():
     import os
     path = '/tmp/tf_power_rp2_%d.dat' % id(m_dummy)
     with open(path, 'wb') as f:
-        f.write(b'tf1 2000 0 0 1000 2000')
+        f.write(b'tf1 2000 0 0 1000 2000 ')
     m = Rp2Like()
     clock = BootClock(0, 20)
     clk = DeepSleepClock(m, clock, file=path)
     s = Scheduler(clk)
     s.schedule_sensor(Sensor('x'), 10, Rec())
-    assert clk.resume(s) is True and s.time_in_ticks == 2000
+    assert clk.resume(s) is True and (s.time_in_ticks, clk.boot) == (2000, 20)
     clk2 = DeepSleepClock(m, clock, file=path)
     s2 = Scheduler(clk2)
     s2.schedule_sensor(Sensor('x'), 10, Rec())
-    assert clk2.resume(s2) is False and clk2.status == 'cold'  # cleared after use
+    # cleared after use: a cold start, whose ticks need not count from a reset
+    assert clk2.resume(s2) is False and (clk2.status, clk2.boot) == ('cold', 0)
     os.remove(path)
 
 

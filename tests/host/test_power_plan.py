@@ -110,6 +110,7 @@ def test_simulate_accounts_for_every_second():
     (dict(mode='deep', radio='kept'), 'impossible in deep sleep'),
     (dict(radio='always'), "radio 'always'"),
     (dict(publish=-1), 'publish -1'),
+    (dict(mode='deep', short='deep'), "short 'deep'"),
 ])
 def test_simulate_errors(kw, msg):
     with pytest.raises(ValueError, match=msg):
@@ -172,7 +173,7 @@ def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
         'raise SystemExit("not reached")\n')
     tasks, clock, pub = plan.load_app(str(app))
     assert (tasks, pub) == ([('temp', 60.0, 0.1)], 900.0)
-    assert plan.app_mode(clock) == ('deep', 5000)
+    assert plan.app_mode(clock) == ('deep', 5000, 'modem')
     assert plan.main(_args([str(app)])) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == 'tasks: temp every 60 s slack 0.1'
@@ -249,3 +250,30 @@ def test_load_app_keeps_the_apps_slack_ticks(tmp_path):
 def test_cli_errors(argv, msg, capsys):
     assert plan.main(_args(argv)) == 2
     assert msg in capsys.readouterr().err
+
+
+def test_deep_app_whose_short_gaps_light_sleep(tmp_path, capsys):
+    # a DeepSleepClock that waits the gaps below min_ms with a
+    # LightSleepClock (as the README suggests): those gaps cost the light
+    # current, not the modem one. 7 and 11 s, min_ms 3500: 12 s of every 77
+    # are short gaps (3, 1, 2, 2, 1, 3 s)
+    app = tmp_path / 'app.py'
+    app.write_text(DEEP_APP.replace(
+        'clk = DeepSleepClock(FakeMachine(), min_ms=3500)',
+        'from lightsleep import LightSleepClock\n'
+        'clk = DeepSleepClock(FakeMachine(), LightSleepClock(FakeMachine()), min_ms=3500)'))
+    tasks, clock, pub = plan.load_app(str(app))
+    assert plan.app_mode(clock) == ('deep', 3500, 'light')
+    p = PROFILES['esp8266']
+    modem = plan.simulate(tasks, p, 'deep', seconds=77, min_ms=3500)
+    light = plan.simulate(tasks, p, 'deep', seconds=77, min_ms=3500, short='light')
+    assert modem['sleep_s']['light'] == 0 and modem['boots'] == light['boots'] == 10
+    assert light['sleep_s']['modem'] == 0
+    assert light['sleep_s']['light'] == pytest.approx(modem['sleep_s']['modem'])
+    assert light['sleep_s']['light'] == pytest.approx(12 - 6 * (0.005 + p['wake_s']))  # one task before each
+    assert plan.main(_args([str(app), '--publish', '900'])) == 0
+    row = capsys.readouterr().out.splitlines()[3].split()
+    assert row[0] == 'deep' and row[5:] == ['3.269', '31.9']  # 5.457 mA, 19.1 days as modem sleep
+    # the same schedule given by --intervals: modem sleep, as documented
+    assert plan.main(_args(['--intervals', '7,11', '--mode', 'deep', '--min-ms', '3500', '--publish', '900'])) == 0
+    assert capsys.readouterr().out.splitlines()[3].split()[5:] == ['5.457', '19.1']

@@ -53,18 +53,20 @@ def test_deep_sleep_restarts_keep_the_grid(runtime, mpy_lib, tmp_path):
     for k in range(len(boots)):
         boot(runtime, mpy_lib, tmp_path, boots)
     got = log(tmp_path)
-    # every process ran once: temp at each minute, light every 5 min, each
-    # run `boot` ms after its grid point (that boot's time, no drift)
+    # every process ran once: temp at each minute, light every 5 min, on
+    # the grid that starts at the cold run (150 ms after power-on); each
+    # later run `boot` ms after its grid point (that boot's time, no drift)
     want = []
     for k, b in enumerate(boots):
         st = 'cold' if k == 0 else 'resumed'
-        want.append(('temp', 60000 * k + b, st))
+        t = 150 + 60000 * k + (b if k else 0)
+        want.append(('temp', t, st))
         if k % 5 == 0:
-            want.append(('light', 60000 * k + b, st))
+            want.append(('light', t, st))
     assert got == want
     sleeps = [int(x) for x in (tmp_path / 'deepsleeps').read_text().split()]
-    assert sleeps == [60000 - b for b in boots]
-    assert (tmp_path / 'rtc').read_bytes() == b'tf1 465 1 150 6000 465 30000 24465'  # wrapped at 655.35 s
+    assert sleeps == [60000] + [60000 - b for b in boots[1:]]
+    assert (tmp_path / 'rtc').read_bytes() == b'tf1 465 1 150 6000 465 30000 24465 '  # wrapped at 655.35 s
 
 
 @pytest.mark.parametrize('runtime', ['micropython'])
@@ -80,8 +82,9 @@ def test_power_on_and_changed_app_start_a_fresh_grid(runtime, mpy_lib, tmp_path)
     got = log(tmp_path)
     assert got == [
         ('temp', 100, 'cold'), ('light', 100, 'cold'),
-        ('temp', 60100, 'resumed'),
+        ('temp', 60200, 'resumed'),
         # fresh grid from this boot; shortest interval first
-        ('extra', 120100, 'changed'), ('temp', 120100, 'changed'), ('light', 120100, 'changed'),
-        # slept 45 s less the boot for the 45 s task; then a power-on: fresh again
-        ('temp', 165100, 'cold'), ('light', 165100, 'cold')]
+        ('extra', 120200, 'changed'), ('temp', 120200, 'changed'), ('light', 120200, 'changed'),
+        # slept 45 s for the 45 s task (a fresh grid: no boot to make up
+        # for); then a power-on: fresh again
+        ('temp', 165300, 'cold'), ('light', 165300, 'cold')]
