@@ -157,7 +157,11 @@ class Broker:
         self.conf = self.dir / 'mosquitto.conf'
         self.conf.write_text('\n'.join(conf) + '\n')
         if start:
-            self.start()
+            try:
+                self.start()
+            except BaseException:  # no Broker to close(): its folder goes now
+                self.close()
+                raise
 
     @property
     def pid(self):
@@ -173,10 +177,13 @@ class Broker:
             return self
         deadline = time.monotonic() + timeout
         while True:
+            # ours once its log says so: a process that took the port
+            # meanwhile accepts connections too, while ours fails to bind
+            runs = self.log().count(' running\n')
             self.proc = subprocess.Popen([mosquitto_binary(), '-c', str(self.conf)],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             while time.monotonic() < deadline and self.proc.poll() is None:
-                if self._listening():
+                if self.log().count(' running\n') > runs and self._listening() and self.proc.poll() is None:
                     return self
                 time.sleep(0.02)
             err = b''

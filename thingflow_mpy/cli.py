@@ -57,6 +57,8 @@ def cmd_listen(args):
     lst = listen(host, port, args.topic, args.csv, args.seconds, args.count, user, pw)
     print('listen: %d events, %d other messages%s' % (lst.received, lst.other,
           ' written to %s' % args.csv if args.csv else ''), file=sys.stderr)
+    if lst.error is not None:  # an event could not be written: it stopped there
+        raise lst.error
     return 0
 
 
@@ -171,6 +173,10 @@ def main(argv=None):
     prog = '%s %s' % (PROG, args.cmd)
     try:
         return args.fn(args) or 0
+    except BrokenPipeError:  # our stdout closed (| head): quietly, as a filter ends
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (no error at exit's flush)
+        return 1
     except (UsageError, mpy.ToolMissing) as e:
         print('%s: %s' % (prog, e), file=sys.stderr)
         return 2

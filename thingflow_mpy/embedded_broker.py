@@ -18,7 +18,9 @@ class BrokerMissing(RuntimeError):
 
 class EmbeddedBroker:
     """amqtt on 127.0.0.1 and a port chosen by the OS (port=0) or given.
-    start() returns once the port is listening; stop() shuts it down.
+    start() returns once the port is listening (RuntimeError naming the
+    reason when it cannot, e.g. a port in use); stop() shuts it down, and
+    does nothing when it is not running.
     timeout: seconds to wait for start and stop (default 10)."""
 
     def __init__(self, port=0, timeout=10.0):
@@ -80,8 +82,8 @@ class EmbeddedBroker:
 
     def stop(self):
         loop = self._loop
-        if loop is None or self._thread is None or not self._thread.is_alive():
-            return
+        if loop is None or self._error is not None or self._thread is None or not self._thread.is_alive():
+            return  # (never started, already stopped, or start failed: its thread closes its loop)
         fut = asyncio.run_coroutine_threadsafe(self._broker.shutdown(), loop)
         try:
             fut.result(self.timeout)

@@ -12,7 +12,7 @@ import json
 import sys
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_PORT = 1883
 
@@ -23,7 +23,9 @@ class UsageError(ValueError):
 
 def parse_broker(url):
     """'mqtt://[user[:password]@]host[:port]' -> (host, port, user, password).
-    port defaults to 1883; UsageError names a bad URL."""
+    port defaults to 1883; user and password are percent-decoded (a password
+    with '/', '#', '?' or '@' is given as %2F, %23, %3F, %40; a '%' as %25).
+    UsageError names a bad URL."""
     try:
         u = urlsplit(url)
         port = u.port
@@ -37,7 +39,9 @@ def parse_broker(url):
         raise UsageError('bad broker URL %r: port 0' % (url,))
     if u.path not in ('', '/') or u.query or u.fragment:
         raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] and nothing after it' % (url,))
-    return u.hostname, port or DEFAULT_PORT, u.username, u.password
+    user, pw = u.username, u.password
+    return (u.hostname, port or DEFAULT_PORT, None if user is None else unquote(user),
+            None if pw is None else unquote(pw))
 
 
 def check_topic(topic):
@@ -87,14 +91,20 @@ def events(payload):
     return []
 
 
+def _text(s):
+    # a string as it can be written out: a lone surrogate (JSON allows
+    # "\ud800") as the escape \ud800, which no UTF-8 stream can take
+    return s.encode('utf-8', 'backslashreplace').decode('utf-8')
+
+
 def fmt_value(v):
     """A value as the listener shows it: strings as they are, the rest as JSON
     (so an (x, y, z) reading is [x, y, z])."""
-    return v if isinstance(v, str) else json.dumps(v)
+    return _text(v) if isinstance(v, str) else json.dumps(v)
 
 
 def fmt_event(ev):
-    return '%s, %s, %s' % (ev[0], json.dumps(ev[1]), fmt_value(ev[2]))
+    return '%s, %s, %s' % (_text(ev[0]), json.dumps(ev[1]), fmt_value(ev[2]))
 
 
 class Listener:
@@ -104,7 +114,10 @@ class Listener:
     not None, events after the first `limit` are not taken (not passed on,
     not counted): listen --count stops at exactly that many.
     start() raises ConnectionError naming the broker when it cannot connect
-    within timeout seconds (default 10)."""
+    within timeout seconds (default 10). An exception in on_event or on_other
+    (the output closed, a full disk) is kept in `error` (the first one) and
+    the message is not counted; the listener goes on (paho's thread would
+    die, and every later message would be lost without a word)."""
 
     def __init__(self, host, port, topic='#', on_event=None, on_other=None,
                  user=None, password=None, timeout=10.0):
@@ -116,6 +129,7 @@ class Listener:
         self.received = 0
         self.other = 0
         self.limit = None
+        self.error = None
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
         self._failed = None
@@ -157,16 +171,24 @@ class Listener:
     def _message(self, client, ud, msg):
         evs = events(msg.payload)
         with self._lock:
-            if not evs:
-                self.other += 1
-                if self.on_other:
-                    self.on_other(msg.topic, msg.payload)
-            for ev in evs:  # one, or each event of a batch
-                if self.limit is not None and self.received >= self.limit:
-                    break
-                self.received += 1
-                if self.on_event:
-                    self.on_event(msg.topic, ev)
+            try:
+                if not evs:
+                    self.other += 1
+                    if self.on_other:
+                        self.on_other(msg.topic, msg.payload)
+                for ev in evs:  # one, or each event of a batch
+                    if self.limit is not None and self.received >= self.limit:
+                        break
+                    self.received += 1
+                    if self.on_event:
+                        self.on_event(msg.topic, ev)
+            except Exception as e:  # not shown: not counted
+                if evs:
+                    self.received -= 1
+                else:
+                    self.other -= 1
+                if self.error is None:
+                    self.error = e
 
     def stop(self):
         c = self._client
@@ -186,18 +208,20 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
            user=None, password=None, out=None):
     """The listen command: prints each event (or appends it as a CSV row,
     after a header row, to csv_path) until Ctrl-C, `seconds` have passed or
-    `count` events have arrived. Returns the Listener (for its counters)."""
+    `count` events have arrived. Returns the Listener (for its counters).
+    When an event cannot be written (the output closed: listen | head; a
+    full disk), it stops there: the Listener's `error` says why."""
     out = out or sys.stdout
     done = threading.Event()
     f = w = None
     if csv_path:
-        f = open(csv_path, 'w', newline='')
+        f = open(csv_path, 'w', newline='', encoding='utf-8')
         w = csv.writer(f)
         w.writerow(['sensor_id', 'time', 'value'])
 
     def on_event(topic, ev):
         if w is not None:
-            w.writerow([ev[0], json.dumps(ev[1]), fmt_value(ev[2])])
+            w.writerow([_text(ev[0]), json.dumps(ev[1]), fmt_value(ev[2])])
             f.flush()
         else:
             print(fmt_event(ev), file=out, flush=True)
@@ -209,7 +233,7 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     try:
         lst.start()
         t_end = None if seconds is None else time.monotonic() + seconds
-        while not done.is_set():
+        while not done.is_set() and lst.error is None:
             left = 0.2 if t_end is None else min(0.2, t_end - time.monotonic())
             if left <= 0:
                 break

@@ -77,11 +77,20 @@ def tool_bytes(cmd, env, cwd):
     with their share of the collector's tables: heap_size()), so that the
     app gets the heap it asked for, as on a board."""
     res = subprocess.run(cmd[:3] + ['-t'] + cmd[3:], env=env, cwd=str(cwd), capture_output=True,
-                         text=True, timeout=120)
+                         encoding='utf-8', errors='replace', timeout=120)
     for ln in res.stdout.splitlines():
         if ln.startswith('@tool '):
             return int(ln.split()[1])
-    raise RuntimeError('measuring the simulated hardware failed:\n%s%s' % (res.stdout, res.stderr))
+    raise MeasureFailed(res)
+
+
+class MeasureFailed(RuntimeError):
+    """tool_bytes: the dry run ended without its figure (the config, the
+    setup script or the runner failed); .res: its CompletedProcess."""
+
+    def __init__(self, res):
+        RuntimeError.__init__(self, 'measuring the simulated hardware failed:\n%s%s' % (res.stdout, res.stderr))
+        self.res = res
 
 
 def heap_size(kb, tool):
@@ -176,7 +185,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     (the app's working directory: its log and spool files); default a fresh
     temporary one, removed at the end. setup: a script run before the app
     (default: sim_wiring.py beside the app, when there is one). Returns the exit status: 0 when the app ended or was
-    stopped (Ctrl-C, --for), 1 when it failed. UsageError / mpy.ToolMissing
+    stopped (Ctrl-C, SIGTERM, SIGHUP, --for), 1 when it failed. UsageError / mpy.ToolMissing
     for bad arguments and missing tools (exit status 2 in the command).
     romfs: lib/ as a ROMFS image mounted at /rom (thingflow_mpy.romfs), as
     on a board whose firmware has ROMFS; the image's buffer is counted as
@@ -215,6 +224,11 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     con = _Console(out, err)
 
     tmp = Path(tempfile.mkdtemp(prefix='tfrun-'))
+    old_handlers = []
+    if threading.current_thread() is threading.main_thread():
+        for n in (signal.SIGTERM, getattr(signal, 'SIGHUP', None)):
+            if n is not None:
+                old_handlers.append((n, signal.signal(n, _as_ctrl_c)))
     emb = lst = None
     try:
         if broker is None and not no_broker:
@@ -273,7 +287,10 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             env['MICROPYPATH'] = mpy.micropython_path(*dirs)
             cmd = [exe, '-c', launch] + flag + tail
             if heap:
-                extra = tool_bytes(cmd, env, fs)
+                try:
+                    extra = tool_bytes(cmd, env, fs)
+                except MeasureFailed as e:  # what failed shows as in a run: it fails there too
+                    return _failed_before_app(e.res, con, runtime, heap)
                 cmd[1:1] = ['-X', 'heapsize=%d' % heap_size(heap, extra)]
                 con.line('thingflow-mpy run: a %d KB heap for the app, +%.1f KB for the simulated '
                          'hardware and the runner' % (heap, extra / 1024))
@@ -288,6 +305,32 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
         if emb is not None:
             emb.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+        for n, h in old_handlers:
+            signal.signal(n, h)
+
+
+def _as_ctrl_c(signum, frame):
+    # SIGTERM, SIGHUP (kill, timeout, a closed terminal): as Ctrl-C, so that
+    # the app (in its own session: no terminal signal reaches it) is stopped
+    # and the temporary files are removed
+    raise KeyboardInterrupt
+
+
+def _failed_before_app(res, con, runtime, heap):
+    # the measurement of --heap failed (config, setup or the runner raised):
+    # its output, the traceback and the summary, as a run that fails there
+    end = {}
+    for ln in res.stdout.splitlines():
+        d = parse_report(ln)
+        if d is None:
+            con.line(ln)
+        elif d['end']:
+            end = dict(d, heap_used=-1)  # (the dry run's heap is not the one asked for)
+    if res.stderr:
+        con.err.write(res.stderr)
+        con.err.flush()
+    con.line(summary(runtime, heap, 0.0, end, None, res.returncode))
+    return 1
 
 
 def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
@@ -295,15 +338,20 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
     t0 = time.monotonic()
     counters = {}
     end = {}
-    child = subprocess.Popen(cmd, env=env, cwd=str(cwd), stdout=subprocess.PIPE, text=True,
-                             bufsize=1, start_new_session=True)
+    # (bytes that are not UTF-8, e.g. raw data the app writes, show as U+FFFD:
+    # they must not stop the reader, which keeps the app's pipe from filling)
+    child = subprocess.Popen(cmd, env=env, cwd=str(cwd), stdout=subprocess.PIPE, encoding='utf-8',
+                             errors='replace', bufsize=1, start_new_session=True)
 
     def reader():
         for ln in child.stdout:
             ln = ln.rstrip('\n')
             d = parse_report(ln)
             if d is None:
-                con.line(ln)
+                try:
+                    con.line(ln)
+                except (OSError, ValueError):  # our stdout closed (run ... | head): the pipe is drained on
+                    pass
             elif d['end']:
                 end.update(d)
                 counters.update(d)
@@ -315,26 +363,30 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
     next_status = t0 + every
     stopped = False
     try:
-        while child.poll() is None:
-            now = time.monotonic()
-            if seconds is not None and now - t0 >= seconds and not stopped:
-                child.send_signal(signal.SIGINT)
-                stopped = True
-                kill_at = now + GRACE_S
-            if stopped and now >= kill_at:
-                child.kill()
-            if now >= next_status:
-                con.status(status_text(counters, lst.received if lst else None, now - t0))
-                next_status = now + every
-            time.sleep(0.05)
-    except KeyboardInterrupt:  # Ctrl-C: the app gets one SIGINT and GRACE_S to end
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
         try:
-            child.wait(GRACE_S)
-        except subprocess.TimeoutExpired:
+            while child.poll() is None:
+                now = time.monotonic()
+                if seconds is not None and now - t0 >= seconds and not stopped:
+                    child.send_signal(signal.SIGINT)
+                    stopped = True
+                    kill_at = now + GRACE_S
+                if stopped and now >= kill_at:
+                    child.kill()
+                if now >= next_status:
+                    con.status(status_text(counters, lst.received if lst else None, now - t0))
+                    next_status = now + every
+                time.sleep(0.05)
+        except KeyboardInterrupt:  # Ctrl-C: the app gets one SIGINT and GRACE_S to end
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+            try:
+                child.wait(GRACE_S)
+            except (subprocess.TimeoutExpired, KeyboardInterrupt):  # (a second Ctrl-C: now)
+                child.kill()
+    finally:  # never an app left running behind us (in its own session, nothing else stops it)
+        if child.poll() is None:
             child.kill()
-    child.wait()
+        child.wait()
     rt.join(5)
     secs = time.monotonic() - t0
     # events still on their way to the listener

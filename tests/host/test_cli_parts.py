@@ -212,3 +212,104 @@ def test_deploy_warns_when_the_app_needs_a_config_it_does_not_send(tmp_path, cap
     app.write_text('print(1)\n')
     assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
     assert capsys.readouterr().err == ''
+
+
+# ---- review 2: credentials in the URL, output that cannot be written, the brokers ----
+
+@pytest.mark.parametrize('url,want', [
+    # a password with '/', '#', '?', '@' or '%' can only be given percent-encoded
+    ('mqtt://dev:a%2Fb%23c%3Fd%40e%25@h', ('h', 1883, 'dev', 'a/b#c?d@e%')),
+    ('mqtt://d%20v:s3cret@h:2000', ('h', 2000, 'd v', 's3cret')),
+    ('mqtt://dev%40home@h', ('h', 1883, 'dev@home', None)),
+])
+def test_parse_broker_percent_decodes_the_credentials(url, want):
+    assert parse_broker(url) == want
+
+
+def test_percent_encoded_password_logs_in(make_broker):
+    from thingflow_mpy.listen import Listener
+    b = make_broker(users={'dev': 'a/b#c'})
+    host, port, user, pw = parse_broker('mqtt://dev:a%%2Fb%%23c@127.0.0.1:%d' % b.port)
+    lst = Listener(host, port, 'x/#', user=user, password=pw, timeout=5).start()
+    lst.stop()
+
+
+@pytest.mark.parametrize('ev,line', [
+    (('t\ud800', 1, 'a\udcffb'), 't\\ud800, 1, a\\udcffb'),  # JSON may hold lone surrogates
+    (('t', 1, ['\ud800']), 't, 1, ["\\ud800"]'),
+])
+def test_fmt_event_of_lone_surrogates_can_be_written(ev, line):
+    assert fmt_event(ev) == line
+    line.encode('utf-8')
+
+
+def fake_msg(payload, topic='t'):
+    return SimpleNamespace(topic=topic, payload=payload)
+
+
+def test_listener_keeps_going_when_its_output_fails():
+    # a callback that raises (a closed pipe, a full disk) killed paho's thread:
+    # every later message was lost without a word
+    from thingflow_mpy.listen import Listener
+    shown = []
+
+    def on_event(topic, ev):
+        if ev[2] == 2:
+            raise BrokenPipeError(32, 'Broken pipe')
+        shown.append(ev)
+    lst = Listener('h', 1, on_event=on_event, on_other=lambda t, p: 1 / 0)
+    for p in (b'["t", 1, 1]', b'["t", 2, 2]', b'["t", 3, 3]', b'online', b'["t", 4, 4]'):
+        lst._message(None, None, fake_msg(p))
+    assert shown == [('t', 1, 1), ('t', 3, 3), ('t', 4, 4)]
+    assert (lst.received, lst.other) == (3, 0)  # what was shown
+    assert isinstance(lst.error, BrokenPipeError)  # the first error
+
+
+def test_embedded_broker_port_in_use_then_stop():
+    import socket
+    from thingflow_mpy.embedded_broker import EmbeddedBroker
+    pytest.importorskip('amqtt')
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        s.listen()
+        port = s.getsockname()[1]
+        b = EmbeddedBroker(port=port, timeout=5)
+        with pytest.raises(RuntimeError) as e:
+            b.start()
+        assert 'address already in use' in str(e.value) and str(port) in str(e.value)
+        b.stop()  # nothing to stop: no error ("Event loop is closed"), no wait
+        b.stop()
+    with EmbeddedBroker(port=port) as b2:  # the port free again: it starts there
+        assert b2.url == 'mqtt://127.0.0.1:%d' % port
+    b2.stop()
+
+
+def test_broker_restart_on_a_port_taken_meanwhile_is_an_error(make_broker):
+    # another process listening on the port answered the check: start()
+    # returned while its mosquitto had failed to bind
+    import socket
+    from thingflow_mpy.broker import BrokerError
+    b = make_broker()
+    b.stop()
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', b.port))
+        s.listen()
+        with pytest.raises(BrokerError) as e:
+            b.start(timeout=2)
+        assert 'mosquitto did not start on 127.0.0.1:%d' % b.port in str(e.value)
+        assert 'Address already in use' in str(e.value)
+    b.start()  # the port free again
+    assert b.running()
+
+
+def test_broker_that_fails_to_start_leaves_no_folder(tmp_path, monkeypatch):
+    import socket
+    import tempfile
+    from thingflow_mpy.broker import Broker, BrokerError
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    monkeypatch.setattr(Broker.start, '__defaults__', (1.0,))  # (it retries for 10 s)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))  # bound, not listening: mosquitto cannot bind
+        with pytest.raises(BrokerError):
+            Broker(port=s.getsockname()[1])
+    assert list(tmp_path.iterdir()) == []

@@ -274,3 +274,155 @@ def test_listen_writes_csv(broker, tmp_path):
     assert rows == [['sensor_id', 'time', 'value'], ['temp', '1700000000.5', '21.25'],
                     ['acc', '1700000001', '[0.1, -0.2, 9.81]'], ['door', '1700000002.25', 'open']]
     assert err.splitlines()[-1] == 'listen: 3 events, 2 other messages written to %s' % f
+
+
+# ---- review 2: output that is not UTF-8, a failing setup with --heap, signals, listen's output ----
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_app_output_that_is_not_utf8(runtime, tmp_path):
+    # raw bytes from the app (a UART echoed) stopped the reader: every line,
+    # the final report and the exit status were lost
+    app = write_app(tmp_path, 'import sys\nprint("start")\nsys.stdout.buffer.write(b"raw \\xff\\xfe bytes\\n")\n'
+                              'for i in range(3):\n    print("line", i)\n')
+    res, events, s = run(app, '--no-broker', '--runtime', runtime)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.splitlines()[:5] == ['start', 'raw \ufffd\ufffd bytes', 'line 0', 'line 1', 'line 2']
+    assert s['app'] == 'ended' and 'Traceback' not in res.stderr
+
+
+def test_setup_failing_with_heap_is_the_setups_traceback(tmp_path):
+    # --heap measures the setup first: its failure was a traceback of thingflow-mpy itself
+    app = write_app(tmp_path, 'print("app")\n')
+    (app.parent / 'sim_wiring.py').write_text("raise OSError('no chip at 0x18')\n")
+    res, events, s = run(app, '--no-broker', '--heap', 32)
+    assert res.returncode == 1
+    assert res.stderr.splitlines()[-1] == 'OSError: no chip at 0x18', res.stderr
+    assert 'runner.py' not in res.stderr and 'RuntimeError' not in res.stderr
+    assert 'app' not in res.stdout.splitlines()
+    assert (s['heap'], s['app'], s['wakeups']) == ('32', 'failed', 0)
+
+
+def children(pid):
+    kids = []
+    for d in Path('/proc').iterdir():
+        try:
+            st = (d / 'stat').read_text()
+        except OSError:
+            continue
+        f = st.rsplit(')', 1)[1].split()
+        if d.name.isdigit() and f[1] == str(pid) and f[0] != 'Z':
+            kids.append(int(d.name))
+    return kids
+
+
+def alive(pid):
+    try:
+        return (Path('/proc/%d/stat' % pid).read_text().rsplit(')', 1)[1].split()[0]) != 'Z'
+    except OSError:
+        return False
+
+
+def start_run(tmp_path, src, *args):
+    # the command in the background, its temporary folders in tmp_path/t;
+    # returns (process, the app's pid) once the app printed 'up'
+    import os
+    app = write_app(tmp_path, src)
+    (tmp_path / 't').mkdir()
+    err = open(tmp_path / 'stderr.txt', 'w')  # (a file: an app left behind would hold a pipe)
+    p = subprocess.Popen([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker'] + list(args),
+                         stdout=subprocess.PIPE, stderr=err, text=True, cwd=str(mpy.ROOT),
+                         env=dict(os.environ, TMPDIR=str(tmp_path / 't')))
+    err.close()
+    lines = []
+    for ln in p.stdout:
+        lines.append(ln)
+        if ln.startswith('up'):
+            break
+    kids = children(p.pid)
+    assert len(kids) == 1, (lines, kids)
+    return p, kids[0]
+
+
+STUBBORN = 'import time\nprint("up")\nwhile True:\n    try:\n        time.sleep(1)\n    except KeyboardInterrupt:\n' \
+           '        print("ignoring Ctrl-C")\n'
+
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_second_ctrl_c_leaves_no_app_behind(runtime, tmp_path):
+    import signal
+    p, app = start_run(tmp_path, STUBBORN, '--runtime', runtime)
+    try:
+        p.send_signal(signal.SIGINT)
+        time.sleep(1)  # the app ignores it (it has 5 s)
+        p.send_signal(signal.SIGINT)  # the second: the app goes now
+        out, _ = p.communicate(timeout=30)
+        time.sleep(0.2)
+        assert not alive(app), 'the app is still running, without its runner'
+        assert out.splitlines()[0] == 'ignoring Ctrl-C'
+        assert out.splitlines()[-1].startswith('summary: %s, ' % runtime)
+        assert list((tmp_path / 't').iterdir()) == []
+    finally:
+        if alive(app):
+            import os
+            os.kill(app, signal.SIGKILL)
+        p.kill()
+
+
+@pytest.mark.parametrize('sig', ['SIGTERM', 'SIGHUP'])
+def test_sigterm_and_sighup_stop_the_app_as_ctrl_c(sig, tmp_path):
+    # kill, timeout, a closed terminal: the app (in its own session) ran on,
+    # and the temporary folder stayed
+    import signal
+    p, app = start_run(tmp_path, 'import time\nprint("up")\nwhile True:\n    time.sleep(0.2)\n')
+    try:
+        p.send_signal(getattr(signal, sig))
+        out, _ = p.communicate(timeout=30)
+        time.sleep(0.2)
+        assert not alive(app)
+        assert p.returncode == 0
+        assert out.splitlines()[-1].startswith('summary: micropython, ') and ', app stopped ' in out
+        assert list((tmp_path / 't').iterdir()) == []
+    finally:
+        if alive(app):
+            import os
+            os.kill(app, signal.SIGKILL)
+        p.kill()
+
+
+def test_listen_ends_when_its_output_is_closed(broker):
+    # listen | head -1: the closed pipe killed paho's thread; listen went on
+    # (until --for, or for ever) taking nothing
+    p = start_listen(broker, '--topic', 'home/#', '--for', 20)
+    time.sleep(1.5)
+    t0 = time.monotonic()
+    publish(broker, [('home/a/t', '["t", 1, 1]')])
+    assert p.stdout.readline() == 't, 1, 1\n'
+    p.stdout.close()  # as head does
+    publish(broker, [('home/a/t', '["t", %d, %d]' % (i, i)) for i in (2, 3)])
+    err = p.stderr.read()
+    p.wait(30)
+    assert time.monotonic() - t0 < 10, 'listen went on after its output closed'
+    assert p.returncode == 1
+    assert err.splitlines() == ['listen: 1 events, 0 other messages'], err
+
+
+def test_listen_lone_surrogates_and_csv_quoting(broker, tmp_path):
+    # JSON may hold a lone surrogate ("\ud800"), which no UTF-8 output takes:
+    # it killed the listener, and every later event was lost
+    msgs = [('home/a', r'["t\ud800", 1, "a\udcffb"]'), ('home/a', '["t, \\"x\\"", 2, "a,b\\nc \\"q\\""]'),
+            ('home/a', '["t", 3, 3]')]
+    p = start_listen(broker, '--topic', 'home/#', '--count', 3, '--for', 20)
+    time.sleep(1.5)
+    publish(broker, msgs)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out.splitlines() == ['t\\ud800, 1, a\\udcffb', 't, "x", 2, a,b', 'c "q"', 't, 3, 3']
+    assert err.splitlines() == ['listen: 3 events, 0 other messages'], err
+    f = tmp_path / 'e.csv'
+    p = start_listen(broker, '--topic', 'home/#', '--count', 3, '--for', 20, '--csv', f)
+    time.sleep(1.5)
+    publish(broker, msgs)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert list(csv.reader(f.open(newline='', encoding='utf-8'))) == [
+        ['sensor_id', 'time', 'value'], ['t\\ud800', '1', 'a\\udcffb'], ['t, "x"', '2', 'a,b\nc "q"'], ['t', '3', '3']]
