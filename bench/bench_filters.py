@@ -7,7 +7,8 @@ interpreter has it then ("cold": a module may be charged a pool block of
 grown beforehand (bench/device/filters_mem.py), which is what the module
 itself costs; filters_qstrs: the names each module adds to the qstr pool
 (about 20-30 bytes each: characters plus a pool entry); chain_bytes: the heap of a
-sensor -> map -> where -> sliding_mean(5) -> sink chain; chain_events_per_s:
+sensor -> map -> where -> sliding_mean(5) -> sink chain (a second one, as the
+first may grow the qstr pool); chain_events_per_s:
 that chain on MicroPython; radio_messages_per_day: the reference trace
 (bench/device/filters_trace.py, a day at 10 s) raw and through delta +
 buffer_with_count, counted by actually running the filters."""
