@@ -50,6 +50,16 @@ def start_app(runtime, mpy_lib, **args):
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def run_script(runtime, mpy_lib, script, *args):
+    """Run a device script (a file) with the library on its path, on either
+    runtime; returns the CompletedProcess."""
+    args = [str(script)] + [str(a) for a in args]
+    if runtime == 'cpython':
+        env = dict(os.environ, PYTHONPATH=str(mpy.LIB))
+        return subprocess.run([sys.executable] + args, env=env, capture_output=True, text=True, timeout=60)
+    return mpy.run_micropython(args, [mpy_lib], timeout=60)
+
+
 def values(out):
     d = {}
     for ln in out.splitlines():
@@ -292,12 +302,7 @@ def test_connect_quiet_direct_calls_and_bad_sensor_ids_against_mosquitto(runtime
     sub = subscriber(broker, '#')
     app = tmp_path / 'calls.py'
     app.write_text(CALLS)
-    if runtime == 'cpython':
-        env = dict(os.environ, PYTHONPATH=str(mpy.LIB))
-        res = subprocess.run([sys.executable, str(app), str(broker.port)], env=env, capture_output=True,
-                             text=True, timeout=60)
-    else:
-        res = mpy.run_micropython([str(app), str(broker.port)], [mpy_lib], timeout=60)
+    res = run_script(runtime, mpy_lib, app, broker.port)
     assert res.returncode == 0, res.stdout + res.stderr
     assert res.stdout.splitlines() == ['quiet True 0 None', 'direct calls done', 'counts 3 7 0 0 1 1 0 0'], \
         res.stdout
@@ -380,12 +385,7 @@ def test_a_tls_handshake_trickling_in_is_bounded_by_timeout(runtime, mpy_lib, tm
     app.write_text(SLOW_TLS)
     proxy = TrickleProxy(b.port, 50, 0.3)
     try:
-        if runtime == 'cpython':
-            env = dict(os.environ, PYTHONPATH=str(mpy.LIB))
-            res = subprocess.run([sys.executable, str(app), str(proxy.port)], env=env, capture_output=True,
-                                 text=True, timeout=60)
-        else:
-            res = mpy.run_micropython([str(app), str(proxy.port)], [mpy_lib], timeout=60)
+        res = run_script(runtime, mpy_lib, app, proxy.port)
     finally:
         proxy.close()
     lines = res.stdout.splitlines()
