@@ -94,14 +94,16 @@ def check_topic(topic, *q):
         b = topic.encode()
     except:  # noqa: E722 (not a str, or on CPython a lone surrogate; bare: less RAM)
         b = ''
-    p = 0
+    p = x = 0
     for c in b:  # the UTF-8 bytes (a str's characters would each become a qstr)
-        if c < 32 or c | 8 == 43 or c == 127 or p == 194 and c < 160:  # (c | 8 == 43: + or #)
-            b = 0  # (U+0080-U+009F: 0xc2 0x80-0x9f)
+        if c < 32 or c | 8 == 43 or c == 127 or p == 194 and c < 160 or p == 237 and c > 159:
+            b = 0  # (c | 8 == 43: + or #; U+0080-U+009F: 0xc2 0x80-0x9f; a surrogate: 0xed 0xa0-0xbf)
+        if p == 191 and c | 1 == 191 or p == 239 and c == 183:
+            x = 1  # maybe a noncharacter (U+xFFFE/F end in 0xbf 0xbe/f: c | 1 == 191; U+FDD0-U+FDEF: 0xef 0xb7 ..)
         p = c
-    # (a byte above 0xec may begin a surrogate or a noncharacter: the
-    # characters are decoded in mqtt_init, imported only then)
-    if b and len(b) < 65536 and not (max(b) > 236 and __import__('mqtt_init').check_topic(b)):
+    # (the characters are decoded in mqtt_init, imported only then: not for
+    # other text, e.g. an emoji or Hangul in each event's sensor id)
+    if b and len(b) < 65536 and not (x and __import__('mqtt_init').check_topic(b)):
         return topic
     if not q:
         _err('topic', topic)

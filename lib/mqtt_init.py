@@ -103,7 +103,7 @@ def check_topic(b):  # (this name is interned already: no new qstr)
     """True when the UTF-8 bytes b hold a surrogate (U+D800-U+DFFF, which
     MicroPython's str can hold) or a noncharacter (U+FDD0-U+FDEF, U+xFFFE,
     U+xFFFF): Mosquitto drops a client that publishes to such a topic.
-    (mqtt_client.check_topic's, for a byte above 0xec; unloaded again
+    (mqtt_client.check_topic's, where a noncharacter may be; unloaded again
     when done.)"""
     try:
         n = o = 0

@@ -166,6 +166,28 @@ def test_check_topic_refuses_surrogates_and_noncharacters():
         assert 'mqtt_init' not in sys.modules
 
 
+def test_check_topic_decodes_characters_only_where_a_noncharacter_may_be():
+    # the writer checks each event's sensor id: an emoji or Hangul must not
+    # import mqtt_init every time; only bytes that may end a noncharacter do
+    import sys
+    calls = []
+
+    class Decoder:
+        def check_topic(b):
+            calls.append(b)
+            return False
+    sys.modules['mqtt_init'] = Decoder
+    try:
+        for t in ('temp', '\ud55c\uae00', '\U0001f321', '\u00e9t\u00e9', '\ud7a3', '\U0001f3ff\u00c3'):
+            assert check_topic(t) == t and calls == [], (t, calls)
+        for t in ('x\ufffe', '\ufdd0', '\U0001ffff', '\u0ffe', '\ufdf0', '\ufdcf'):
+            assert check_topic(t) == t and calls == [t.encode()], (t, calls)  # (the fake says: fine)
+            calls.pop()
+        assert check_topic('s\ud800', 1) is None and calls == []  # a surrogate: refused without decoding
+    finally:
+        del sys.modules['mqtt_init']
+
+
 def test_client_arguments_are_checked():
     assert MQTTClient('c', 'h').port == 1883
     assert MQTTClient('c', 'h', ssl=True).port == 8883
