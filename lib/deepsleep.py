@@ -132,7 +132,8 @@ class DeepSleepClock:
         # a state is used once: the only sign of a wake-up where the port has
         # no DEEPSLEEP_RESET (rp2); a soft reset later finds none (the
         # ESP8266's reset_cause() still says DEEPSLEEP_RESET then)
-        self.memory(b'')
+        if b:  # (no write when there is nothing to clear: flash wear with file=)
+            self.memory(b'')
         p = b.split()
         self.status = 'cold' if d is None else 'nostate'
         # valid: b'tf1 time wraps boot iv due ... ' of ints, 0 <= time < _WRAP,

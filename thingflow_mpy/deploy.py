@@ -126,7 +126,7 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
         if f.name in ('main.py', 'boot.py') and f != app:
             raise UsageError('--file %s would overwrite the board\'s %s' % (f, f.name))
     if (not (app.parent / 'config.py').is_file() and all(f.name != 'config.py' for f in files)
-            and imports_config(app.read_text())):
+            and imports_config(app.read_text(errors='replace'))):
         # the deploy itself succeeds; the board would stop at `import config` when it boots
         print("thingflow-mpy deploy: warning: %s imports config, and no config.py is beside it "
               "(nor a --file): the board needs its own /config.py (write one from "

@@ -333,7 +333,7 @@ def main(args):
     try:
         for name, v, low in (('--svg-minutes', args.svg_minutes, 1), ('--task-ms', args.task_ms, 0),
                              ('--min-ms', args.min_ms, 0)):
-            if v is not None and v < low:
+            if v is not None and not v >= low:  # (not <: nan passes no comparison)
                 raise ValueError('%s %r: want a number >= %d' % (name, v, low))
         for name, v in (('--hours', args.hours), ('--battery-mah', args.battery_mah)):
             if not v > 0:

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from . import mpy
+from .deploy import imports_config
 from .listen import Listener, UsageError, fmt_event, parse_broker, show_other
 
 DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
@@ -255,7 +256,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             lst.start()  # ConnectionError names the broker
         app_dir = app.parent.resolve()
         src = app.read_text(errors='replace')
-        flag = (['-w'] if 'mqtt_writer' in src else []) + (['-c'] if 'import config' in src else [])
+        flag = (['-w'] if 'mqtt_writer' in src else []) + (['-c'] if imports_config(src) else [])
         tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
         if fs is None:
             fs = tmp / 'fs'

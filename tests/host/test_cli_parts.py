@@ -207,6 +207,11 @@ def test_deploy_warns_when_the_app_needs_a_config_it_does_not_send(tmp_path, cap
     assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
     assert capsys.readouterr().err == ''
     assert 'mpremote connect a0 fs cp %s :config.py' % (app.parent / 'config.py') in lines
+    # an app with a byte that is not UTF-8 (in a comment: MicroPython runs it)
+    app.write_bytes(b'# caf\xe9\nimport config\n')
+    lines = []
+    assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
+    assert capsys.readouterr().err == ''  # (config.py beside it)
     # an app that does not import config: no warning
     (app.parent / 'config.py').unlink()
     app.write_text('print(1)\n')

@@ -246,6 +246,7 @@ def test_load_app_keeps_the_apps_slack_ticks(tmp_path):
     (['--intervals', '7', '--hours', 'nan'], '--hours nan: want a number > 0'),
     (['--intervals', '7', '--battery-mah', '-5'], '--battery-mah -5.0: want a number > 0'),
     (['--intervals', '7', '--min-ms', '-1'], '--min-ms -1: want a number >= 0'),
+    (['--intervals', '7', '--task-ms', 'nan'], '--task-ms nan: want a number >= 0'),
 ])
 def test_cli_errors(argv, msg, capsys):
     assert plan.main(_args(argv)) == 2
