@@ -317,16 +317,29 @@ def _as_ctrl_c(signum, frame):
     raise KeyboardInterrupt
 
 
+def _take(ln, con, counters, end):
+    # one line of the app's output: a report line updates counters (and,
+    # the last one, end); any other line is shown
+    d = parse_report(ln)
+    if d is None:
+        try:
+            con.line(ln)
+        except (OSError, ValueError):  # our stdout closed (run ... | head): the pipe is drained on
+            pass
+    else:
+        counters.update(d)
+        if d['end']:
+            end.update(d)
+
+
 def _failed_before_app(res, con, runtime, heap):
     # the measurement of --heap failed (config, setup or the runner raised):
     # its output, the traceback and the summary, as a run that fails there
     end = {}
     for ln in res.stdout.splitlines():
-        d = parse_report(ln)
-        if d is None:
-            con.line(ln)
-        elif d['end']:
-            end = dict(d, heap_used=-1)  # (the dry run's heap is not the one asked for)
+        _take(ln, con, {}, end)
+    if end:
+        end['heap_used'] = -1  # (the dry run's heap is not the one asked for)
     if res.stderr:
         con.err.write(res.stderr)
         con.err.flush()
@@ -346,18 +359,7 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
 
     def reader():
         for ln in child.stdout:
-            ln = ln.rstrip('\n')
-            d = parse_report(ln)
-            if d is None:
-                try:
-                    con.line(ln)
-                except (OSError, ValueError):  # our stdout closed (run ... | head): the pipe is drained on
-                    pass
-            elif d['end']:
-                end.update(d)
-                counters.update(d)
-            else:
-                counters.update(d)
+            _take(ln.rstrip('\n'), con, counters, end)
     rt = threading.Thread(target=reader, daemon=True)
     rt.start()
     every = 1.0 if con.tty else 5.0
