@@ -112,7 +112,8 @@ class Listener:
     on_event(topic, (sensor_id, ts, value)) for each event, on_other(topic,
     payload) for any other message. Counters: received, other. limit: when
     not None, events after the first `limit` are not taken (not passed on,
-    not counted): listen --count stops at exactly that many.
+    not counted), and the Event `full` is set at the limit: listen --count
+    stops at exactly that many.
     start() raises ConnectionError naming the broker when it cannot connect
     within timeout seconds (default 10). An exception in on_event or on_other
     (the output closed, a full disk) is kept in `error` (the first one) and
@@ -129,6 +130,7 @@ class Listener:
         self.received = 0
         self.other = 0
         self.limit = None
+        self.full = threading.Event()  # set when `limit` events were taken
         self.error = None
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
@@ -171,22 +173,20 @@ class Listener:
     def _message(self, client, ud, msg):
         evs = events(msg.payload)
         with self._lock:
-            try:
+            try:  # counted once shown
                 if not evs:
-                    self.other += 1
                     if self.on_other:
                         self.on_other(msg.topic, msg.payload)
+                    self.other += 1
                 for ev in evs:  # one, or each event of a batch
-                    if self.limit is not None and self.received >= self.limit:
+                    if self.full.is_set():
                         break
-                    self.received += 1
                     if self.on_event:
                         self.on_event(msg.topic, ev)
+                    self.received += 1
+                    if self.received == self.limit:
+                        self.full.set()
             except Exception as e:  # not shown: not counted
-                if evs:
-                    self.received -= 1
-                else:
-                    self.other -= 1
                 if self.error is None:
                     self.error = e
 
@@ -212,7 +212,6 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     When an event cannot be written (the output closed: listen | head; a
     full disk), it stops there: the Listener's `error` says why."""
     out = out or sys.stdout
-    done = threading.Event()
     f = w = None
     if csv_path:
         f = open(csv_path, 'w', newline='', encoding='utf-8')
@@ -225,19 +224,17 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
             f.flush()
         else:
             print(fmt_event(ev), file=out, flush=True)
-        if count is not None and lst.received >= count:
-            done.set()
 
     lst = Listener(host, port, topic, on_event, show_other, user, password)
     lst.limit = count
     try:
         lst.start()
         t_end = None if seconds is None else time.monotonic() + seconds
-        while not done.is_set() and lst.error is None:
+        while not lst.full.is_set() and lst.error is None:
             left = 0.2 if t_end is None else min(0.2, t_end - time.monotonic())
             if left <= 0:
                 break
-            done.wait(left)
+            lst.full.wait(left)
     except KeyboardInterrupt:
         pass
     finally:
