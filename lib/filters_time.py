@@ -98,8 +98,8 @@ class Heartbeat(_Base):
         x = self._last
         if x is _SKIP:
             return
-        if type(x) is tuple:
-            x = (x[0], s.clock.time(), x[2])
+        if type(x) is tuple and len(x) > 2:  # only the ts is new
+            x = (x[0], s.clock.time()) + x[2:]
         self.repeats += 1
         self._dispatch_next(x)
 

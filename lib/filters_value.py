@@ -43,7 +43,8 @@ class Delta(_Value):
     """delta(amount=0, rel=0): passes a value only when it differs from the
     last value passed by at least amount (absolute) and at least
     rel * |last value passed| (relative, 0.05 for 5 %). With both 0 any
-    change passes. The first value always passes. Dropped values are counted."""
+    change passes. The first value always passes; NaN after NaN and an
+    infinity after the same one are no change. Dropped values are counted."""
 
     def __init__(self, amount=0, rel=0):
         _Base.__init__(self)
@@ -56,7 +57,9 @@ class Delta(_Value):
         last = self._last
         if last is not None:
             d = abs(v - last)
-            if d < self._lim or not d:
+            # d is NaN after NaN, NaN (no change, dropped), inf, inf (the
+            # same) and a number, NaN or back (a change, passed)
+            if d < self._lim or not d or d != d and (v != v) == (last != last):
                 self.dropped += 1
                 return _SKIP
         self._last = v

@@ -654,3 +654,37 @@ def test_buffer_with_time_count_bounds_the_list():
     assert got == [[0, 1, 2], [3, 4, 5], [6]]
     e = raises(ValueError, BufferWithTime, 60, s, 0)
     assert msg(e) == 'count must be an int >= 1, not 0'
+
+
+def test_delta_drops_nan_after_nan_and_the_same_infinity():
+    # a sensor stuck at NaN (or inf) must not send every reading; a change
+    # to NaN and back passes (as ESPHome's delta)
+    nan = float('nan')
+    inf = float('inf')
+    for xs, want, dropped in (
+            ([20.0, nan, nan, nan, 20.0], [20.0, 'nan', 20.0], 2),
+            ([nan, nan, 1.0, 1.2], ['nan', 1.0], 2),
+            ([inf, inf, -inf, -inf, 1.0], [inf, -inf, 1.0], 2)):
+        d = Delta(0.5)
+        got = [e[2] if e[2] == e[2] else 'nan'
+               for e in nexts(run(d, [ev(x) for x in xs]))]
+        assert got == want, (xs, got)
+        assert d.dropped == dropped, (xs, d.dropped)
+
+
+def test_heartbeat_repeats_a_tuple_that_is_no_3_tuple_without_raising():
+    # a (sensor_id, value) pair was repeated as x[2]: IndexError out of the
+    # scheduler; a longer tuple lost its items after the value
+    for x, want in ((('a', 7), [('a', 7), ('a', 7)]),
+                    (('b', 1, 2, 'C'), [('b', 10.0, 2, 'C'), ('b', 20.0, 2, 'C')]),
+                    (5, [5, 5])):
+        clk = VirtualClock()
+        s = Scheduler(clk)
+        src = OutputThing()
+        hb = src.heartbeat(10, s)
+        got = []
+        hb.connect(got.append)
+        src._dispatch_next(x)
+        assert run_for(s, 25) == 3
+        assert got == [x] + want, (x, got)
+        assert hb.repeats == 2
