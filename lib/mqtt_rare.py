@@ -58,10 +58,11 @@ def due(w, t0):
 
 def close(w):
     """A clean disconnect: 'offline', DISCONNECT, radio off. (At the end of
-    a duty cycle, with everything sent: the next cycle is due every s after
-    this one's wake-up began.)"""
+    a duty cycle, also when out of time: with everything sent the next
+    cycle is due every s after this one's wake-up began, else at once.)"""
     if w.state > 0:
-        w._cyc = w.start
+        if not w.outbox:  # (else the next cycle is due at once)
+            w._cyc = w.start
         c = w.client or w
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):

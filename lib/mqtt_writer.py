@@ -213,11 +213,11 @@ class MQTTWriter(MQTTClient, InputThing):
                    and self.run(c.publish, *q[0], self.retain, self.qos)):
                 q.pop(0)  # delivered: out of the outbox
                 self.published += 1
-            if self.state > 0 and not q:
-                if duty:
+            if self.state > 0:
+                if duty:  # (also when out of time: the rest at the next cycle, radio off till then)
                     import mqtt_rare
                     mqtt_rare.close(self)
-                elif ka and clk.ticks_diff(t0, self._last) * 2 >= ka and hasattr(c, 'ping'):
+                elif not q and ka and clk.ticks_diff(t0, self._last) * 2 >= ka and hasattr(c, 'ping'):
                     self.run(c.ping)  # idle since before this wake-up (ping: optional in umqtt's API)
         if self.spool and (q or self._fn):  # else the file is empty and up to date
             import mqtt_spool

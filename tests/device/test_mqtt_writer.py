@@ -333,6 +333,28 @@ def test_duty_cycle_batch_of_n_events():
     assert w.queued == 0 and w.published == 10 and len(fc.got) == 10
 
 
+def test_duty_cycle_out_of_time_still_disconnects_and_turns_the_radio_off():
+    # 10 events wait, each publish takes 400 ms: the 3 s budget sends
+    # 'online' and 5 events; the cycle still ends (offline, DISCONNECT, radio off) and the rest go
+    # at the next wake-up, not a whole `every` later
+    radio = []
+    clk = VirtualClock()
+    fc = FakeClient(clk, cost=400)
+    w, fc, clk = make(clk, client=fc, every=60, outbox=20, radio=radio.append)
+    for i in range(10):
+        w.on_next(('s', i, i))
+    clk.now = 60000
+    w._observe()
+    assert (w.published, w.queued, w.state) == (5, 5, 0), (w.published, w.queued, w.state)
+    assert radio == [True, False], radio
+    assert [k for k, t in fc.log] == ['connect', 'disconnect'], fc.log
+    clk.now = 70000
+    w._observe()
+    assert (w.queued, len(data(fc)), w.state) == (0, 10, 0)
+    assert radio == [True, False] * 2, radio
+    assert [t for k, t in fc.log if k == 'connect'] == [60000, 70000]
+
+
 def test_duty_cycle_failure_backs_off_and_turns_the_radio_off():
     radio = []
     w, fc, clk = make(batch=2, radio=radio.append, status=False)
