@@ -10,6 +10,15 @@ for p in (ROOT / 'lib', ROOT / 'sim', ROOT / 'tests' / 'device'):
         sys.path.insert(0, str(p))
 
 
+# Property tests draw the same examples on every run (derandomize), so a CI run
+# cannot fail on a draw no earlier run made; HYPOTHESIS_PROFILE=explore draws
+# fresh random examples on each run, to look for new failures.
+import os
+from hypothesis import settings
+settings.register_profile('ci', derandomize=True, database=None)
+settings.register_profile('explore', database=None)
+settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'ci'))
+
 
 def pytest_configure(config):
     config.mp_results = []  # (module, passed, failed) from each MicroPython run

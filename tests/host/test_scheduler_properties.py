@@ -142,7 +142,9 @@ def test_dispatch_reaches_only_things_connected_at_their_turn(acts, n_events):
                 if what == 'd' and j in offs:
                     log.append(('off', j, x))
                     offs.pop(j)()
-                elif what == 'c':
+                elif what == 'c' and src._conns['default'] is not None:
+                    # (connecting to an ended stream raises PortError: tested
+                    # in test_core)
                     new = Thing(len(things))
                     things.append(new)
                     log.append(('on', new.i, x))
