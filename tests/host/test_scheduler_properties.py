@@ -1,5 +1,5 @@
 """Scheduler invariants over random task sets (hypothesis, CPython only)."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from thingflow import Scheduler, OutputThing
 from vclock import VirtualClock, run_for
@@ -119,6 +119,7 @@ def test_internal_layer_wakes_exactly_at_the_union_of_the_grids(ivs, start):
 @given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from('ndcx'), st.integers(0, 5)),
                 max_size=8),
        st.integers(min_value=1, max_value=4))
+@example([(0, 'x', 0), (0, 'c', 0)], 1)  # a thing ends the stream, then one connects
 def test_dispatch_reaches_only_things_connected_at_their_turn(acts, n_events):
     # things act while an event is dispatched to them: (event k, 'n' nothing,
     # 'd' disconnect thing j, 'c' connect a new thing, 'x' end the stream).
