@@ -343,7 +343,9 @@ def start_run(tmp_path, src, *args):
     return p, kids[0]
 
 
-STUBBORN = 'import time\nprint("up")\nwhile True:\n    try:\n        time.sleep(1)\n    except KeyboardInterrupt:\n' \
+# (it prints 'up' inside the try: a Ctrl-C right after 'up' is ignored too)
+STUBBORN = 'import time\nn = 0\nwhile True:\n    try:\n        if not n:\n            n = 1\n' \
+           '            print("up")\n        time.sleep(1)\n    except KeyboardInterrupt:\n' \
            '        print("ignoring Ctrl-C")\n'
 
 
