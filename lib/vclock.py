@@ -15,7 +15,7 @@ class VirtualClock:
     StopIteration once now would pass it, to end a simulation."""
 
     def __init__(self, start=0, period=1 << 30, epoch=0, stop_at=None):
-        if period < 2 or period & (period - 1):
+        if type(period) is not int or period < 2 or period & (period - 1):
             raise ValueError('period must be a power of two, not %r' % (period,))
         self.now = start
         self.period = period
@@ -32,7 +32,7 @@ class VirtualClock:
         return ((a - b + h) & (self.period - 1)) - h
 
     def sleep_ms(self, ms):
-        if ms < 0:
+        if not ms >= 0:  # NaN too
             raise ValueError('cannot sleep %r ms' % (ms,))
         if self.stop_at is not None and self.now + ms > self.stop_at:
             if self.now < self.stop_at:  # never backwards: a task may have run past it
@@ -52,13 +52,18 @@ class VirtualClock:
 
 def run_for(sched, seconds):
     """Run sched.run_forever() on its VirtualClock for seconds of virtual
-    time (or until no task is left). Returns the scheduler's wake-up count."""
+    time (or until no task is left). Returns the scheduler's wake-up count.
+    The end comes at a sleep on the clock that would pass it, the
+    scheduler's or a task's (a sensor that waits for its reading then gets
+    the StopIteration: its stream ends); a StopIteration a task raises
+    before the end goes out of run_for."""
     clk = sched.clock
-    clk.stop_at = clk.now + int(seconds * 1000)
+    clk.stop_at = clk.now + round(seconds * 1000)
     try:
         sched.run_forever()
     except StopIteration:
-        pass
+        if clk.now < clk.stop_at:  # not the clock's: the task's own
+            raise
     finally:  # also when a task raised: the clock sleeps freely again
         sched._run = False
         clk.stop_at = None

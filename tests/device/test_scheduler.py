@@ -636,3 +636,58 @@ def test_virtual_clock_stop_at_never_moves_time_back():
     raises(ValueError, VirtualClock, 0, 1000)  # period must be a power of two
     assert VirtualClock(period=1 << 16).ticks_diff(5, 65530) == 11
     assert VirtualClock(period=1 << 16).ticks_diff(65530, 5) == -11
+
+
+def test_run_for_ends_in_a_sensor_that_sleeps_past_the_end():
+    # a sensor that waits for its reading on the clock (as the TSL2591 does
+    # after a gain change) while the run's end passes gets the clock's
+    # StopIteration: its stream ends (as the README says); time stops at
+    # the end, not after the whole wait
+    clk = VirtualClock()
+    s = Scheduler(clk)
+
+    class Slow:
+        sensor_id = 'slow'
+        n = 0
+
+        def sample(self):
+            clk.sleep_ms(150)
+            self.n += 1
+            return self.n
+    r = Rec()
+    s.schedule_sensor(Slow(), 1, r)
+    assert run_for(s, 1.05) == 2 and clk.now == 1050
+    assert [e[2] for e in r.events] == [1] and r.done == 1 and s._groups == []
+    assert clk.stop_at is None
+
+
+def test_run_for_passes_on_a_stop_iteration_a_task_raises():
+    clk = VirtualClock()
+    s = Scheduler(clk)
+
+    def stop(t):
+        if len(t.runs) == 2:
+            raise StopIteration
+    s.schedule_periodic(Task('t', s, stop), 1)
+    raises(StopIteration, run_for, s, 60)  # not taken for the end of the run
+    assert clk.now == 1000 and clk.stop_at is None and s._run is False
+
+
+def test_virtual_clock_refuses_a_nan_sleep_and_a_period_that_is_no_int():
+    clk = VirtualClock()
+    e = raises(ValueError, clk.sleep_ms, float('nan'))  # time stayed a number
+    assert msg(e) == 'cannot sleep nan ms' and clk.now == 0 and clk.sleeps == 0
+    for p in (2.0, 1024.0, '1024', True):  # TypeError or accepted before, not naming it
+        e = raises(ValueError, VirtualClock, 0, p)
+        assert msg(e) == 'period must be a power of two, not %r' % (p,), msg(e)
+
+
+def test_run_for_counts_the_seconds_to_the_nearest_ms():
+    # 2.01 * 1000 is 2009.9999999999998: truncated, the run ended 1 ms before
+    # the task due at 2.01 s (run_for(s, 2) runs a task due at 2 s)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 2.01)
+    assert run_for(s, 2.01) == 2 and clk.now == 2010
+    assert t.runs == [0, 2010]
