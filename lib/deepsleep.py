@@ -58,7 +58,7 @@ class DeepSleepClock:
                 raise ValueError('no RTC().memory: pass file=')
         else:
             self.file = file
-        if not (isinstance(min_ms, int) and min_ms >= 0):
+        if not (type(min_ms) is int and min_ms >= 0):  # not True: a bool is no ms
             raise ValueError('min_ms %r: int >= 0' % (min_ms,))
         self.machine = machine
         c = clock or default_clock

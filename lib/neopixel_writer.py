@@ -46,10 +46,10 @@ class NeoPixelWriter(InputThing):
             raise ValueError('NeoPixelWriter: event %r: want %d fields' % (x, n))
         x = y
         p = x[0]
-        if not (isinstance(p, int) and 0 <= p < len(self.strip)):
+        if not (type(p) is int and 0 <= p < len(self.strip)):  # not a bool, on both runtimes
             raise ValueError('NeoPixelWriter: pixel %r in %r' % (p, x))
         for c in x[1:]:
-            if not (isinstance(c, int) and 0 <= c <= 255):
+            if not (type(c) is int and 0 <= c <= 255):
                 raise ValueError('NeoPixelWriter: colour %r in %r' % (c, x))
         self.strip[p] = tuple(x[1:])
         self.strip.write()

@@ -50,6 +50,9 @@ def test_bad_events_are_value_errors_and_set_nothing():
         ((0, 0, -1, 0), 'NeoPixelWriter: colour -1 in (0, 0, -1, 0)'),
         ((0, 0, 0, 0.5), 'NeoPixelWriter: colour 0.5 in (0, 0, 0, 0.5)'),
         (('id', 1, (0, 0, 0, 300)), 'NeoPixelWriter: colour 300 in (0, 0, 0, 300)'),
+        # a bool is no pixel or colour on either runtime (CPython took True as 1)
+        ((True, 1, 2, 3), 'NeoPixelWriter: pixel True in (True, 1, 2, 3)'),
+        ((0, 1, False, 3), 'NeoPixelWriter: colour False in (0, 1, False, 3)'),
     ]
     for ev, want in cases:
         e = raises(ValueError, w.on_next, ev)

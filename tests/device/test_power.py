@@ -502,9 +502,9 @@ def test_deep_sleep_clock_errors_and_unbound_sleep():
     e = raises(ValueError, DeepSleepClock, NoRtcMemory())
     assert 'RTC().memory' in msg(e) and 'file=' in msg(e)
     DeepSleepClock(NoRtcMemory(), file='/tmp/x')  # fine with a file
-    for bad in (-1, 2.5, '10'):
+    for bad in (-1, 2.5, '10', True, False):  # a bool is no ms (True was taken as 1)
         e = raises(ValueError, DeepSleepClock, FakeMachine(), min_ms=bad)
-        assert repr(bad) in msg(e)
+        assert msg(e) == 'min_ms %r: int >= 0' % (bad,), msg(e)
     # not bound by resume(): every sleep is the clock's own
     pc = PortClock()
     m = FakeMachine(pc)
