@@ -23,14 +23,13 @@
 # Rotation: when the next line would take the file past max_len bytes, the
 # backup <file>.1 is removed, the file renamed to <file>.1 and a new file
 # started: the two files never hold more than 2*max_len bytes. A line
-# longer than max_len is cut to fit, ending in "...". A non-empty log file
-# that exists at start is rotated first, so a restart never appends to a
-# half-written file.
+# longer than max_len is cut to fit, ending in "...". A log file that
+# exists at start is continued (a board that deep-sleeps restarts at each
+# wake-up): a line that a reset cut short is ended with a newline first.
 #
 # Power loss at any step of a rotation (after the remove, after the rename,
-# before or after the new file is created) loses no log: at the next start
-# a missing or empty <file> is not rotated, so <file>.1, the newest log,
-# is kept.
+# before or after the new file is created, in the middle of a line) loses no
+# log: at the next start nothing is rotated, so <file>.1 is kept.
 #
 # Full flash: an OSError from a write, rename or open never leaves the
 # logger. The line is counted in dropped and the file closed; the next
@@ -64,8 +63,9 @@ dropped = 0  # lines lost to OSError (full flash...) since the start
 _rep = 0  # the value of dropped when a line last reported it
 _f = None  # the open file; None until (re)opened
 _size = 0  # bytes in the file, as far as we wrote them
-_rot = 1  # 1: rotate a non-empty file when (re)opening; 2: no line written in the file since it was
-# started (rotated, or found empty): a retry keeps the backup, the log up to the failure; 0: written
+_rot = 0  # 1: rotate a non-empty file when reopening after a failure; 2: no line written in the file
+# since it was started (rotated, or found empty): a retry keeps the backup, the log up to the failure;
+# 0: written (or found not empty at start)
 
 
 def initialize_logging(filename, max_len=32000, level=INFO, echo=False):
@@ -84,9 +84,9 @@ def initialize_logging(filename, max_len=32000, level=INFO, echo=False):
     g['echo'] = echo
     dropped = _rep = _size = 0
     _f = None
-    _rot = 1
+    _rot = 0
     g['max_len'] = max_len
-    if not _put(b''):  # open (rotating an old log); after an OSError the first line retries
+    if not _put(b''):  # open (ending a cut line of an old log); after an OSError the first line retries
         __import__('lograre').where(filename)  # ValueError when the directory is missing
     return get_logger()
 
@@ -174,14 +174,16 @@ def _put(s):
     n = name
     try:
         if not f:  # (re)open: look at the file as it is now
-            _f = f = open(n, 'ab')
+            _f = f = open(n, 'a+b')
             k = f.seek(0, 2)
             if not k:
                 _rot = 2  # empty: the backup is the log up to here; a retry keeps it
             elif _rot == 1:
                 k = max_len + 1  # rotate it
-            elif k != _size:  # (s is a line: b'' only at start, where _rot is 1)
-                s = b'\n' + s  # end a line that a failed write cut short
+            elif k != _size:  # at start, or after a failed write: end a line that was cut short
+                f.seek(k - 1)
+                if f.read(1) != b'\n':
+                    s = b'\n' + s
             _size = k
         if _size + len(s) > max_len:
             if s[:1] == b'\n':

@@ -49,8 +49,11 @@ class FakeFile:
     def flush(self):
         self.f.flush()
 
-    def seek(self, n, w):
+    def seek(self, n, w=0):
         return self.f.seek(n, w)
+
+    def read(self, n):
+        return self.f.read(n)
 
     def close(self):
         self.f.close()
@@ -415,7 +418,7 @@ def test_rotation_bound_over_10000_random_messages():
         done(p)
 
 
-def test_restart_rotates_a_non_empty_log_and_keeps_an_empty_one():
+def test_restart_continues_the_log_and_ends_a_cut_line():
     # (file before, backup before) -> (file after start, backup after start)
     old = line('INF', 'old')
     cases = [
@@ -423,9 +426,10 @@ def test_restart_rotates_a_non_empty_log_and_keeps_an_empty_one():
         (('', None), ('', None)),
         (('', 'B'), ('', 'B')),  # a cut right after a rotation created the file
         ((None, 'B'), ('', 'B')),  # a cut after the rename
-        ((old, None), ('', old)),
-        ((old, 'B'), ('', old)),
-        (('half a li', 'B'), ('', 'half a li')),  # a cut in the middle of a line
+        ((old, None), (old, None)),
+        ((old, 'B'), (old, 'B')),
+        ((old + 'half a li', 'B'), (old + 'half a li\n', 'B')),  # a cut in the middle of a line
+        (('half a li', 'B'), ('half a li\n', 'B')),  # in the first line after a rotation: B kept
     ]
     for before, after in cases:
         p = fresh()
@@ -437,9 +441,23 @@ def test_restart_rotates_a_non_empty_log_and_keeps_an_empty_one():
             initialize_logging(p, max_len=200)
             assert (read(p), read(p + '.1')) == after, (before, read(p), read(p + '.1'))
             get_logger().info('new')
-            assert read(p) == line('INF', 'new')
+            assert read(p) == after[0] + line('INF', 'new')
         finally:
             done(p)
+
+
+def test_a_board_that_restarts_at_each_wake_up_keeps_its_log():
+    # a deep-sleeping board starts afresh at each wake-up: the log goes on
+    # (it was rotated at each start: only the last two wake-ups were kept)
+    p = fresh()
+    try:
+        for i in range(5):
+            restart()
+            initialize_logging(p, max_len=16000).info('wake-up %d', i)
+        assert read(p) == ''.join(line('INF', 'wake-up %d' % i) for i in range(5))
+        assert read(p + '.1') is None
+    finally:
+        done(p)
 
 
 # ---- power loss ----
@@ -470,20 +488,40 @@ def test_power_cut_at_each_step_of_a_rotation_keeps_the_newest_log():
             fs.cut = cut
             raises(Cut, log.info, 'x' * 60)  # rotates: remove, rename, open 2, write 2
             restart()
-            initialize_logging(p, max_len=100)
+            initialize_logging(p, max_len=100)  # nothing rotated at start
+            assert newest in (read(p), read(p + '.1')), (cut, read(p), read(p + '.1'))
+            get_logger().info('after')  # rotates now, if the cut came before the rename
             assert read(p + '.1') == newest, (cut, read(p), read(p + '.1'))
-            assert read(p) == '', (cut, read(p))
-            get_logger().info('after')
             assert read(p) == line('INF', 'after')
         finally:
             done(p)
 
 
-def test_power_cut_in_the_rotation_at_start_keeps_the_newest_log():
-    # at start: open 1 (the old log, to see its size), then the rotation
-    # (remove, rename, open 2); the first line is not written yet
+def test_power_cut_in_the_middle_of_a_line_keeps_the_log_and_the_backup():
+    # the first line after a rotation is cut by the power: at the next start
+    # the cut line is ended and the log goes on; the backup (the newest
+    # whole log) stays
+    newest = line('INF', 'n' * 60)
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=100)
+        log.info('n' * 60)
+        fs.full = 'short'  # half of the next line gets in, then the power goes
+        log.info('x' * 60)  # rotates, then half a line
+        cut = read(p)
+        assert cut == line('INF', 'x' * 60)[:len(cut)] and 0 < len(cut) < 87
+        restart()
+        initialize_logging(p, max_len=100).info('after')
+        assert read(p + '.1') == newest
+        assert read(p) == cut + '\n' + line('INF', 'after')
+    finally:
+        done(p)
+
+
+def test_power_cut_at_start_changes_nothing():
     newest = line('INF', 'newest')
-    for c in [('open', 1, 'before'), ('open', 1, 'after')] + CUTS[:6]:
+    for c in [('open', 1, 'before'), ('open', 1, 'after')]:
         fs = FakeOs()
         p = fresh(fs)
         try:
@@ -494,8 +532,7 @@ def test_power_cut_in_the_rotation_at_start_keeps_the_newest_log():
             assert fs.calls.get(c[0]) == c[1], (c, fs.calls)  # the cut happened where meant
             restart()
             initialize_logging(p)
-            assert read(p + '.1') == newest, (c, read(p), read(p + '.1'))
-            assert read(p) == ''
+            assert (read(p), read(p + '.1')) == (newest, 'older')
         finally:
             done(p)
 
@@ -709,13 +746,26 @@ def test_enospc_at_start_does_not_raise_and_the_first_line_retries():
     p = fresh(fs)
     try:
         write(p, 'old\n')
-        fs.fail['rename'] = 1
-        log = initialize_logging(p)  # the rotation at start fails
+        fs.fail['open'] = 1
+        log = initialize_logging(p)  # the open at start fails
         assert read(p) == 'old\n' and log.dropped == 0
-        log.info('first')  # rotates now
+        log.info('first')  # opens now, rotating the file (frees the backup's room)
         assert read(p + '.1') == 'old\n'
         assert read(p) == line('INF', 'first')
         assert log.dropped == 0
+    finally:
+        done(p)
+    # a cut line whose end cannot be written at start: the first line retries
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        write(p, 'old\nhal')
+        fs.full = True
+        log = initialize_logging(p)
+        assert read(p) == 'old\nhal' and log.dropped == 0
+        fs.full = False
+        log.info('first')
+        assert read(p + '.1') == 'old\nhal' and read(p) == line('INF', 'first')
     finally:
         done(p)
 
