@@ -11,8 +11,8 @@ from thingflow_mpy import build, mpy, runner
 from thingflow_mpy.embedded_broker import EmbeddedBroker
 
 EX = ROOT / 'examples'
-SUMMARY = re.compile(r'published (-|\d+).*received (\d+) events')
-COUNTS = re.compile(r'app stopped.*sampled (-|\d+), published (-|\d+).*received (\d+) events')
+SUMMARY = re.compile(r'published (-|\d+).*received (\d+) events?')
+COUNTS = re.compile(r'app stopped.*sampled (-|\d+), published (-|\d+).*received (\d+) events?')
 
 
 def _run(app, **kw):

@@ -46,7 +46,7 @@ def cmd_run(args):
 
 
 def cmd_listen(args):
-    from .listen import check_topic, listen, parse_broker
+    from .listen import check_topic, counted, listen, parse_broker
     host, port, user, pw = parse_broker(args.broker)
     check_topic(args.topic)
     if args.csv:
@@ -55,7 +55,7 @@ def cmd_listen(args):
         if not d.is_dir():
             raise UsageError('--csv %s: no such folder %s' % (args.csv, d))
     lst = listen(host, port, args.topic, args.csv, args.seconds, args.count, user, pw)
-    print('listen: %d events, %d other messages%s' % (lst.received, lst.other,
+    print('listen: %s, %s%s' % (counted(lst.received, 'event'), counted(lst.other, 'other message'),
           ' written to %s' % args.csv if args.csv else ''), file=sys.stderr)
     if lst.error is not None:  # an event could not be written: it stopped there
         raise lst.error
@@ -98,7 +98,7 @@ def parser():
     r.add_argument('app', help='the app, e.g. examples/room_monitor.py')
     r.add_argument('--runtime', choices=['micropython', 'cpython'], default='micropython',
                    help='interpreter (default: micropython)')
-    r.add_argument('--broker', metavar='URL', help='mqtt://HOST[:PORT] of a broker '
+    r.add_argument('--broker', metavar='URL', help='mqtt://[USER[:PASSWORD]@]HOST[:PORT] of a broker '
                    '(default: an embedded broker on a free 127.0.0.1 port)')
     r.add_argument('--no-broker', action='store_true', help='start no broker and no listener')
     r.add_argument('--heap', type=_positive(int), metavar='KB',
@@ -160,7 +160,8 @@ def parser():
         pl.add_argument('rest', nargs=argparse.REMAINDER)
         pl.set_defaults(fn=_no_plan)
     else:
-        first = (plan.__doc__ or 'plan').strip().splitlines()[0]
+        # the docstring's first paragraph, as one line, without "`thingflow-mpy plan`: "
+        first = ' '.join((plan.__doc__ or 'plan').strip().split('\n\n')[0].split()).rstrip('.')
         pl = sub.add_parser('plan', help=first.split(': ', 1)[-1] if first.startswith('`') else first)
         plan.add_arguments(pl)
         pl.set_defaults(fn=plan.main)

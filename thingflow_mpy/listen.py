@@ -72,6 +72,11 @@ def decode(payload):
     return evs[0] if len(evs) == 1 else None
 
 
+def counted(n, what):
+    """'1 event', '3 events': n and what, plural unless n is 1."""
+    return '%d %s%s' % (n, what, '' if n == 1 else 's')
+
+
 def events(payload):
     """The events of a message, as MQTTWriter publishes them: one event (a
     JSON list of three), or a batch (what buffer_with_count sends: a JSON

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import mpy
 from .deploy import imports_config
-from .listen import Listener, UsageError, fmt_event, parse_broker, show_other
+from .listen import Listener, UsageError, counted, fmt_event, parse_broker, show_other
 
 DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
 FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'refused', 'errors')
@@ -39,6 +39,11 @@ GRACE_S = 5.0  # after SIGINT, how long the app may take to end before it is kil
 # measurement (-t) of the runner's and the simulated hardware's heap
 LAUNCH = ('import gc\ngc.collect()\nb = gc.mem_alloc()\nimport sys\nimport tfrun\n'
           'sys.exit(tfrun.main(sys.argv[1:], b))')
+# starts a run on CPython; SIGINT raises KeyboardInterrupt (the stop the
+# runner sends) also when the command started with it ignored (put in the
+# background by a non-interactive shell), which CPython would keep
+LAUNCH_CPYTHON = ('import signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n'
+                  'import tfrun\nsys.exit(tfrun.main(sys.argv[1:]))')
 # with --romfs: the image mounted at /rom first (as a board's firmware does
 # at boot), its buffer (the board's flash) counted as the runner's, not
 # the app's: the heap before tfrun loads, less the buffer
@@ -104,13 +109,14 @@ def heap_size(kb, tool):
 
 def _compiled(src, out, mod):
     # src compiled to out/mod.mpy (tracebacks keep src's file name): mod;
-    # src's path when mpy-cross refuses it (the error then shows as the app
-    # runs, as a board shows a SyntaxError in main.py)
+    # src's absolute path when mpy-cross refuses it (the error then shows as
+    # the app runs, as a board shows a SyntaxError in main.py; the child runs
+    # in another folder, where a relative path would not be found)
     try:
         mpy.compile_file(src, Path(out) / (mod + '.mpy'), name=Path(src).name)
         return mod
     except RuntimeError:
-        return str(src)
+        return str(Path(src).resolve())
 
 
 def parse_report(line):
@@ -190,8 +196,13 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     for bad arguments and missing tools (exit status 2 in the command).
     romfs: lib/ as a ROMFS image mounted at /rom (thingflow_mpy.romfs), as
     on a board whose firmware has ROMFS; the image's buffer is counted as
-    the runner's, so --heap is what the app has beside it."""
+    the runner's, so --heap is what the app has beside it.
+    Stopped during the start-up (before the app runs: compiling, the
+    broker): a summary line saying so, and 0, as for a stopped app."""
+    t0 = time.monotonic()
     app = Path(app)
+    if app.is_dir():
+        raise UsageError('%s: a folder, not an app file (give the app\'s .py file)' % app)
     if not app.is_file():
         raise UsageError('no such app: %s' % app)
     if app.suffix != '.py':
@@ -209,6 +220,8 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
         raise UsageError('--romfs: only the micropython runtime has a ROMFS')
     if setup is None:
         setup = app.parent / SETUP if (app.parent / SETUP).is_file() else None
+    elif Path(setup).is_dir():
+        raise UsageError('--setup %s: a folder, not a script' % setup)
     elif not Path(setup).is_file():
         raise UsageError('no such setup script: %s' % setup)
     if fs is not None:
@@ -232,73 +245,78 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                 old_handlers.append((n, signal.signal(n, _as_ctrl_c)))
     emb = lst = None
     try:
-        if broker is None and not no_broker:
-            from .embedded_broker import BrokerMissing, EmbeddedBroker
-            try:
-                emb = EmbeddedBroker().start()
-                host, port = emb.host, emb.port
-                con.line('thingflow-mpy run: embedded broker at %s' % emb.url)
-            except BrokerMissing as e:
-                con.line('thingflow-mpy run: %s; running without a broker' % e)
-        ovl = tmp / 'app'  # first on the app's path: the config of the run; on
-        ovl.mkdir()        # MicroPython, the app, setup and config as .mpy
-        mp = runtime == 'micropython'
-        # config.py (else config_example.py, so that `import config` works)
-        # with the broker of the run, if any
-        text = config_overlay(app.parent, host, port, user, password)
-        if text is not None:
-            (tmp / 'config.py').write_text(text)
-            if not mp or _compiled(tmp / 'config.py', ovl, 'config') != 'config':
-                (ovl / 'config.py').write_text(text)
-        if host is not None:
-            lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
-                           lambda t, p: show_other(t, p, con.err), user, password)
-            lst.start()  # ConnectionError names the broker
-        app_dir = app.parent.resolve()
-        src = app.read_text(errors='replace')
-        flag = (['-w'] if 'mqtt_writer' in src else []) + (['-c'] if imports_config(src) else [])
-        tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
-        if fs is None:
-            fs = tmp / 'fs'
-            fs.mkdir()
-        env = dict(os.environ)
-        if mp:
-            # everything from .mpy, as on a board: no compiler garbage in the
-            # heap, and the app's heap holds its bytecode only
-            for name in ('config.py', 'config_example.py'):
-                if (app_dir / name).is_file() and not (ovl / name).exists() \
-                        and not (ovl / (name[:-3] + '.mpy')).exists():
-                    _compiled(app_dir / name, ovl, name[:-3])
-            tail = [_compiled(app, ovl, 'main')] + ([_compiled(setup, ovl, 'sim_setup')] if setup else [])
-            mpy.compile_tree(tmp / 'lib', src=mpy.LIB)
-            dirs = [ovl, app_dir]
-            launch = LAUNCH
-            if romfs:  # the library only in the image
-                from .romfs import write
-                img = tmp / 'lib.romfs'
-                write(tmp / 'lib', img)
-                launch = LAUNCH_ROMFS % (str(img), str(img))
-            else:
-                dirs.append(tmp / 'lib')
-            if mpy.SIM.is_dir() and mpy.lib_sources(mpy.SIM):
-                mpy.compile_tree(tmp / 'sim', src=mpy.SIM)
-                dirs.append(tmp / 'sim')
-            mpy.compile_tree(tmp / 'dev', src=DEVICE)
-            dirs.append(tmp / 'dev')
-            env['MICROPYPATH'] = mpy.micropython_path(*dirs)
-            cmd = [exe, '-c', launch] + flag + tail
-            if heap:
+        try:  # the start-up: the broker, the listener, compiling (~3 s on MicroPython)
+            if broker is None and not no_broker:
+                from .embedded_broker import BrokerMissing, EmbeddedBroker
                 try:
-                    extra = tool_bytes(cmd, env, fs)
-                except MeasureFailed as e:  # what failed shows as in a run: it fails there too
-                    return _failed_before_app(e.res, con, runtime, heap)
-                cmd[1:1] = ['-X', 'heapsize=%d' % heap_size(heap, extra)]
-                con.line('thingflow-mpy run: a %d KB heap for the app, +%.1f KB for the simulated '
-                         'hardware and the runner' % (heap, extra / 1024))
-        else:
-            env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
-            env['PYTHONUNBUFFERED'] = '1'
-            cmd = [exe, '-u', '-m', 'tfrun'] + flag + tail
+                    emb = EmbeddedBroker().start()
+                    host, port = emb.host, emb.port
+                    con.line('thingflow-mpy run: embedded broker at %s' % emb.url)
+                except BrokerMissing as e:
+                    con.line('thingflow-mpy run: %s; running without a broker' % e)
+            ovl = tmp / 'app'  # first on the app's path: the config of the run; on
+            ovl.mkdir()        # MicroPython, the app, setup and config as .mpy
+            mp = runtime == 'micropython'
+            # config.py (else config_example.py, so that `import config` works)
+            # with the broker of the run, if any
+            text = config_overlay(app.parent, host, port, user, password)
+            if text is not None:
+                (tmp / 'config.py').write_text(text)
+                if not mp or _compiled(tmp / 'config.py', ovl, 'config') != 'config':
+                    (ovl / 'config.py').write_text(text)
+            if host is not None:
+                lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
+                               lambda t, p: show_other(t, p, con.err), user, password)
+                lst.start()  # ConnectionError names the broker
+            app_dir = app.parent.resolve()
+            src = app.read_text(errors='replace')
+            flag = (['-w'] if 'mqtt_writer' in src else []) + (['-c'] if imports_config(src) else [])
+            tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
+            if fs is None:
+                fs = tmp / 'fs'
+                fs.mkdir()
+            env = dict(os.environ)
+            if mp:
+                # everything from .mpy, as on a board: no compiler garbage in the
+                # heap, and the app's heap holds its bytecode only
+                for name in ('config.py', 'config_example.py'):
+                    if (app_dir / name).is_file() and not (ovl / name).exists() \
+                            and not (ovl / (name[:-3] + '.mpy')).exists():
+                        _compiled(app_dir / name, ovl, name[:-3])
+                tail = [_compiled(app, ovl, 'main')] + ([_compiled(setup, ovl, 'sim_setup')] if setup else [])
+                mpy.compile_tree(tmp / 'lib', src=mpy.LIB)
+                dirs = [ovl, app_dir]
+                launch = LAUNCH
+                if romfs:  # the library only in the image
+                    from .romfs import write
+                    img = tmp / 'lib.romfs'
+                    write(tmp / 'lib', img)
+                    launch = LAUNCH_ROMFS % (str(img), str(img))
+                else:
+                    dirs.append(tmp / 'lib')
+                if mpy.SIM.is_dir() and mpy.lib_sources(mpy.SIM):
+                    mpy.compile_tree(tmp / 'sim', src=mpy.SIM)
+                    dirs.append(tmp / 'sim')
+                mpy.compile_tree(tmp / 'dev', src=DEVICE)
+                dirs.append(tmp / 'dev')
+                env['MICROPYPATH'] = mpy.micropython_path(*dirs)
+                cmd = [exe, '-c', launch] + flag + tail
+                if heap:
+                    try:
+                        extra = tool_bytes(cmd, env, fs)
+                    except MeasureFailed as e:  # what failed shows as in a run: it fails there too
+                        return _failed_before_app(e.res, con, runtime, heap)
+                    cmd[1:1] = ['-X', 'heapsize=%d' % heap_size(heap, extra)]
+                    con.line('thingflow-mpy run: a %d KB heap for the app, +%.1f KB for the simulated '
+                             'hardware and the runner' % (heap, extra / 1024))
+            else:
+                env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
+                env['PYTHONUNBUFFERED'] = '1'
+                cmd = [exe, '-u', '-c', LAUNCH_CPYTHON] + flag + tail
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP before the app started: a stop
+            con.clear()
+            con.line(summary(runtime, heap, time.monotonic() - t0, {'how': 'start-up'}, lst, None))
+            return 0
         return _supervise(cmd, env, fs, con, lst, seconds, runtime, heap)
     finally:
         if lst is not None:
@@ -361,12 +379,12 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
         for ln in child.stdout:
             _take(ln.rstrip('\n'), con, counters, end)
     rt = threading.Thread(target=reader, daemon=True)
-    rt.start()
     every = 1.0 if con.tty else 5.0
     next_status = t0 + every
     stopped = False
     try:
         try:
+            rt.start()
             while child.poll() is None:
                 now = time.monotonic()
                 if seconds is not None and now - t0 >= seconds and not stopped:
@@ -390,13 +408,18 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
         if child.poll() is None:
             child.kill()
         child.wait()
+    if rt.ident is None:  # (stopped before the reader started: it reads what is left)
+        rt.start()
     rt.join(5)
     secs = time.monotonic() - t0
-    # events still on their way to the listener
+    # events still on their way to the listener (a Ctrl-C: no more waiting)
     if lst is not None and counters.get('published', -1) >= 0:
         t_end = time.monotonic() + 3.0
-        while lst.received < counters['published'] and time.monotonic() < t_end:
-            time.sleep(0.05)
+        try:
+            while lst.received < counters['published'] and time.monotonic() < t_end:
+                time.sleep(0.05)
+        except KeyboardInterrupt:
+            pass
         lst.stop()
     con.clear()
     con.line(summary(runtime, heap, secs, end or counters, lst, child.returncode))
@@ -408,7 +431,9 @@ def _supervise(cmd, env, cwd, con, lst, seconds, runtime, heap):
 def summary(runtime, heap, secs, c, lst, rc):
     """The summary line printed at the end of a run."""
     s = 'summary: %s%s, %.1f s' % (runtime, ' in a %d KB heap' % heap if heap else '', secs)
-    if 'how' in c:
+    if c.get('how') == 'start-up':  # (stopped before the app ran)
+        s += ', stopped during start-up, before the app ran'
+    elif 'how' in c:
         s += ', app %s' % {'done': 'ended', 'stopped': 'stopped', 'error': 'failed'}.get(c['how'], c['how'])
         if c.get('heap_used', -1) >= 0:
             s += ' (heap: %d bytes in use, %d free)' % (c['heap_used'], c['heap_free'])
@@ -420,7 +445,7 @@ def summary(runtime, heap, secs, c, lst, rc):
         parts.append('%s %s' % (k.replace('wakeups', 'wake-ups'), '-' if v < 0 else v))
     s += '; ' + ', '.join(parts)
     if lst is not None:
-        s += '; received %d events' % lst.received
+        s += '; received ' + counted(lst.received, 'event')
         if lst.other:
-            s += ' (+%d other messages)' % lst.other
+            s += ' (+%s)' % counted(lst.other, 'other message')
     return s

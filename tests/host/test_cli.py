@@ -205,6 +205,11 @@ BAD = [  # (argv, the one line on stderr)
     (['run'], 'thingflow-mpy run: error: the following arguments are required: app'),
     (['run', 'nope.py'], 'thingflow-mpy run: no such app: nope.py'),
     (['run', 'README.md'], 'thingflow-mpy run: the app must be a .py file: README.md'),
+    # a folder (it exists: "no such app" was wrong)
+    (['run', ROOT / 'examples'],
+     "thingflow-mpy run: %s: a folder, not an app file (give the app's .py file)" % (ROOT / 'examples')),
+    (['run', DEMO, '--setup', ROOT / 'examples'],
+     'thingflow-mpy run: --setup %s: a folder, not a script' % (ROOT / 'examples')),
     (['run', DEMO, '--runtime', 'jython'], "thingflow-mpy run: error: argument --runtime: invalid choice: 'jython'"),
     (['run', DEMO, '--heap', '0'], "thingflow-mpy run: error: argument --heap: '0': want a number > 0"),
     (['run', DEMO, '--heap', 'lots'], "thingflow-mpy run: error: argument --heap: 'lots' is not a number"),
@@ -292,6 +297,22 @@ def test_plan_subcommand(capsys):
         rc, out, err = call(capsys, 'plan')
         assert (rc, err) == (2, 'thingflow-mpy plan: the plan subcommand is not installed yet '
                                 '(thingflow_mpy/plan.py, issue 8)\n')
+
+
+def test_plan_entry_of_the_help_is_its_whole_first_paragraph(capsys):
+    # it was the docstring's first line: "predict wake-ups, awake time, radio connections,"
+    rc, out, err = call(capsys, '--help')
+    assert rc == 0
+    text = ' '.join(out.split())
+    assert (" plan predict wake-ups, awake time, radio connections, average current and battery "
+            "life of an app's schedule before deploying it options:") in text, out
+
+
+def test_run_help_shows_the_credentials_of_the_broker_url(capsys):
+    # as listen --help does: run takes them too
+    rc, out, err = call(capsys, 'run', '--help')
+    assert rc == 0
+    assert '--broker URL mqtt://[USER[:PASSWORD]@]HOST[:PORT] of a broker' in ' '.join(out.split()), out
 
 
 @pytest.mark.parametrize('sub', ['run', 'listen', 'build', 'deploy'])

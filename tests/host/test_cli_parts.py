@@ -131,6 +131,55 @@ def test_summary():
         'wake-ups -, sampled -, published -, queued -, dropped -, refused -, errors -')
 
 
+def test_summary_counts_one_event_in_the_singular():
+    # it said "received 1 events (+1 other messages)"
+    c = dict(wakeups=1, sampled=1, published=1, queued=0, dropped=0, refused=0, errors=0,
+             heap_used=-1, heap_free=-1, how='done')
+    assert summary('cpython', None, 2.0, c, SimpleNamespace(received=1, other=1), 0) == (
+        'summary: cpython, 2.0 s, app ended; wake-ups 1, sampled 1, published 1, queued 0, '
+        'dropped 0, refused 0, errors 0; received 1 event (+1 other message)')
+    assert summary('cpython', None, 2.0, c, SimpleNamespace(received=0, other=0), 0).endswith(
+        '; received 0 events')
+
+
+def test_summary_of_a_stop_during_start_up():
+    assert summary('micropython', None, 1.3, {'how': 'start-up'}, None, None) == (
+        'summary: micropython, 1.3 s, stopped during start-up, before the app ran; wake-ups -, '
+        'sampled -, published -, queued -, dropped -, refused -, errors -')
+
+
+def test_ctrl_c_during_start_up_is_a_stop_with_its_summary(tmp_path, monkeypatch):
+    # a Ctrl-C (or SIGTERM, SIGHUP: the same KeyboardInterrupt) while lib/
+    # is compiled ended the command with status 130 and not a word
+    from pathlib import Path
+    from thingflow_mpy import mpy, runner
+    app = tmp_path / 'app.py'
+    app.write_text('print("never")\n')
+    made = []
+    real_mkdtemp = runner.tempfile.mkdtemp
+
+    def mkdtemp(**kw):
+        made.append(real_mkdtemp(**kw))
+        return made[-1]
+
+    def interrupted(*a, **kw):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(runner.tempfile, 'mkdtemp', mkdtemp)
+    monkeypatch.setattr(mpy, 'compile_tree', interrupted)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        rc = runner.run(app, no_broker=True, out=out, err=err)
+    except KeyboardInterrupt:  # (caught here: it would stop the whole test session)
+        rc = 'KeyboardInterrupt out of run()'
+    assert rc == 0
+    line = out.getvalue().splitlines()
+    assert len(line) == 1 and line[0].startswith('summary: micropython, '), out.getvalue()
+    assert line[0].split(' s, ', 1)[1] == ('stopped during start-up, before the app ran; wake-ups -, '
+                                          'sampled -, published -, queued -, dropped -, refused -, errors -')
+    assert err.getvalue() == ''
+    assert len(made) == 1 and not Path(made[0]).exists()  # the temporary folder is removed
+
+
 def test_config_overlay(tmp_path):
     assert config_overlay(tmp_path, 'h', 1) is None
     (tmp_path / 'config_example.py').write_text("MQTT_HOST = 'a'\n")

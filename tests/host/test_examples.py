@@ -18,7 +18,7 @@ EX = mpy.ROOT / 'examples'
 EVENT = re.compile(r'^mqtt> (\w+), ([0-9.e+-]+), (.+)$')
 SUMMARY = re.compile(r'^summary: (\w+)(?: in a (\d+) KB heap)?, ([0-9.]+) s, app (\w+)[^;]*; '
                      r'wake-ups (-|\d+), sampled (-|\d+), published (-|\d+), queued (-|\d+), '
-                     r'dropped (-|\d+), refused (-|\d+), errors (-|\d+)(?:; received (\d+) events)?')
+                     r'dropped (-|\d+), refused (-|\d+), errors (-|\d+)(?:; received (\d+) events?)?')
 # the issue's figure: room_monitor.py must run in 32 KB from .mpy on the
 # 64-bit Unix port (bench_cli's example_min_heap_kb measures the smallest
 # heap it runs in, which is 32 today: no margin left, so a change that
@@ -158,6 +158,31 @@ def test_failing_app(runtime, tmp_path):
     assert res.stdout.splitlines()[0] == 'before'
     assert 'ValueError: bad wiring 42' in res.stderr
     assert s['app'] == 'failed'
+    # the traceback names the app's file (CPython said File "<string>"):
+    # MicroPython runs it from .mpy compiled with -s app.py, CPython from its path
+    where = 'app.py' if runtime == 'micropython' else str(app)
+    assert '  File "%s", line 2, in <module>\n' % where in res.stderr, res.stderr
+
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_syntax_error_of_an_app_and_a_setup_given_by_relative_paths(runtime, tmp_path):
+    # mpy-cross refuses them, so they run from source: on MicroPython from
+    # the path as typed, which the child (working folder: the --fs one) did
+    # not find: "OSError: [Errno 2] ENOENT" instead of the SyntaxError
+    app = write_app(tmp_path, 'x = (\n', name='app3.py')
+    (app.parent / 'ok.py').write_text('print("ok")\n')
+    (app.parent / 'wiring.py').write_text('y = [\n')
+    for argv, bad, why in ((['app3.py'], app, "'(' was never closed"),
+                           (['ok.py', '--setup', 'wiring.py'], app.parent / 'wiring.py', "'[' was never closed")):
+        res = subprocess.run([sys.executable, '-m', 'thingflow_mpy.cli', 'run', '--no-broker',
+                              '--runtime', runtime] + argv,
+                             capture_output=True, text=True, timeout=120, cwd=str(app.parent))
+        assert res.returncode == 1, res.stdout + res.stderr
+        err = res.stderr.splitlines()
+        assert err[-1] == 'SyntaxError: ' + ('invalid syntax' if runtime == 'micropython' else why), res.stderr
+        assert '  File "%s", line %d' % (bad, 2 if runtime == 'micropython' else 1) in err, res.stderr
+        assert 'ENOENT' not in res.stderr and 'ok' not in res.stdout.splitlines()
+        assert ', app failed' in res.stdout.splitlines()[-1]
 
 
 @pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
@@ -260,6 +285,17 @@ def test_listen_count_stops_at_exactly_that_many_events(broker):
     assert p.returncode == 0, err
     assert out.splitlines() == ['t, 0, 0', 't, 1, 1']
     assert err.splitlines() == ['listen: 2 events, 0 other messages'], err
+
+
+def test_listen_counts_one_in_the_singular(broker):
+    # "listen: 1 events, 1 other messages"
+    p = start_listen(broker, '--topic', 'home/#', '--count', 1, '--for', 20)
+    time.sleep(1.5)
+    publish(broker, [('home/a/status', 'online'), ('home/a/t', '["t", 1, 1]')])
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out.splitlines() == ['t, 1, 1']
+    assert err.splitlines() == ['# home/a/status: online', 'listen: 1 event, 1 other message'], err
 
 
 def test_listen_writes_csv(broker, tmp_path):
@@ -391,6 +427,53 @@ def test_sigterm_and_sighup_stop_the_app_as_ctrl_c(sig, tmp_path):
         p.kill()
 
 
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_for_stops_an_app_started_with_sigint_ignored(runtime, tmp_path):
+    # `(thingflow-mpy run ... &)` from a script: the shell leaves SIGINT
+    # ignored, and CPython kept it so: --for's SIGINT did nothing, the app
+    # was killed after the grace (exit status 1, "without its final report")
+    import signal
+    app = write_app(tmp_path, 'import time\nwhile True:\n    time.sleep(1)\n')
+    t0 = time.monotonic()
+    res = subprocess.run([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker',
+                          '--runtime', runtime, '--for', '2'], capture_output=True, text=True, timeout=120,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert res.returncode == 0, res.stdout + res.stderr
+    last = res.stdout.splitlines()[-1]
+    assert last.startswith('summary: %s' % runtime) and ', app stopped' in last, res.stdout
+    assert float(last.split(', ')[1].split()[0]) < 4.5, last  # (not 2 s + the 5 s grace)
+    assert 'Traceback' not in res.stderr and time.monotonic() - t0 < 20
+
+
+@pytest.mark.parametrize('sig', ['SIGTERM', 'SIGINT'])
+def test_a_stop_during_start_up_prints_a_summary(sig, tmp_path):
+    # a Ctrl-C or SIGTERM while lib/ is compiled (~3 s): exit status 130 and
+    # not a word; now a stop as any other: its line, exit status 0
+    import os
+    import signal
+    app = write_app(tmp_path, 'print("never")\n')
+    (tmp_path / 't').mkdir()
+    p = subprocess.Popen([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(mpy.ROOT),
+                         env=dict(os.environ, TMPDIR=str(tmp_path / 't')))
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / 't').glob('tfrun-*/app')):  # made at the start of the start-up
+            assert time.monotonic() < deadline and p.poll() is None, p.communicate()
+            time.sleep(0.01)
+        p.send_signal(getattr(signal, sig))
+        out, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 0, out + err
+    assert re.fullmatch(r'summary: micropython, [0-9.]+ s, stopped during start-up, before the app ran; '
+                        r'wake-ups -, sampled -, published -, queued -, dropped -, refused -, errors -\n',
+                        out), out + err
+    assert err == ''
+    assert list((tmp_path / 't').iterdir()) == []
+    assert children(p.pid) == []
+
+
 def test_listen_ends_when_its_output_is_closed(broker):
     # listen | head -1: the closed pipe killed paho's thread; listen went on
     # (until --for, or for ever) taking nothing
@@ -405,7 +488,7 @@ def test_listen_ends_when_its_output_is_closed(broker):
     p.wait(30)
     assert time.monotonic() - t0 < 10, 'listen went on after its output closed'
     assert p.returncode == 1
-    assert err.splitlines() == ['listen: 1 events, 0 other messages'], err
+    assert err.splitlines() == ['listen: 1 event, 0 other messages'], err  # (it said "1 events")
 
 
 def test_listen_lone_surrogates_and_csv_quoting(broker, tmp_path):

@@ -2,10 +2,11 @@
 # on the path of the run, never to a board):
 #
 #   micropython -c "$LAUNCH" [-w] [-c] [-t] APP [SETUP]   (lib/ and sim/ on MICROPYPATH)
-#   python -m tfrun [-w] [-c] APP.py [SETUP.py]                    (CPython)
+#   python -c "$LAUNCH_CPYTHON" [-w] [-c] APP.py [SETUP.py]   (PYTHONPATH: the sources)
 #
 # (LAUNCH: thingflow_mpy.runner.LAUNCH, which notes the heap in use before
-# this module loads and calls main().)
+# this module loads and calls main(); LAUNCH_CPYTHON sets SIGINT to raise
+# KeyboardInterrupt first, and calls main().)
 # Runs SETUP (the simulated wiring, e.g. examples/sim_wiring.py: chips put
 # on the simulated I2C bus), then APP as a board runs main.py, and reports
 # the app's counters on stdout as machine-readable lines, at most once a
@@ -15,8 +16,9 @@
 #   @tf end <same seven> <heap bytes in use> <heap bytes free> <how it ended>
 #
 # APP and SETUP are module names, imported from the .mpy files the runner
-# compiled (APP as __main__, as a board runs main.py), or paths of .py files,
-# run from source (CPython). -w: the app uses mqtt_writer (the runner looked
+# compiled (APP as __main__, as a board runs main.py), or absolute paths of
+# .py files, run from source (CPython; on MicroPython a file mpy-cross
+# refused, so that its SyntaxError shows). -w: the app uses mqtt_writer (the runner looked
 # at its source): every MQTTWriter it makes is counted, also one that is not
 # connected directly (behind a filter or an adapter). -c: the app imports
 # config. Both are imported first, before the runner's part (hooks, SETUP),
@@ -119,12 +121,13 @@ def _hook(writer=False):
 
 
 def _run(x, main=False):
-    # a module name: import it (as __main__ for the app); a path: run the source
+    # a module name: import it (as __main__ for the app); a path: run the
+    # source, compiled under its path (tracebacks name the file)
     if x[-3:] != '.py':
         return __import__(x, None, None, False if main else ())
     with open(x) as f:
         src = f.read()
-    exec(src, {'__name__': '__main__' if main else 'sim_setup', '__file__': x})
+    exec(compile(src, x, 'exec'), {'__name__': '__main__' if main else 'sim_setup', '__file__': x})
 
 
 def _scrub(n):
