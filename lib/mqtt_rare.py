@@ -14,6 +14,7 @@ except ImportError:
 _FIRST_MS = const(1000)  # first reconnect back-off; doubles up to maxwait
 _N_NET = const(5)  # log line: a network failure
 _N_UP = const(7)  # log line: an error from upstream
+_N_SPOOL = const(6)  # log line: the spool failed
 
 
 def error(w, e):
@@ -53,7 +54,39 @@ def due(w, t0):
     c = getattr(w, '_cyc', None)
     if c is None:
         c = w._cyc = t0
-    return bool(w.batch and len(w.outbox) >= w.batch or w.every and not 0 <= clk.ticks_diff(t0, c) < w.every * 1000)
+        if w.every and w.spool:  # a new run of the app (a deep-sleep wake-up is one):
+            _carry(w)  # the cycle may have begun in an earlier run
+    return bool(w.batch and len(w.outbox) >= w.batch
+                or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0) < w.every * 1000)
+
+
+def _carry(w):
+    # The cycle's age from an earlier run: the clock's time() (s) at which
+    # it began is kept in <spool>.cyc (whole seconds: a board's time() is
+    # an int), as the ticks start afresh with each run. None yet (or cut
+    # short): the cycle begins now. Time gone back: due now.
+    t = getattr(w.clock, 'time', None)
+    if t:
+        try:
+            with open(w.spool + '.cyc') as f:
+                a = int(t()) - int(f.read())
+            w._cyo = a * 1000 if a >= 0 else w.every * 1000
+        except (OSError, ValueError):
+            _mark(w, 0)
+
+
+def _mark(w, b):
+    # the cycle began b ms ago: its time() in <spool>.cyc; a failed write is
+    # counted and logged (the next run then starts a cycle of its own)
+    t = getattr(w.clock, 'time', None)
+    if t:
+        try:
+            with open(w.spool + '.cyc', 'w') as f:
+                f.write(str(int(t() - b / 1000)))
+        except OSError as e:
+            w.errors += 1
+            w.last_error = e
+            _err(_N_SPOOL, e, w)
 
 
 def close(w):
@@ -63,6 +96,9 @@ def close(w):
     if w.state > 0:
         if not w.outbox:  # (else the next cycle is due at once)
             w._cyc = w.start
+            w._cyo = 0
+            if w.every and w.spool:  # for the next run (see _carry)
+                _mark(w, w.clock.ticks_diff(w.clock.ticks_ms(), w.start))
         c = w.client or w
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):

@@ -44,7 +44,8 @@ class MQTTWriter(MQTTClient, InputThing):
       user, password (None), keepalive=60 s, ssl=None (True or an SSLContext)
       qos=1 (0 or 1), retain=False
       outbox=50  messages held in RAM; drop='oldest' or 'newest' when full
-      spool=None file that keeps the outbox across a reset
+      spool=None file that keeps the outbox across a reset (with every:
+                 <spool>.cyc, the duty cycle's start, across deep sleeps)
       maxsize=1024 bytes of JSON at most; bigger events are refused
       timeout=3  seconds of network work per wake-up at most
       maxwait=64 seconds: reconnect back-off 1, 2, 4 ... up to this

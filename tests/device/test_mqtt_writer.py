@@ -75,7 +75,7 @@ def data(fc):
 
 
 def cleanup(p=SPOOL):
-    for f in (p, p + '.new'):
+    for f in (p, p + '.new', p + '.cyc'):
         try:
             remove(f)
         except OSError:
@@ -320,6 +320,29 @@ def test_duty_cycle_every_n_seconds_batches_and_disconnects():
     assert len(data(fc)) == 19 and w.queued == 0  # events at 0, 10, ..., 180 s
     assert [m for t, m in fc.got if t == 'home/status'] == ['online', 'offline'] * 3
     assert (w.reconnects, w.connects) == (0, 3)
+
+
+def test_duty_cycle_every_carries_across_deep_sleep_wake_ups():
+    # each deep-sleep wake-up is a new run of the app: a new writer, its
+    # outbox from the spool. The cycle began in an earlier run: every=300
+    # with a wake-up (one event) every 60 s connects every 5th wake-up (it
+    # never connected: the cycle started afresh at each wake-up)
+    cleanup()
+    clk = VirtualClock()
+    fc = FakeClient(clk)
+    try:
+        for run in range(11):
+            clk.now = run * 60000
+            w, fc, clk = make(clk, client=fc, every=300, spool=SPOOL, status=False)
+            w.on_next(('s', run, run))
+        assert [t for k, t in fc.log if k == 'connect'] == [300000, 600000]
+        assert [t for k, t in fc.log if k == 'disconnect'] == [300000, 600000]
+        assert data(fc) == ['["s", %d, %d]' % (i, i) for i in range(11)]
+        assert w.queued == 0 and w.dropped == 0 and w.errors == 0
+        with open(SPOOL + '.cyc') as f:
+            assert f.read() == '600'  # the cycle that began at the last connect
+    finally:
+        cleanup()
 
 
 def test_duty_cycle_batch_of_n_events():

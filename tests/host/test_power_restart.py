@@ -3,6 +3,7 @@ run as a new process for every wake-up, on the MicroPython Unix port (lib/ as
 .mpy) and on CPython, with a simulated board's `machine` that ends the
 process at machine.deepsleep(ms) and keeps RTC memory, the reset cause and
 the world time in files. The runs must stay on their 60 s / 300 s grids."""
+import json
 import os
 import subprocess
 import sys
@@ -22,14 +23,16 @@ def mpy_lib(tmp_path_factory):
     return out
 
 
-def boot(runtime, mpy_lib, d, boots, extra=False):
+def boot(runtime, mpy_lib, d, boots, extra=False, port=None, app='deep_app.py'):
     env = dict(os.environ)
     env['TF_POWER_DIR'] = str(d)
+    if port is not None:
+        env['TF_PORT'] = str(port)
     env['TF_BOOT_MS'] = ','.join(str(b) for b in boots)
     env.pop('TF_EXTRA', None)
     if extra:
         env['TF_EXTRA'] = '1'
-    app = os.path.join(APPS, 'deep_app.py')
+    app = os.path.join(APPS, app)
     if runtime == 'micropython':
         res = mpy.run_micropython([app], [APPS, mpy_lib, mpy.SIM], env=env, timeout=60)
     else:
@@ -88,3 +91,26 @@ def test_power_on_and_changed_app_start_a_fresh_grid(runtime, mpy_lib, tmp_path)
         # slept 45 s for the 45 s task (a fresh grid: no boot to make up
         # for); then a power-on: fresh again
         ('temp', 165300, 'cold'), ('light', 165300, 'cold')]
+
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_deep_sleep_with_an_mqtt_duty_cycle_loses_nothing(runtime, mpy_lib, tmp_path, broker, subscriber):
+    # a new process for every wake-up (a reading each 60 s), an MQTTWriter
+    # with every=300 and a spool, the real broker: the duty cycle spans the
+    # deep sleeps (a connection at every fifth wake-up) and every reading
+    # arrives once, in order
+    sub = subscriber(broker, 'bat/#')
+    boots = [150]
+    for k in range(11):
+        boot(runtime, mpy_lib, tmp_path, boots, port=broker.port, app='battery_app.py')
+    runs = [tuple(int(x) for x in ln.split()) for ln in (tmp_path / 'writer').read_text().splitlines()]
+    # (connects, published, queued) of each run before its deep sleep: the
+    # cycle began at the first reading (0.15 s); due at 300.3 s and 600.3 s
+    assert runs == [(0, 0, 1), (0, 0, 2), (0, 0, 3), (0, 0, 4), (0, 0, 5), (1, 6, 0),
+                    (0, 0, 1), (0, 0, 2), (0, 0, 3), (0, 0, 4), (1, 5, 0)], runs
+    got = sub.wait(lambda m: len(m) >= 11)
+    ms = [round(json.loads(p)[1] * 1000) for t, p in got]
+    assert ms == [150] + [300 + 60000 * k for k in range(1, 11)], ms
+    assert [t for t, p in got] == ['bat/temp'] * 11
+    assert (tmp_path / 'spool.cyc').read_text() == '600'
+    assert not (tmp_path / 'spool').exists()  # nothing waits
