@@ -36,8 +36,8 @@ def error(w, e):
         w.state = -min(max(-s * 2, _FIRST_MS), int(w.maxwait * 1000))
         w._fail_t = w.clock.ticks_ms()
         _err(_N_NET, e, w)
-        if w.radio and (w.every or w.batch):
-            w.radio(False)
+        if w.every or w.batch:
+            _off(w)
 
 
 def due(w, t0):
@@ -76,14 +76,16 @@ def _carry(w):
 
 
 def _mark(w, b):
-    # the cycle began b ms ago: its time() in <spool>.cyc; a failed write is
-    # counted and logged (the next run then starts a cycle of its own)
+    # the cycle began b ms ago: its time() in <spool>.cyc (in ints: a board's
+    # 32-bit floats are 128 s apart near time()'s 1.7e9); a failed write is
+    # counted and logged, and the cycle is due at once
     t = getattr(w.clock, 'time', None)
     if t:
         try:
             with open(w.spool + '.cyc', 'w') as f:
-                f.write(str(int(t() - b / 1000)))
-        except OSError as e:
+                f.write(str(int(t()) - (b + 999) // 1000))
+        except OSError as e:  # (flash full: the spool fails too, and what waits
+            w._cyo = w.every * 1000  # is lost at the next deep sleep: send it now)
             w.errors += 1
             w.last_error = e
             _err(_N_SPOOL, e, w)
@@ -103,8 +105,19 @@ def close(w):
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):
             w.state = 0
+    _off(w)
+
+
+def _off(w):
+    # radio(False), if any: a hook that raises is a network failure,
+    # counted and logged, never raised into the pipeline
     if w.radio:
-        w.radio(False)
+        try:
+            w.radio(False)
+        except Exception as e:
+            w.errors += 1
+            w.last_error = e
+            _err(_N_NET, e, w)
 
 
 def end(w, e=None):

@@ -163,8 +163,6 @@ class MQTTWriter(MQTTClient, InputThing):
         n = self.state  # < 0: a reconnect
         if n > 0:
             return True
-        if self.radio:
-            self.radio(True)
         c = self.client or self
         s = self.status
         if s:
@@ -172,7 +170,10 @@ class MQTTWriter(MQTTClient, InputThing):
                 c.set_last_will(s, 'offline', True, 1)
             except AttributeError:  # a client without it (optional in umqtt's API)
                 pass
-        ok = self.run(MQTTClient.connect, c) if c is self else self.run(c.connect)
+        # radio on (a hook that fails, e.g. wifi_connect's OSError, is a
+        # failure like the connect's: counted, backed off, never raised here)
+        ok = ((not self.radio or self.run(self.radio, True))
+              and (self.run(MQTTClient.connect, c) if c is self else self.run(c.connect)))
         if ok:
             self.state = 1  # (and the back-off is over)
             ok = not s or self.run(c.publish, s, 'online', True, 1)

@@ -12,7 +12,7 @@ class VirtualClock:
     """now: virtual milliseconds since start (an int that never wraps).
     ticks_ms() wraps at period ms as a board's ticks do (2**30 by default);
     time() is epoch + now / 1000 seconds. stop_at (ms): sleep_ms raises
-    StopIteration once now would pass it, to end a simulation."""
+    StopIteration(clock) once now would pass it, to end a simulation."""
 
     def __init__(self, start=0, period=1 << 30, epoch=0, stop_at=None):
         if type(period) is not int or period < 2 or period & (period - 1):
@@ -37,7 +37,7 @@ class VirtualClock:
         if self.stop_at is not None and self.now + ms > self.stop_at:
             if self.now < self.stop_at:  # never backwards: a task may have run past it
                 self.now = self.stop_at
-            raise StopIteration
+            raise StopIteration(self)  # (self: run_for tells it from a task's own)
         self.sleeps += 1
         self.slept += ms
         self.now += ms
@@ -56,13 +56,13 @@ def run_for(sched, seconds):
     The end comes at a sleep on the clock that would pass it, the
     scheduler's or a task's (a sensor that waits for its reading then gets
     the StopIteration: its stream ends); a StopIteration a task raises
-    before the end goes out of run_for."""
+    itself (also in a run due at the end) goes out of run_for."""
     clk = sched.clock
     clk.stop_at = clk.now + round(seconds * 1000)
     try:
         sched.run_forever()
-    except StopIteration:
-        if clk.now < clk.stop_at:  # not the clock's: the task's own
+    except StopIteration as e:
+        if not e.args or e.args[0] is not clk:  # not the clock's: the task's own (also at the end)
             raise
     finally:  # also when a task raised: the clock sleeps freely again
         sched._run = False

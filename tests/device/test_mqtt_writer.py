@@ -345,6 +345,67 @@ def test_duty_cycle_every_carries_across_deep_sleep_wake_ups():
         cleanup()
 
 
+def test_duty_cycle_start_in_the_cyc_file_is_the_exact_int():
+    # a board's time() is an int near 1.7e9 and its float has 32 bits (128 s
+    # apart there): time() - b / 1000 wrote a start up to 64 s off (later:
+    # a wake-up sooner took it for a time() gone back, due). Here a time() past 2**53,
+    # where even a double misses ints, shows it on both runtimes.
+    cleanup()
+    T = 2 ** 53 + 1
+    clk = VirtualClock()
+    clk.time = lambda: T + clk.now // 1000
+    fc = FakeClient(clk)
+    try:
+        for run in range(6):  # a deep-sleep wake-up each 60 s: a new writer
+            clk.now = run * 60000
+            w, fc, clk = make(clk, client=fc, every=300, spool=SPOOL, status=False)
+            w.on_next(('s', run, run))
+            with open(SPOOL + '.cyc') as f:
+                assert f.read() == str(T if run < 5 else T + 300), run
+        assert [t for k, t in fc.log if k == 'connect'] == [300000]
+        assert len(data(fc)) == 6 and w.errors == 0
+    finally:
+        cleanup()
+
+
+def test_duty_cycle_with_a_cycle_file_that_cannot_be_written_sends_at_once():
+    # the flash is full (here: the spool's folder is gone): the cycle's
+    # start cannot be kept for the next deep-sleep wake-up, nor the outbox:
+    # it is sent now rather than lost at the next deep sleep
+    clk = VirtualClock()
+    w, fc, clk = make(clk, every=300, spool='/tmp/tf_no_such_dir_x9/sp', status=False)
+    w.on_next(('s', 1, 1))
+    assert [t for k, t in fc.log if k == 'connect'] == [0] and data(fc) == ['["s", 1, 1]']
+    # the cycle file failed at the first event and after the cycle (the
+    # spool had nothing to keep): the next cycle is due at once too
+    assert w.errors == 2 and isinstance(w.last_error, OSError)
+    clk.now = 1000
+    w.on_next(('s', 2, 2))
+    assert [t for k, t in fc.log if k == 'connect'] == [0, 1000] and w.queued == 0
+
+
+def test_duty_cycle_radio_off_that_raises_is_counted_not_raised():
+    # radio(False) at the end of a cycle (or after a failure) raising: a
+    # network failure, counted; the pipeline goes on
+    calls = []
+
+    def radio(on):
+        calls.append(on)
+        if not on:
+            raise OSError(5)
+    w, fc, clk = make(every=60, radio=radio, status=False)
+    clk.now = 60000
+    w.on_next(('s', 1, 1))  # the cycle begins
+    clk.now = 120000
+    w.on_next(('s', 2, 2))  # due: connect, send both, disconnect, radio off raises
+    assert calls == [True, False] and data(fc) == ['["s", 1, 1]', '["s", 2, 2]']
+    assert w.errors == 1 and isinstance(w.last_error, OSError) and w.state == 0
+    fc.up = False
+    clk.now = 180000
+    w.on_next(('s', 3, 3))  # due: the connect fails, radio off raises again
+    assert calls == [True, False, True, False] and w.errors == 3 and w.queued == 1
+
+
 def test_duty_cycle_batch_of_n_events():
     w, fc, clk = make(batch=4, status=False)
     for i in range(10):

@@ -519,3 +519,62 @@ def test_rtc_memory_limit_is_the_ports():
     assert 'too long' in msg(e)
     r.memory(b'x' * 492)
     assert len(r.memory()) == 492
+
+
+# ---- the radio duty cycle of an MQTTWriter in a sleeping app ----
+
+class _Broker:
+    """A client with umqtt's API over a broker that always answers;
+    got: the payloads acknowledged."""
+
+    def __init__(self):
+        self.sock = None
+        self.got = []
+        self.timeout = 3
+
+    def connect(self, clean=True):
+        self.sock = 1
+        return 0
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        self.got.append(msg)
+
+    def disconnect(self):
+        self.sock = None
+
+
+def test_radio_hook_that_fails_is_a_failed_cycle_not_a_crash():
+    # radio=: wifi_connect raises OSError when the access point is not there;
+    # in a light-sleep app with every=120 (readings each 60 s) the failed
+    # cycle must be counted and retried, never raised into the scheduler
+    # (that ended run_forever: on a board the app stops, awake, radio on)
+    from mqtt_writer import MQTTWriter
+    pc = PortClock()
+    lc = LightSleepClock(FakeMachine(pc, stops=True), pc)
+    calls = []
+    down = OSError('wifi home: not connected after 5 s: no ap found (STAT_NO_AP_FOUND=3)')
+
+    def radio(on):
+        calls.append((pc.now // 1000, on))
+        if on and 100000 < pc.now < 200000:
+            raise down
+    c = _Broker()
+    w = MQTTWriter('b', 'h', 1883, 'g/{sensor_id}', client=c, every=120, radio=radio,
+                   status=False, clock=lc)
+    sched = Scheduler(lc)
+    n = []
+
+    class Seq:
+        sensor_id = 't'
+
+        def sample(self):
+            n.append(0)
+            return len(n)
+    sched.schedule_sensor(Seq(), 60, w)
+    run_until(sched, pc, 250000, every=60)  # (stops after the readings at 300 s)
+    # the cycle at 120 s fails (radio off again), is retried at 180 s (the
+    # back-off is over) and fails again; at 240 s the radio comes up
+    assert calls == [(120, True), (120, False), (180, True), (180, False), (240, True), (240, False)], calls
+    assert w.errors == 2 and w.last_error is down and w.connects == 1
+    assert [int(p.split(b', ')[2][:-1]) for p in c.got] == [1, 2, 3, 4, 5]
+    assert w.queued == 1  # the reading at 300 s waits for the next cycle

@@ -673,6 +673,23 @@ def test_run_for_passes_on_a_stop_iteration_a_task_raises():
     assert clk.now == 1000 and clk.stop_at is None and s._run is False
 
 
+def test_run_for_passes_on_a_stop_iteration_a_task_raises_at_the_end():
+    # a task due at the end's ms runs (2 s: at 0, 1000, 2000); its own
+    # StopIteration then was taken for the end (now == stop_at)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+
+    def stop(t):
+        if len(t.runs) == 3:
+            raise StopIteration
+    t = Task('t', s, stop)
+    s.schedule_periodic(t, 1)
+    raises(StopIteration, run_for, s, 2)
+    assert t.runs == [0, 1000, 2000] and clk.now == 2000 and clk.stop_at is None
+    e = raises(StopIteration, VirtualClock(stop_at=10).sleep_ms, 11)  # the clock's own: names it
+    assert len(e.args) == 1 and isinstance(e.args[0], VirtualClock)
+
+
 def test_virtual_clock_refuses_a_nan_sleep_and_a_period_that_is_no_int():
     clk = VirtualClock()
     e = raises(ValueError, clk.sleep_ms, float('nan'))  # time stayed a number
