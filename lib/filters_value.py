@@ -81,6 +81,9 @@ class Calibrate(_Value):
             try:  # fewer than two points, equal measured values (d == 0),
                 # a pair that is no pair or not of numbers: name the points
                 for x, y in points:
+                    if not n:  # sums about the first measured value m: for
+                        m = x  # equal values d is then exactly 0, not 1e-17
+                    x -= m
                     n += 1
                     sx += x
                     sy += y
@@ -89,7 +92,7 @@ class Calibrate(_Value):
                 factor = (n * sxy - sx * sy) / (n * sxx - sx * sx)
             except Exception:
                 raise ValueError('calibrate: want two points with different measured values, not %r' % (points,))
-            offset = (sy - factor * sx) / n
+            offset = (sy - factor * sx) / n - factor * m
         for x in (factor, offset):
             if type(x) not in (int, float) or x != x:
                 raise ValueError('calibrate: want numbers, not %r' % (x,))

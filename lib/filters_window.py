@@ -106,7 +106,8 @@ class Median(_Value):
 class Ema(_Value):
     """ema(alpha, send_every=1, first=None): exponential moving average,
     m = m + alpha * (v - m), starting at the first value; 0 < alpha <= 1.
-    Sent as sliding_mean sends. NaN values are dropped (counted)."""
+    Sent as sliding_mean sends. NaN values and infinities are dropped
+    (counted)."""
 
     def __init__(self, alpha, send_every=1, first=None):
         _win(self, send_every, first)
@@ -116,7 +117,8 @@ class Ema(_Value):
         self._b = None  # the average
 
     def _f(self, v):
-        if v != v:
+        if v - v:  # NaN or an infinity (nan - nan, inf - inf: NaN, true):
+            # dropped, as one would turn every later average into NaN
             self.dropped += 1
             return _SKIP
         m = self._b

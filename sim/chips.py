@@ -193,7 +193,10 @@ class TSL2591(Chip):
         return ((self.control & 7) + 1) * 100
 
     def avalid(self):
-        return (self.enable & 3) == 3 and self._since(self._start) >= self._itime()
+        v = (self.enable & 3) == 3 and self._since(self._start) >= self._itime()
+        if v:  # latched, as on the chip, until AEN clears: also once the
+            self._start = None  # clock's ticks wrapped (2**29 ms later)
+        return v
 
     def counts(self):
         """(ch0, ch1) that an integration at the current settings gives."""

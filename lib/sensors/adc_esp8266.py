@@ -21,13 +21,13 @@ class ADCSensor:
     """ADCSensor(adc, sensor_id='adc', ratio=1.0, vref=1.0). adc: a
     machine.ADC. ratio: the divider's input/output (>= 1 for a divider);
     vref: volts at the pin that read full scale. ValueError for ratio or
-    vref not > 0 (ValueError('ADCSensor ratio 0')). An error of the ADC in sample() propagates."""
+    vref not an int or float > 0 (ValueError('ADCSensor ratio 0')). An error of the ADC in sample() propagates."""
 
     def __init__(self, adc, sensor_id='adc', ratio=1.0, vref=1.0):
-        if not ratio > 0:
-            raise ValueError('ADCSensor ratio %r' % (ratio,))
-        if not vref > 0:
-            raise ValueError('ADCSensor vref %r' % (vref,))
+        for v in ratio, vref:  # a number > 0: not '3.2' nor None
+            if type(v) not in (int, float) or not v > 0:
+                from ._err import fail
+                fail(1, 'ADCSensor', 'ratio' if v is ratio else 'vref', v)
         self.sensor_id = sensor_id
         self.adc = adc
         if hasattr(adc, 'read_u16'):

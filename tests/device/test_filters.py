@@ -147,6 +147,22 @@ def test_dropped_counters():
         assert f.dropped == want, (f, f.dropped, want)
 
 
+def test_ema_drops_an_infinity_that_would_make_every_later_average_nan():
+    # m + alpha * (v - m) with m = inf is inf - inf: NaN, and NaN for ever
+    # after: one infinite reading turned every later average into NaN
+    # (no error, nothing counted); it is now dropped and counted as NaN is
+    inf = float('inf')
+    for xs, want in (([1, inf, 3], [1, 2.0]), ([inf, -inf, 2, 4], [2, 3.0]),
+                     ([2, float('nan'), -inf, 4], [2, 3.0])):
+        f = Ema(0.5)
+        got = nexts(run(f, [ev(x) for x in xs]))
+        assert got == [ev(x) for x in want], (xs, got)
+        assert f.dropped == len(xs) - len(want), (xs, f.dropped)
+    # the countdown counts only the values kept
+    got = nexts(run(Ema(1, 2), [1, inf, 2, 3, inf, 4]))
+    assert got == [2, 4], got
+
+
 def test_exception_in_user_function_goes_downstream_and_ends_the_stream():
     for f, xs, bad_x, cause in [
         (Map(lambda x: 10 // x), [5, 0, 2], 0, ZeroDivisionError),
@@ -249,6 +265,21 @@ def test_calibrate_bad_points_name_the_points():
     # any iterable of pairs will do
     c = Calibrate(points=iter([(0, 32), (100, 212)]))
     assert (c.factor, c.offset) == (1.8, 32.0)
+
+
+def test_calibrate_equal_measured_floats_raise_not_a_wild_line():
+    # three equal measured floats: the uncentred sums left a denominator of
+    # about 1e-17 instead of 0, so (0.7, 0), (0.7, 1), (0.7, 5) gave factor
+    # 4.0, offset -0.8 and (21.3, ...) factor -0.0, with no error
+    text = 'calibrate: want two points with different measured values, not %r'
+    for pts in (((0.7, 0), (0.7, 1), (0.7, 5)), ((21.3, 1), (21.3, 2), (21.3, 3))):
+        e = raises(ValueError, Calibrate, 1, 0, pts)
+        assert msg(e) == text % (pts,), msg(e)
+    # the fit itself is unchanged: exact lines come out exact
+    c = Calibrate(points=((20.0, 21.0), (30.0, 31.0), (40.0, 41.0)))
+    assert (c.factor, c.offset) == (1.0, 1.0), (c.factor, c.offset)
+    c = Calibrate(points=((10, 1), (20, 3), (30, 5)))
+    assert (c.factor, c.offset) == (0.2, -1.0), (c.factor, c.offset)
 
 
 def test_sliding_mean_is_the_same_float_on_every_runtime():

@@ -65,6 +65,20 @@ def test_bad_settings_are_value_errors_naming_them():
         assert msg(e) == 'ADCSensor vref %r' % (bad,), msg(e)
 
 
+def test_settings_that_are_no_numbers_are_value_errors_naming_them():
+    # a str (e.g. from a config file), None or NaN: the comparison raised
+    # TypeError("'>' not supported between instances of 'str' and 'int'"),
+    # which named neither the setting nor its value
+    bus()
+    for bad in ('3.2', None, float('nan'), True):
+        e = raises(ValueError, ADCSensor, machine.ADC(0), ratio=bad)
+        assert msg(e) == 'ADCSensor ratio %r' % (bad,), msg(e)
+        e = raises(ValueError, ADCSensor, machine.ADC(0), ratio=2, vref=bad)
+        assert msg(e) == 'ADCSensor vref %r' % (bad,), msg(e)
+    s = ADCSensor(machine.ADC(0), ratio=3, vref=3.3)  # ints and floats both
+    assert (s.ratio, s.vref) == (3, 3.3)
+
+
 def test_adc_error_mid_run_ends_only_this_sensor():
     bus()
     a = machine.sim_adc(0)

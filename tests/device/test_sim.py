@@ -185,6 +185,28 @@ def test_tsl2591_model_registers():
     assert (c.enable, c.control) == (0, 0)
 
 
+def test_tsl2591_model_avalid_stays_set_past_the_ticks_wrap():
+    # AVALID stays set while the chip integrates (PON|AEN). The model took
+    # it from ticks_diff since AEN was set, which turns negative once half
+    # the ticks period (2**29 ms, 6.2 days) has gone by: AVALID read clear
+    # from then on, and the driver waited and rewrote its settings
+    clk = VirtualClock()
+    c = chips.TSL2591(clock=clk)
+    c.write(0xA0, bytes([0x03]))
+    clk.advance(100)
+    assert c.read(0xB3, 1) == b'\x01'
+    for ms in (1 << 29, 1 << 28, 1 << 29):  # 1.5 ticks periods in all
+        clk.advance(ms)
+        assert c.read(0xB3, 1) == b'\x01', clk.now
+    c.write(0xA0, bytes([0x01]))  # AEN off: clear, and a new integration after AEN
+    assert c.read(0xB3, 1) == b'\x00'
+    c.write(0xA0, bytes([0x03]))
+    clk.advance(99)
+    assert c.read(0xB3, 1) == b'\x00'
+    clk.advance(1)
+    assert c.read(0xB3, 1) == b'\x01'
+
+
 def test_adxl345_model_registers():
     clk = VirtualClock()
     c = chips.ADXL345(accel=(9.80665, -4.903325, 0.0), clock=clk)
