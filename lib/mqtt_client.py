@@ -12,6 +12,8 @@
 # Errors: OSError for the network (a timeout included), MQTTError when the
 # broker refuses the connection (its CONNACK code, named) or breaks the
 # protocol, ValueError for bad arguments. No message ever holds the password.
+# A call that fails on the network or the protocol closes the connection
+# (it may have stopped in the middle of a packet): connect() again.
 #
 # RAM: the texts of the errors live in mqtt_errors.py and TLS setup in
 # mqtt_tls.py, both imported only when needed (see README.md (MQTT) for
@@ -150,43 +152,47 @@ class MQTTClient:
         s = self.sock
         if s is None:
             raise OSError('not connected')
-        r = type(x) is int
-        t = self.timeout
-        if not r and n >= 0 and t > 0:
-            self.start = self.clock.ticks_ms()
-        f = s.recv if r else s.send  # (mqtt_tls gives MicroPython's TLS socket both)
-        b = bytes() if r else memoryview(x)
-        while True:
-            c = self.clock
-            m = abs(t) * 1000 - c.ticks_diff(c.ticks_ms(), self.start)
-            if m <= 0:
-                raise OSError(110)  # ETIMEDOUT
-            s.settimeout(m / 1000)
-            if not r:
-                if not b:
+        try:
+            r = type(x) is int
+            t = self.timeout
+            if not r and n >= 0 and t > 0:
+                self.start = self.clock.ticks_ms()
+            f = s.recv if r else s.send  # (mqtt_tls gives MicroPython's TLS socket both)
+            b = bytes() if r else memoryview(x)
+            while True:
+                c = self.clock
+                m = abs(t) * 1000 - c.ticks_diff(c.ticks_ms(), self.start)
+                if m <= 0:
+                    raise OSError(110)  # ETIMEDOUT
+                s.settimeout(m / 1000)
+                if not r:
+                    if not b:
+                        break
+                    m = f(b)
+                    if m:
+                        b = b[m:]
+                elif len(b) < x:
+                    m = f(x - len(b))
+                    if m is not None:  # None: no data yet (a non-blocking TLS read)
+                        if not m:
+                            raise OSError('closed by the broker')
+                        b += m
+                else:
                     break
-                m = f(b)
-                if m:
-                    b = b[m:]
-            elif len(b) < x:
-                m = f(x - len(b))
-                if m is not None:  # None: no data yet (a non-blocking TLS read)
-                    if not m:
-                        raise OSError('closed by the broker')
-                    b += m
-            else:
-                break
-        while n:
-            # a broker sends a client that does not subscribe only CONNACK,
-            # PUBACK and PINGRESP: a remaining length of 2 bytes at most
-            # (one byte of the varint); anything longer breaks the protocol
-            k, x = self.send(2, 0, None)
-            if x > 127:
-                _err(0, 0)
-            x = self.send(x, 0, None)
-            if n < 0 or k == n and (v is None or x == v):
-                return k, x
-        return b
+            while n:
+                # a broker sends a client that does not subscribe only CONNACK,
+                # PUBACK and PINGRESP: a remaining length of 2 bytes at most
+                # (one byte of the varint); anything longer breaks the protocol
+                k, x = self.send(2, 0, None)
+                if x > 127:
+                    _err(0, 0)
+                x = self.send(x, 0, None)
+                if n < 0 or k == n and (v is None or x == v):
+                    return k, x
+            return b
+        except:  # noqa: E722 (bare: less RAM) a call cut short leaves the stream
+            self.close()  # mid-packet (what comes next would be misread): closed
+            raise
 
     def connect(self, clean=True):
         """Open the connection; returns the session-present flag.

@@ -32,7 +32,7 @@ bad user name or password
 not authorised (wrong user name or password, or no access)"""
 
 _WHY = """no sensor_id for the topic
-its sensor_id puts + # or a control character or noncharacter into the topic, or leaves it empty
+its sensor_id puts + # or a control character or noncharacter into the topic, or leaves it empty or longer than 65535 bytes
 JSON cannot encode it
 bigger than maxsize
 writer closed"""

@@ -31,7 +31,7 @@ from mqtt_client import MQTTClient, check_topic
 
 # Why an event is refused (the texts are in mqtt_errors.py): 0 no sensor id
 # for the topic, 1 the sensor id puts + # or a control character into the
-# topic or leaves it empty, 2 JSON cannot encode it, 3 bigger than maxsize,
+# topic or leaves it empty or longer than 65535 bytes, 2 JSON cannot encode it, 3 bigger than maxsize,
 # 4 the writer is closed.
 
 
@@ -107,8 +107,8 @@ class MQTTWriter(MQTTClient, InputThing):
             else:
                 s = str(s)
                 t = t.replace(k, s)
-                if not check_topic(s or t, 1):  # (the rest of t is checked)
-                    why = 1  # a bad sensor id, or an empty topic
+                if not check_topic(t, 1):  # (all of t: a long sensor id may take it past 65535 bytes)
+                    why = 1  # a bad sensor id, an empty topic, or one too long
         if why is None:
             # What JSON can carry on both runtimes (MicroPython's json.dumps
             # writes '<object>' or 'nan' instead of raising): None, bool,

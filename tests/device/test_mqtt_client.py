@@ -188,12 +188,19 @@ def test_check_topic_decodes_characters_only_where_a_noncharacter_may_be():
         del sys.modules['mqtt_init']
 
 
+NAN = float('nan')
+
+
 def test_client_arguments_are_checked():
+    # (a str, e.g. read from a config file, gave a TypeError that named no
+    # value; nan got through, then connect failed with an AttributeError)
     assert MQTTClient('c', 'h').port == 1883
     assert MQTTClient('c', 'h', ssl=True).port == 8883
     for kw, part in (({'port': 70000}, 'port 70000'), ({'port': -1}, 'port -1'),
                      ({'port': '1883'}, "port '1883'"), ({'keepalive': -1}, 'keepalive -1'),
-                     ({'keepalive': 65536}, 'keepalive 65536'), ({'timeout': -2}, 'timeout -2')):
+                     ({'keepalive': 65536}, 'keepalive 65536'), ({'timeout': -2}, 'timeout -2'),
+                     ({'timeout': '3'}, "timeout '3'"), ({'timeout': NAN}, 'timeout nan'),
+                     ({'timeout': None}, 'timeout None')):
         e = raises(ValueError, MQTTClient, 'c', 'h', **kw)
         assert part in msg(e), (kw, msg(e))
     e = raises(ValueError, MQTTClient('c', 'h').publish, 't', 'x', False, 2)
@@ -373,6 +380,47 @@ def test_missing_puback_is_an_oserror():
     c = client_with([b'\x40\x02'])  # closed halfway through a packet
     e = raises(OSError, c.publish, 't', 'x', False, 1)
     assert 'closed' in str(e)
+
+
+def test_a_call_cut_short_mid_packet_closes_the_connection():
+    # A timeout after the first 2 bytes of a PUBACK leaves its last 2 in the
+    # stream: read by the next call they would be taken for a packet of
+    # their own (kind 0, length 1: the next PUBACK misread, a spurious
+    # timeout or 'bad packet length'); a PUBLISH cut short would take the
+    # next packets' bytes as its payload at the broker. So the call closes
+    # the socket, and the next one says 'not connected'.
+    c = client_with([b'\x40\x02', OSError(11), b'\x00\x01\x40\x02\x00\x02'], timeout=0.5)
+    s = c.sock
+    e = raises(OSError, c.publish, 't', 'x', False, 1)
+    assert e.args[0] == 11 and s.closed and c.sock is None
+    e = raises(OSError, c.publish, 't', 'y', False, 1)
+    assert msg(e) == 'not connected' and s.out == publish_packet('t', 'x', 1, False, 1)
+    assert s.chunks == [b'\x00\x01\x40\x02\x00\x02']  # nothing more was read
+    # a packet longer than MQTT allows here, a connection closed by the
+    # broker, a write that fails half-way: the same
+    c = client_with([b'\x30\x80\x01' + b'x' * 128])
+    s = c.sock
+    raises(MQTTError, c.publish, 't', 'x', False, 1)
+    assert s.closed and c.sock is None
+    c = client_with([b'\x40'])
+    s = c.sock
+    raises(OSError, c.ping)
+    assert s.closed and c.sock is None
+
+    class Half(FakeSock):
+        def send(self, b):
+            if self.out:
+                raise OSError(32)  # EPIPE
+            return FakeSock.send(self, b)
+    c = client_with([])
+    s = c.sock = Half()
+    raises(OSError, c.publish, 't', 'a longer message', False, 0)
+    assert s.out == publish_packet('t', 'a longer message')[:3] and s.closed and c.sock is None
+    # a call that succeeds leaves it open
+    c = client_with([b'\x40\x02\x00\x01', b'\xd0\x00'])
+    c.publish('t', 'x', False, 1)
+    c.ping()
+    assert c.sock is not None and not c.sock.closed
 
 
 def test_every_socket_operation_gets_the_time_left():

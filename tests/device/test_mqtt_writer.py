@@ -107,6 +107,10 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'outbox': 2.5}, 'outbox 2.5: want a number of messages > 0'),
         ({'qos': True}, 'qos True: want 0 or 1'),
         ({'qos': 1.0}, 'qos 1.0: want 0 or 1'),
+        ({'timeout': '3'}, "timeout '3': want a number > 0"),
+        ({'timeout': float('nan')}, 'timeout nan: want a number > 0'),
+        ({'maxwait': float('nan')}, 'maxwait nan: want a number > 0'),
+        ({'every': float('nan')}, 'every nan: want a number >= 0 (0: off)'),
     ]
     for kw, want in cases:
         t = kw.pop('topic', 'a/b')
@@ -547,7 +551,8 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert rec.lines[2:5] == [
         "mqtt dev1: event ('s', 2, '%s') refused: bigger than maxsize" % ('x' * 20),
         'mqtt dev1: event (None, 3, 4) refused: no sensor_id for the topic',
-        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # or a control character or noncharacter into the topic, or leaves it empty"]
+        "mqtt dev1: event ('a+b', 4, 5) refused: its sensor_id puts + # or a control character or noncharacter "
+        "into the topic, or leaves it empty or longer than 65535 bytes"]
     assert rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***')" or \
         rec.lines[5] == "mqtt dev1: upstream error ValueError('sensor gone, pw ***',)", rec.lines[5]
     assert 'auth failed' in rec.lines[6]  # the last try at completion
@@ -725,12 +730,12 @@ def test_sensor_ids_that_make_a_bad_topic_are_refused_and_the_rest_goes_on():
                                                            ['', 0, 1]]
     assert [t for t, m in fc.got][-4:] == ['home/x\xa0', 'home/temp \xb0C', 'home/~', 'home/']
     assert rec.lines[0] == "mqtt dev1: event ('temp\\r', 0, 0) refused: its sensor_id puts + # or a control " \
-        "character or noncharacter into the topic, or leaves it empty", rec.lines[0]
+        "character or noncharacter into the topic, or leaves it empty or longer than 65535 bytes", rec.lines[0]
     assert len(rec.lines) == len(bad) + 2
     assert (w2.refused, w2.errors, w2.published, w2.queued) == (2, 0, 1, 0)
     assert [t for t, m in fc2.got] == ['status', 't']
     assert rec.lines[-1] == "mqtt dev1: event [('', 3, 4)] refused: its sensor_id puts + # or a control " \
-        "character or noncharacter into the topic, or leaves it empty", rec.lines[-1]
+        "character or noncharacter into the topic, or leaves it empty or longer than 65535 bytes", rec.lines[-1]
 
 
 def test_log_lines_never_hold_the_password_in_any_form():
@@ -943,3 +948,23 @@ def test_week_long_silences_on_ticks_that_wrap_at_2_30_ms():
     clk.now = week  # the broker gave up on the connection long ago
     w.on_next(('s', 1, 1))
     assert [t for k, t in fc.log if k == 'connect'] == [0, week] and w.reconnects == 1
+
+
+def test_a_sensor_id_that_takes_the_topic_past_65535_bytes_is_refused():
+    # MQTT's 2-byte topic length: 'home/' + a sensor id of 65531 bytes cannot
+    # be sent (publish_packet raises ValueError at every try); such an event
+    # would stay at the head of the outbox for good, the others behind it
+    rec = LogRec()
+    restore = use_logger(rec)
+    try:
+        w, fc, clk = make(maxsize=200000)  # (CPython writes \u00e9: 6 bytes each)
+        for sid in ('x' * 65530, 'x' * 65531, '\xe9' * 32765, '\xe9' * 32766):  # \xe9: 2 bytes of UTF-8
+            w.on_next((sid, 1, 2))
+            w.on_next(('ok', 3, 4))
+    finally:
+        restore()
+    assert (w.refused, w.errors, w.queued, w.published) == (2, 0, 0, 6), (w.refused, w.errors, w.queued)
+    assert [len(t.encode()) for t, m in fc.got if t != 'home/status'] == [65535, 7, 7, 65535, 7, 7]
+    assert len(rec.lines) == 2 and rec.lines[0].endswith(
+        'refused: its sensor_id puts + # or a control character or noncharacter into the topic, '
+        'or leaves it empty or longer than 65535 bytes'), rec.lines

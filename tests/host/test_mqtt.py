@@ -392,3 +392,199 @@ def test_a_tls_handshake_trickling_in_is_bounded_by_timeout(runtime, mpy_lib, tm
     assert res.returncode == 0 and lines[0].startswith('error') and lines[1].startswith('took'), \
         res.stdout + res.stderr
     assert 900 <= int(lines[1].split()[1]) <= 1400, res.stdout
+
+
+class ScriptedBroker:
+    """A fake broker on 127.0.0.1 that answers each connection by its own
+    script (the edge cases a real broker rarely shows): `got` records, per
+    connection, the (first byte, body) of each packet the client sent."""
+
+    def __init__(self, scripts):
+        self.scripts = scripts
+        self.got = []
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.threads = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        for script in self.scripts:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            got = []
+            self.got.append(got)
+            t = threading.Thread(target=self._run, args=(script, c, got), daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def _run(self, script, c, got):
+        c.settimeout(20)  # (a bound: the client's calls all end long before)
+        try:
+            script(c, lambda: self.read(c, got))
+        except (OSError, EOFError):
+            pass
+        finally:
+            c.close()
+
+    @staticmethod
+    def read(c, got):
+        def recv(n):
+            b = b''
+            while len(b) < n:
+                d = c.recv(n - len(b))
+                if not d:
+                    raise EOFError
+                b += d
+            return b
+        h = recv(1)[0]
+        n = s = 0
+        while True:
+            b = recv(1)[0]
+            n |= (b & 127) << s
+            s += 7
+            if b < 128:
+                break
+        got.append((h, recv(n)))
+        return h, got[-1][1]
+
+    def close(self):
+        self.sock.close()
+        for t in self.threads:
+            t.join(30)
+
+
+def _pid(body):
+    n = body[0] << 8 | body[1]
+    return body[2 + n:4 + n]
+
+
+def _pieces(c, b):
+    for i in range(len(b)):  # one byte per TCP segment (TCP_NODELAY)
+        c.sendall(b[i:i + 1])
+        time.sleep(0.01)
+
+
+def _edge_cases(c, read):
+    # CONNACK a byte at a time, session present; for each PUBLISH a PUBACK of
+    # another packet id and a PINGRESP first, then its PUBACK in two pieces
+    read()
+    _pieces(c, b'\x20\x02\x01\x00')
+    while True:
+        h, body = read()
+        if h & 0xf0 == 0x30:
+            p = _pid(body)
+            c.sendall(b'\x40\x02\x12\x34' + b'\xd0\x00' + b'\x40\x02' + p[:1])
+            time.sleep(0.01)
+            c.sendall(p[1:])
+        elif h == 0xc0:
+            c.sendall(b'\x40\x02\x00\x07\xd0\x00')
+        else:
+            return
+
+
+def _long_packet(c, read):
+    # a PUBLISH with a 2-byte remaining length where a PUBACK is awaited
+    read()
+    c.sendall(b'\x20\x02\x00\x00')
+    h, body = read()
+    c.sendall(b'\x32\x81\x01\x00\x03t/x\x00\x01' + b'z' * 122 + b'\x40\x02' + _pid(body))
+    read()  # (EOF: the client closed)
+
+
+def _closes_after_connack(c, read):
+    read()
+    c.sendall(b'\x20\x02\x00\x00')
+
+
+def _puback_cut_short(c, read):
+    # half a PUBACK; its other half only after the client's next packet
+    # (which the client must not send: it timed out and closed)
+    read()
+    c.sendall(b'\x20\x02\x00\x00')
+    h, body = read()
+    c.sendall(b'\x40\x02')
+    read()
+    c.sendall(_pid(body) + b'\x40\x02\x00\x02')
+    read()
+
+
+def _silent(c, read):
+    read()
+    read()  # (EOF: the client gave up)
+
+
+EDGE_CLIENT = '''
+import sys
+from mqtt_client import MQTTClient
+from thingflow import ticks_ms, ticks_diff
+c = MQTTClient('edge', '127.0.0.1', int(sys.argv[1]), timeout=0.5)
+
+
+def call(f, *a):
+    t = ticks_ms()
+    try:
+        r = f(*a)
+    except Exception as e:
+        r = type(e).__name__ + ' ' + str(e)
+    print(r, '|', c.sock is None, ticks_diff(ticks_ms(), t))
+
+
+call(c.connect)
+c.pid = 65534
+call(c.publish, 'home/temp\\u00e9rature', '21.5', False, 1)
+call(c.publish, 'home/\\u6e29\\u5ea6', '[1]', False, 1)
+call(c.ping)
+call(c.disconnect)
+call(c.connect)
+call(c.publish, 't', 'x', False, 1)
+call(c.publish, 't', 'y', False, 1)
+call(c.connect)
+call(c.publish, 't', 'x', False, 1)
+call(c.connect)
+call(c.publish, 't', 'x', False, 1)
+call(c.publish, 't', 'y', False, 1)
+call(c.connect)
+'''
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_edge_cases_of_a_scripted_broker(runtime, mpy_lib, tmp_path):
+    # Real sockets, both runtimes: answers split across TCP segments, other
+    # packets before the awaited one, packet ids wrapping, UTF-8 topics, a
+    # packet longer than MQTT allows here, a broker that closes or says
+    # nothing; a call cut short in the middle of a packet closes the
+    # connection (the rest of the packet would be misread by the next call)
+    app = tmp_path / 'edge.py'
+    app.write_text(EDGE_CLIENT)
+    b = ScriptedBroker([_edge_cases, _long_packet, _closes_after_connack, _puback_cut_short, _silent])
+    try:
+        res = run_script(runtime, mpy_lib, app, b.port)
+    finally:
+        b.close()
+    rows = [ln.rsplit(' ', 1) for ln in res.stdout.splitlines()]
+    assert res.returncode == 0 and len(rows) == 14, res.stdout + res.stderr
+    got = [r[0] for r in rows]
+    ms = [int(r[1]) for r in rows]
+    # (the broker's FIN, or its RST when our PUBLISH reached the closed socket first)
+    assert got[9] in ('OSError closed by the broker | True', 'ConnectionResetError [Errno 104] Connection '
+                      'reset by peer | True', 'OSError [Errno 104] ECONNRESET | True'), got[9]
+    timeout = 'OSError [Errno 11] EAGAIN' if runtime == 'micropython' else 'TimeoutError timed out'
+    assert got == [
+        '1 | False', 'None | False', 'None | False', 'None | False', 'None | True',
+        '0 | False', 'MQTTError bad packet length from the broker | True', 'OSError not connected | True',
+        '0 | False', got[9],
+        '0 | False', timeout + ' | True', 'OSError not connected | True',
+        timeout + ' | True'], res.stdout
+    # time bounds (0.5 s per call; +1 s for a loaded machine)
+    assert all(m < 1500 for m in ms), ms
+    assert ms[11] >= 450 and ms[13] >= 450 and ms[12] < 100, ms
+    sent = b.got
+    assert [h for h, body in sent[0]] == [0x10, 0x32, 0x32, 0xc0, 0xe0]
+    assert [body for h, body in sent[0][1:3]] == [b'\x00\x11home/temp\xc3\xa9rature\xff\xff21.5',
+                                                 b'\x00\x0bhome/\xe6\xb8\xa9\xe5\xba\xa6\x00\x01[1]']
+    assert [h for h, body in sent[3]] == [0x10, 0x32]  # nothing after the PUBLISH cut short
