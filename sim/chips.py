@@ -69,8 +69,7 @@ class Chip:
     def _since(self, t):
         # ms since clock reading t; a very large number without a clock
         c = self.clock
-        # (a time past half the ticks' period reads negative: long ago too)
-        return 1 << 30 if c is None or t is None else c.ticks_diff(c.ticks_ms(), t) % (1 << 30)
+        return 1 << 30 if c is None or t is None else c.ticks_diff(c.ticks_ms(), t)
 
     # -- what the bus calls --
     def mem_read(self, reg, n):
@@ -194,7 +193,10 @@ class TSL2591(Chip):
         return ((self.control & 7) + 1) * 100
 
     def avalid(self):
-        return (self.enable & 3) == 3 and self._since(self._start) >= self._itime()
+        v = (self.enable & 3) == 3 and self._since(self._start) >= self._itime()
+        if v:  # latched, as on the chip, until AEN clears: also once the
+            self._start = None  # clock's ticks wrapped (2**29 ms later)
+        return v
 
     def counts(self):
         """(ch0, ch1) that an integration at the current settings gives."""

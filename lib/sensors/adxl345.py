@@ -63,7 +63,7 @@ class ADXL345:
         self.i2c = i2c
         self.address = address
         self.sensor_id = sensor_id
-        b = self._buf = bytearray(6)
+        b = self.buf = bytearray(6)
         try:
             i2c.readfrom_mem_into(address, _DEVID, b)
             e = b[0]
@@ -99,7 +99,7 @@ class ADXL345:
 
     def sample(self):
         """(x, y, z) acceleration in m/s^2, or in counts (256 per g) with raw=True."""
-        b = self._buf
+        b = self.buf
         self.i2c.readfrom_mem_into(self.address, _DATAX0, b)
         x = unpack_from('<hhh', b)
         m = 256 * self.range_g - 1  # the largest count: 511 at 2 g ... 4095 at 16 g
