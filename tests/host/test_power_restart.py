@@ -23,11 +23,14 @@ def mpy_lib(tmp_path_factory):
     return out
 
 
-def boot(runtime, mpy_lib, d, boots, extra=False, port=None, app='deep_app.py'):
+def boot(runtime, mpy_lib, d, boots, extra=False, port=None, app='deep_app.py', wifi=False):
     env = dict(os.environ)
     env['TF_POWER_DIR'] = str(d)
     if port is not None:
         env['TF_PORT'] = str(port)
+    env.pop('TF_WIFI', None)
+    if wifi:
+        env['TF_WIFI'] = '1'
     env['TF_BOOT_MS'] = ','.join(str(b) for b in boots)
     env.pop('TF_EXTRA', None)
     if extra:
@@ -104,13 +107,37 @@ def test_deep_sleep_with_an_mqtt_duty_cycle_loses_nothing(runtime, mpy_lib, tmp_
     for k in range(11):
         boot(runtime, mpy_lib, tmp_path, boots, port=broker.port, app='battery_app.py')
     runs = [tuple(int(x) for x in ln.split()) for ln in (tmp_path / 'writer').read_text().splitlines()]
-    # (connects, published, queued) of each run before its deep sleep: the
+    # (connects, published, queued, errors) of each run before its deep sleep: the
     # cycle began at the first reading (0.15 s); due at 300.3 s and 600.3 s
-    assert runs == [(0, 0, 1), (0, 0, 2), (0, 0, 3), (0, 0, 4), (0, 0, 5), (1, 6, 0),
-                    (0, 0, 1), (0, 0, 2), (0, 0, 3), (0, 0, 4), (1, 5, 0)], runs
+    assert runs == [(0, 0, 1, 0), (0, 0, 2, 0), (0, 0, 3, 0), (0, 0, 4, 0), (0, 0, 5, 0), (1, 6, 0, 0),
+                    (0, 0, 1, 0), (0, 0, 2, 0), (0, 0, 3, 0), (0, 0, 4, 0), (1, 5, 0, 0)], runs
     got = sub.wait(lambda m: len(m) >= 11)
     ms = [round(json.loads(p)[1] * 1000) for t, p in got]
     assert ms == [150] + [300 + 60000 * k for k in range(1, 11)], ms
     assert [t for t, p in got] == ['bat/temp'] * 11
     assert (tmp_path / 'spool.cyc').read_text() == '600'
     assert not (tmp_path / 'spool').exists()  # nothing waits
+
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_wifi_down_at_a_cycle_is_retried_at_the_next_wake_up(runtime, mpy_lib, tmp_path, broker, subscriber):
+    # the radio hook is wifi_connect, which raises OSError when the access
+    # point is not there (wake-up 5, when every=300 makes the cycle due):
+    # a failed cycle (counted, radio off), retried at the next wake-up, not
+    # an exception out of the scheduler (that ended the app: on a board it
+    # stays awake, and the readings of the later wake-ups are never taken)
+    sub = subscriber(broker, 'bat/#')
+    for k in range(8):
+        noap = tmp_path / 'noap'
+        if k == 5:
+            noap.write_bytes(b'')
+        elif noap.exists():
+            noap.unlink()
+        boot(runtime, mpy_lib, tmp_path, [150], port=broker.port, app='battery_app.py', wifi=True)
+    runs = [tuple(int(x) for x in ln.split()) for ln in (tmp_path / 'writer').read_text().splitlines()]
+    # (connects, published, queued, errors) of each run before its deep sleep
+    assert runs == [(0, 0, 1, 0), (0, 0, 2, 0), (0, 0, 3, 0), (0, 0, 4, 0), (0, 0, 5, 0), (0, 0, 6, 1),
+                    (1, 7, 0, 0), (0, 0, 1, 0)], runs
+    got = sub.wait(lambda m: len(m) >= 7)
+    assert [json.loads(p)[2] for t, p in got] == list(range(7))
+    assert len((tmp_path / 'deepsleeps').read_text().split()) == 8  # every run went to sleep
