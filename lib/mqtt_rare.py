@@ -1,8 +1,9 @@
 # The parts of MQTTWriter that run only at some moments, imported only then
 # (no RAM until one of them happens): a network failure (closing, counting,
 # logging, the reconnect back-off 1, 2, 4 ... maxwait s), the radio duty
-# cycle (every=, batch=), and the end of the stream (on_completed/on_error:
-# the last flush, 'offline', DISCONNECT, radio off).
+# cycle (every=, batch=; with spool=, every spans deep sleeps: <spool>.cyc),
+# and the end of the stream (on_completed/on_error: the last flush,
+# 'offline', DISCONNECT, radio off).
 from mqtt_client import _err
 
 try:
@@ -44,7 +45,8 @@ def due(w, t0):
     """True when w is to connect at t0: its back-off is over, and with a
     duty cycle, batch events wait or every s have passed since the last
     cycle that sent everything began (the first cycle begins at the first
-    event), so that a failed attempt is retried after the back-off."""
+    event, or with a spool as <spool>.cyc says: it may have begun in an
+    earlier run), so that a failed attempt is retried after the back-off."""
     clk = w.clock
     # (a time < 0 ago: more than half a board's ticks period, 6.2 days, ago)
     if w.state < -1 and 0 <= clk.ticks_diff(t0, w._fail_t) < -w.state:

@@ -52,14 +52,14 @@ class MQTTWriter(MQTTClient, InputThing):
       every=0, batch=0  radio duty cycle: connect only every `every` s or
                  when `batch` events wait, disconnect after sending (0: off)
       radio=None callable, radio(True) before connecting, radio(False) after
-                 a duty-cycle disconnect
+                 a duty-cycle disconnect or failure, and at the end
       status=True  '<root>/status': 'online' (retained) on connect,
                  'offline' on a clean disconnect and as the last will
       client=None  an object with umqtt's API instead of the writer's own
       clock=None   ticks_ms/ticks_diff (thingflow.default_clock)
-    Counters: published, queued (now in the outbox), dropped (outbox full),
-    refused (bad events), errors (network), connects, reconnects;
-    last_error: the last network exception.
+    Counters: published, queued (now in the outbox), dropped (outbox full,
+    a spool record cut short), refused (bad events), errors (network, radio
+    hook, spool), connects, reconnects; last_error: the last such exception.
     Attributes: client (the client= given; None: the writer is its own),
     status (the status topic or None), outbox (the list of waiting (topic,
     payload) messages, oldest first) and the arguments' values."""
