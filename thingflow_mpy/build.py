@@ -40,6 +40,8 @@ def build(out, arch=None, src=None):
         raise UsageError('no .py files in %s: build compiles lib/ of a source checkout '
                          '(pip install -e .)' % src)
     dst = Path(out) / 'lib'
+    if dst.resolve() == src.resolve():  # (--out . in the checkout: .mpy files among the sources)
+        raise UsageError('--out %s: its lib/ is the source folder %s: give another folder' % (out, src))
     # files of an earlier build that lib/ no longer has would be deployed too
     if dst.is_dir():
         for old in dst.rglob('*.mpy'):

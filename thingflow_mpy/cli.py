@@ -58,7 +58,10 @@ def cmd_listen(args):
     print('listen: %s, %s%s' % (counted(lst.received, 'event'), counted(lst.other, 'other message'),
           ' written to %s' % args.csv if args.csv else ''), file=sys.stderr)
     if lst.error is not None:  # an event could not be written: it stopped there
-        raise lst.error
+        if isinstance(lst.error, BrokenPipeError):
+            raise lst.error  # (quietly, as a filter ends: see main)
+        print('%s listen: cannot write %s: %s' % (PROG, args.csv or 'the output', lst.error), file=sys.stderr)
+        return 1
     return 0
 
 

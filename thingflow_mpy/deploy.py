@@ -13,7 +13,8 @@ The steps, each one mpremote command (--dry-run prints them):
                                    (MicroPython imports X.py first)
   3. fs cp APP :main.py            the app
   4. fs cp DIR/config.py :config.py   when the app has a config.py beside it
-     (and each --file, to the board's root)
+     (and each --file, to the board's root: not main.py, boot.py or a
+     module of the library, which would come before /lib on sys.path)
   5. reset                         a hard reset: main.py starts
 With --romfs, steps 1 and 2 are instead:
   1. romfs deploy BUILD/lib.romfs   the .mpy files as a ROMFS image into the
@@ -99,7 +100,7 @@ def commands(app, port, build_dir, files=(), exe='mpremote', romfs=False):
     cmds.append(base + ['fs', 'cp', str(app), ':main.py'])
     extra = list(files)
     cfg = app.parent / 'config.py'
-    if cfg.is_file() and cfg not in extra:
+    if cfg.is_file() and all(Path(f).name != 'config.py' for f in extra):  # (a --file config.py wins)
         extra.insert(0, cfg)
     for f in extra:
         cmds.append(base + ['fs', 'cp', str(f), ':' + Path(f).name])
@@ -125,12 +126,25 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
             raise UsageError('no such file: %s' % f)
         if f.name in ('main.py', 'boot.py') and f != app:
             raise UsageError('--file %s would overwrite the board\'s %s' % (f, f.name))
+    for i, f in enumerate(files):  # (the second copy would replace the first)
+        for g in files[:i]:
+            if g.name == f.name and g.resolve() != f.resolve():
+                raise UsageError('--file %s and --file %s would both be the board\'s /%s' % (g, f, f.name))
     if (not (app.parent / 'config.py').is_file() and all(f.name != 'config.py' for f in files)
             and imports_config(app.read_text(errors='replace'))):
         # the deploy itself succeeds; the board would stop at `import config` when it boots
         print("thingflow-mpy deploy: warning: %s imports config, and no config.py is beside it "
               "(nor a --file): the board needs its own /config.py (write one from "
               "examples/config_example.py)" % app, file=sys.stderr)
+    # a module of the library at the board's root comes before /lib and /rom/lib
+    # on sys.path: the board would go on importing that copy, not the new build
+    lib = Path(out) / 'lib'
+    mods = {p.parts[0].split('.')[0] for p in (mpy.lib_sources() if build else
+                                               [q.relative_to(lib) for q in lib.rglob('*.mpy')])}
+    for f in files:
+        if f.suffix in ('.py', '.mpy') and f.stem in mods:
+            raise UsageError('--file %s would shadow the library\'s module %s (the board\'s root comes '
+                             'before /lib on sys.path): rename it' % (f, f.stem))
     exe = 'mpremote' if dry_run else mpremote_binary()
     if build:
         rows = do_build(out, arch)

@@ -16,6 +16,35 @@ class BrokerMissing(RuntimeError):
     """amqtt is not installed."""
 
 
+def _fixed(Broker):
+    """amqtt's Broker (0.12.1) without its retained-message bug: at each
+    CONNECT it sent the connecting client the retained messages matching
+    every topic filter any client of the broker had subscribed to. An
+    MQTTWriter's own client subscribes to nothing and takes a packet longer
+    than 129 bytes for a broken stream: its reconnects failed while a
+    listener on '#' and a retained message of that size were there (and a
+    subscriber got each retained message once more per matching filter).
+    As Mosquitto does, a client now gets retained messages only for a
+    subscription it makes."""
+
+    class FixedBroker(Broker):
+        async def _publish_session_retained_messages(self, session):
+            # (called by client_connected just before its loop over all filters)
+            session.tf_connecting = True
+            await super()._publish_session_retained_messages(session)
+
+        async def _publish_retained_messages_for_subscription(self, subscription, session):
+            if getattr(session, 'tf_connecting', False):
+                return  # that loop: not a subscription the client made
+            await super()._publish_retained_messages_for_subscription(subscription, session)
+
+        async def _client_message_loop(self, session, handler):
+            session.tf_connecting = False  # (the loop is over: SUBSCRIBEs come next)
+            await super()._client_message_loop(session, handler)
+
+    return FixedBroker
+
+
 class EmbeddedBroker:
     """amqtt on 127.0.0.1 and a port chosen by the OS (port=0) or given.
     start() returns once the port is listening (RuntimeError naming the
@@ -45,6 +74,7 @@ class EmbeddedBroker:
         # amqtt logs every connection at INFO; keep the console for events
         logging.getLogger('amqtt').setLevel(logging.ERROR)
         logging.getLogger('transitions').setLevel(logging.ERROR)
+        broker_class = _fixed(Broker)
         ready = threading.Event()
         config = {
             'listeners': {'default': {'type': 'tcp', 'bind': '%s:%d' % (self.host, self.port)}},
@@ -57,7 +87,7 @@ class EmbeddedBroker:
             asyncio.set_event_loop(loop)
             try:
                 async def boot():
-                    self._broker = Broker(config)
+                    self._broker = broker_class(config)
                     await self._broker.start()
                     server = self._broker._servers['default']
                     inst = getattr(server, 'instance', None) or getattr(server, '_instance')

@@ -228,7 +228,10 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
             w.writerow([_text(ev[0]), json.dumps(ev[1]), fmt_value(ev[2])])
             f.flush()
         else:
-            print(fmt_event(ev), file=out, flush=True)
+            # (in what the output's encoding can take: a file of a Windows
+            # code page, PYTHONIOENCODING=ascii; the rest as \xe9 escapes)
+            enc = getattr(out, 'encoding', None) or 'utf-8'
+            print(fmt_event(ev).encode(enc, 'backslashreplace').decode(enc), file=out, flush=True)
 
     lst = Listener(host, port, topic, on_event, show_other, user, password)
     lst.limit = count
@@ -245,5 +248,9 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     finally:
         lst.stop()
         if f is not None:
-            f.close()
+            try:  # (flushes the header row when no event came: a full disk fails here)
+                f.close()
+            except OSError as e:
+                if lst.error is None:
+                    lst.error = e
     return lst

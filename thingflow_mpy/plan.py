@@ -187,7 +187,9 @@ def schedule(tasks, seconds=DAY):
 def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
              min_ms=2000, task_ms=5, short='modem'):
     """The day of an app in one sleep mode: the counts the energy model
-    needs. publish: seconds between publish batches (0: at every wake-up).
+    needs. publish: seconds between publish batches (0: at every wake-up):
+    a batch at the first wake-up, then at the first wake-up at least publish
+    s after the last batch, as the MQTT writer's `every` counts its cycle.
     radio: 'kept' or 'batch' (default: batch in deep sleep, else kept).
     task_ms: the CPU time of one task run. short: in deep mode, how the gaps
     shorter than min_ms are slept, 'modem' or 'light'. Returns a dict."""
@@ -201,23 +203,24 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
         raise ValueError("radio %r: want 'kept' or 'batch'" % (radio,))
     if mode == 'deep' and radio == 'kept':
         raise ValueError("radio 'kept' is impossible in deep sleep: the board resets")
-    if publish < 0:
+    if not 0 <= publish < math.inf:
         raise ValueError('publish %r s: want >= 0' % (publish,))
     wakes = schedule(tasks, seconds)
     p = profile
     sleep = {'modem': 0.0, 'light': 0.0, 'deep': 0.0}
     awake = 0.0
     boots = publishes = 0
-    next_pub = 0.0
+    next_pub = 0
     for i, (t, names) in enumerate(wakes):
         ts = t / 100
         busy = len(names) * task_ms / 1000 + p['wake_s']
         awake += busy
-        if ts >= next_pub:
+        if t >= next_pub:  # (in ticks: no rounding of floats)
+            # as the MQTT writer's duty cycle (`every`): the next batch is due
+            # at the first wake-up `publish` s after this one, not on a fixed
+            # grid (wake-ups every 70 s with every=300: one batch per 350 s)
             publishes += 1
-            next_pub = ts + publish if publish else ts
-            if publish:  # the next batch is due on the publish grid
-                next_pub = (int(ts // publish) + 1) * publish
+            next_pub = t + round(publish * 100)
         nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
         gap = max(nxt - ts - busy, 0.0)
         if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
@@ -332,12 +335,13 @@ def main(args):
     """Run `thingflow-mpy plan` with parsed args; returns the exit status."""
     try:
         for name, v, low in (('--svg-minutes', args.svg_minutes, 1), ('--task-ms', args.task_ms, 0),
-                             ('--min-ms', args.min_ms, 0)):
-            if v is not None and not v >= low:  # (not <: nan passes no comparison)
-                raise ValueError('%s %r: want a number >= %d' % (name, v, low))
+                             ('--min-ms', args.min_ms, 0), ('--publish', args.publish, 0)):
+            # (not <: nan passes no comparison; inf would make a count or a time inf)
+            if v is not None and not low <= v < math.inf:
+                raise ValueError('%s %r: want a %snumber >= %d' % (name, v, 'finite ' * (v == math.inf), low))
         for name, v in (('--hours', args.hours), ('--battery-mah', args.battery_mah)):
-            if not v > 0:
-                raise ValueError('%s %r: want a number > 0' % (name, v))
+            if not 0 < v < math.inf:
+                raise ValueError('%s %r: want a %snumber > 0' % (name, v, 'finite ' * (v == math.inf)))
         if args.svg and not os.path.isdir(os.path.dirname(os.path.abspath(args.svg))):
             raise ValueError('--svg %s: no such folder' % args.svg)
         if args.intervals:

@@ -82,6 +82,24 @@ def test_build_removes_files_of_an_earlier_build(tmp_path):
     assert len(rows) == len(mpy.lib_sources())
 
 
+def test_build_into_the_source_folder_is_refused(tmp_path, capsys, monkeypatch):
+    # `build --out .` in the checkout: OUT/lib is lib/ itself, and the build
+    # wrote its .mpy files among the sources (a deploy --out . then copied both)
+    src = tmp_path / 'lib'
+    src.mkdir()
+    (src / 'a.py').write_text('x = 1\n')
+    with pytest.raises(build.UsageError) as e:
+        build.build(tmp_path, src=src)
+    assert str(e.value) == '--out %s: its lib/ is the source folder %s: give another folder' % (tmp_path, src)
+    assert sorted(p.name for p in src.iterdir()) == ['a.py']
+    monkeypatch.setattr(mpy, 'LIB', src)
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = call(capsys, 'build', '--out', '.')
+    assert (rc, out, err) == (2, '', 'thingflow-mpy build: --out .: its lib/ is the source folder %s: give '
+                                     'another folder\n' % src)
+    assert sorted(p.name for p in src.iterdir()) == ['a.py']
+
+
 def test_build_unknown_arch_from_python():
     with pytest.raises(ValueError, match="unknown arch 'z80'"):
         build.build('/nonexistent', 'z80')
@@ -267,6 +285,53 @@ def test_deploy_file_named_main_py_is_refused(tmp_path, capsys):
     f.write_text('')
     rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--dry-run', '--file', f)
     assert (rc, err) == (2, "thingflow-mpy deploy: --file %s would overwrite the board's boot.py\n" % f)
+
+
+@pytest.mark.parametrize('name,mod,build_first', [('logger.py', 'logger', False), ('wifi.mpy', 'wifi', True),
+                                                   ('sensors.py', 'sensors', False)])
+def test_deploy_file_named_like_a_module_of_the_library_is_refused(tmp_path, capsys, name, mod, build_first):
+    # the board's root comes before /lib (and /rom/lib) on sys.path: a user's
+    # own logger.py sent with --file was copied after the build's check, and
+    # the board then imported it in place of the library's logger
+    f = tmp_path / name
+    f.write_text('')
+    out_dir = tmp_path / 'b'
+    extra = []
+    if build_first:
+        build.build(out_dir)
+        extra = ['--no-build']
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--dry-run', '--out', out_dir, '--file', f, *extra)
+    assert (rc, out, err) == (2, '', "thingflow-mpy deploy: --file %s would shadow the library's module %s (the "
+                                     "board's root comes before /lib on sys.path): rename it\n" % (f, mod))
+    g = tmp_path / 'sub' / 'loggers.py'  # other names are fine
+    g.parent.mkdir()
+    g.write_text('')
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--dry-run', '--out', out_dir, '--file', g, *extra)
+    assert rc == 0 and 'fs cp %s :loggers.py' % g in out, err
+
+
+def test_deploy_two_files_for_the_same_place_are_refused(tmp_path, capsys):
+    # --file a/cal.json --file b/cal.json: both went to /cal.json, the second
+    # silently replacing the first
+    a, b = tmp_path / 'a' / 'cal.json', tmp_path / 'b' / 'cal.json'
+    for f in (a, b):
+        f.parent.mkdir()
+        f.write_text('{}')
+    out_dir = tmp_path / 'out'
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--dry-run', '--out', out_dir,
+                        '--file', a, '--file', b)
+    assert (rc, out, err) == (2, '', "thingflow-mpy deploy: --file %s and --file %s would both be the board's "
+                                     "/cal.json\n" % (a, b))
+    # a --file config.py is the one the board gets: the app's own is not copied first
+    app = tmp_path / 'app' / 'app.py'
+    app.parent.mkdir()
+    app.write_text('import config\n')
+    (app.parent / 'config.py').write_text('X = 1\n')
+    mine = tmp_path / 'a' / 'config.py'
+    mine.write_text('X = 2\n')
+    rc, out, err = call(capsys, 'deploy', app, '--port', 'a0', '--dry-run', '--out', out_dir, '--file', mine)
+    assert rc == 0, err
+    assert [ln for ln in out.splitlines() if 'config.py' in ln] == ['mpremote connect a0 fs cp %s :config.py' % mine]
 
 
 def test_missing_tools(tmp_path, capsys, monkeypatch):

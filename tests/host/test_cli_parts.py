@@ -367,3 +367,122 @@ def test_broker_that_fails_to_start_leaves_no_folder(tmp_path, monkeypatch):
         with pytest.raises(BrokerError):
             Broker(port=s.getsockname()[1])
     assert list(tmp_path.iterdir()) == []
+
+
+def _listen_one(broker, payload, args=(), stdout=None, env=None):
+    # thingflow-mpy listen in its own process, one message published once it
+    # has subscribed; returns (exit status, stdout, stderr)
+    import os
+    import subprocess
+    import sys
+    import time
+    import paho.mqtt.client as mqtt
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.Popen([sys.executable, '-m', 'thingflow_mpy.cli', 'listen', '--broker',
+                          'mqtt://127.0.0.1:%d' % broker.port, '--topic', 'x/#', '--count', '1',
+                          '--for', '20'] + list(args),
+                         stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    deadline = time.time() + 15
+    while 'thingflow-mpy-listen' not in broker.log() and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # (the log line of the connection comes before the subscription)
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    c.connect(broker.host, broker.port)
+    c.loop_start()
+    c.publish('x/t', payload, qos=1).wait_for_publish(5)
+    c.disconnect()
+    c.loop_stop()
+    out, err = p.communicate(timeout=30)
+    return p.returncode, out, err
+
+
+@pytest.mark.parametrize('csv', [False, True])
+def test_listen_to_a_full_disk_ends_with_exit_status_1(broker, csv):
+    # README: output that cannot be written (a full disk) ends listen with
+    # exit status 1. It was 2 (main took the OSError for a bad argument); with
+    # --csv, closing the file raised the error again from listen(): no summary
+    with open('/dev/full', 'w') as full:
+        rc, out, err = _listen_one(broker, '["t", 1, 2]', ['--csv', '/dev/full'] if csv else [],
+                                   stdout=full)
+    assert rc == 1, err
+    assert err.splitlines() == [
+        'listen: 0 events, 0 other messages%s' % (' written to /dev/full' if csv else ''),
+        'thingflow-mpy listen: cannot write %s: [Errno 28] No space left on device'
+        % ('/dev/full' if csv else 'the output')], err
+
+
+def test_listen_to_an_output_that_cannot_encode_a_value(broker):
+    # stdout in an encoding without the character (a file in a Windows code
+    # page; here PYTHONIOENCODING=ascii): a traceback (UnicodeEncodeError)
+    # before; now the character is shown escaped, as a lone surrogate is
+    rc, out, err = _listen_one(broker, '["caf\\u00e9", 1, "\\u20ac5"]', env={'PYTHONIOENCODING': 'ascii'})
+    assert rc == 0, err
+    assert out == 'caf\\xe9, 1, \\u20ac5\n'
+    assert err == 'listen: 1 event, 0 other messages\n'
+
+
+def _retained_scenario(port):
+    # a listener on '#', a retained message longer than 127 bytes, then: a
+    # publisher that subscribes to nothing (the device's own client, as an
+    # MQTTWriter reconnects it each duty cycle) and a new subscriber to r/a.
+    # Returns (what the publisher got, what the new subscriber got).
+    import sys
+    import time
+    import paho.mqtt.client as mqtt
+    from thingflow_mpy import mpy
+    sys.path.insert(0, str(mpy.LIB))
+    try:
+        from mqtt_client import MQTTClient
+    finally:
+        sys.path.remove(str(mpy.LIB))
+
+    def client(cid, topic=None):
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=cid)
+        c.got = []
+        c.on_message = lambda cl, ud, m: c.got.append((m.topic, m.payload.decode(), m.retain))
+        c.connect('127.0.0.1', port)
+        c.loop_start()
+        if topic:
+            c.subscribe(topic, 1)
+        time.sleep(0.3)
+        return c
+    lst = client('listener', '#')
+    big = 'x' * 200
+    dev = MQTTClient('dev', '127.0.0.1', port, timeout=3)
+    dev.connect()
+    dev.publish('r/a', big, True, 1)
+    dev.publish('r/b', 'small', True, 1)
+    dev.disconnect()
+    dev.connect()  # the second cycle: the broker sends it nothing
+    dev.publish('r/a', big, True, 1)  # (it raised MQTTError: a packet it cannot take)
+    dev.sock.settimeout(0.5)
+    try:
+        extra = dev.sock.recv(1000)
+    except OSError:  # (a timeout: nothing came)
+        extra = b''
+    dev.disconnect()
+    sub = client('sub', 'r/a')
+    time.sleep(0.5)
+    for c in (lst, sub):
+        c.disconnect()
+        c.loop_stop()
+    return extra, sub.got
+
+
+def test_embedded_broker_sends_retained_messages_only_for_a_subscription():
+    # amqtt 0.12.1 sent each connecting client the retained messages of every
+    # filter anyone had subscribed to: the device's client got r/a (210
+    # bytes) at its reconnect and gave up (`thingflow-mpy run` of a writer
+    # with retain=True and every=: errors, 3 of 8 events published where
+    # Mosquitto took all 8), and a subscriber got r/a once per matching filter
+    pytest.importorskip('amqtt')
+    from thingflow_mpy.embedded_broker import EmbeddedBroker
+    with EmbeddedBroker() as b:
+        got = _retained_scenario(b.port)
+    assert got == (b'', [('r/a', 'x' * 200, True)])
+
+
+def test_mosquitto_sends_retained_messages_only_for_a_subscription(broker):
+    # the reference for the test above
+    assert _retained_scenario(broker.port) == (b'', [('r/a', 'x' * 200, True)])

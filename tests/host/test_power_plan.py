@@ -247,6 +247,12 @@ def test_load_app_keeps_the_apps_slack_ticks(tmp_path):
     (['--intervals', '7', '--battery-mah', '-5'], '--battery-mah -5.0: want a number > 0'),
     (['--intervals', '7', '--min-ms', '-1'], '--min-ms -1: want a number >= 0'),
     (['--intervals', '7', '--task-ms', 'nan'], '--task-ms nan: want a number >= 0'),
+    (['--intervals', '7', '--publish', 'nan'], '--publish nan: want a number >= 0'),
+    (['--intervals', '7', '--publish', '-1'], '--publish -1.0: want a number >= 0'),
+    # inf: a traceback (OverflowError) before, not one line and exit status 2
+    (['--intervals', '7', '--hours', 'inf'], '--hours inf: want a finite number > 0'),
+    (['--intervals', '7', '--publish', 'inf'], '--publish inf: want a finite number >= 0'),
+    (['--intervals', '7', '--task-ms', 'inf'], '--task-ms inf: want a finite number >= 0'),
 ])
 def test_cli_errors(argv, msg, capsys):
     assert plan.main(_args(argv)) == 2
@@ -278,3 +284,50 @@ def test_deep_app_whose_short_gaps_light_sleep(tmp_path, capsys):
     # the same schedule given by --intervals: modem sleep, as documented
     assert plan.main(_args(['--intervals', '7,11', '--mode', 'deep', '--min-ms', '3500', '--publish', '900'])) == 0
     assert capsys.readouterr().out.splitlines()[3].split()[5:] == ['5.457', '19.1']
+
+
+WRITER_APP = (
+    'from thingflow import Scheduler\n'
+    'from deepsleep import DeepSleepClock\n'
+    'from machine_power import FakeMachine\n'
+    'from mqtt_writer import MQTTWriter\n'
+    'class S:\n'
+    '    sensor_id = "temp"\n'
+    '    def sample(self): return 1\n'
+    'w = MQTTWriter("bat", "127.0.0.1", 1883, "bat/{sensor_id}", every=300, spool="spool")\n'
+    'clk = DeepSleepClock(FakeMachine())\n'
+    's = Scheduler(clk)\n'
+    's.schedule_sensor(S(), 70, w)\n'
+    'clk.resume(s)\n'
+    's.run_forever()\n')
+
+
+def test_publish_counts_the_writers_cycle_not_a_grid(tmp_path, capsys):
+    # the MQTT writer's `every` cycle begins again at the wake-up that sends
+    # (README MQTT, "Duty cycle in deep sleep"; tests/power_apps/battery_app.py
+    # run a process per wake-up with a reading every 70 s connects at wake-ups
+    # 5, 10, 15, 20: every 350 s). A day of wake-ups at 0, 70, ..., 86380 s:
+    # a batch at 0, then each 350 s: 1 + 86380 // 350 = 247 (a fixed 300 s
+    # grid counted 288, 17 % too many connections)
+    app = tmp_path / 'app.py'
+    app.write_text(WRITER_APP)
+    tasks, clock, pub = plan.load_app(str(app))
+    assert (tasks, pub, plan.app_mode(clock)) == ([('temp', 70.0, 0.0)], 300.0, ('deep', 2000, 'modem'))
+    p = PROFILES['esp8266']
+    r = plan.simulate(tasks, p, 'deep', publish=300)
+    assert (r['wakeups'], r['publishes'], r['connects'], r['boots']) == (1235, 247, 247, 1234)
+    pub_ticks = [t for t, ns in r['wakes']][::5][:4]
+    assert pub_ticks == [0, 35000, 70000, 105000]
+    # by hand: 1235 wake-ups of 5 ms + 3 ms; 1234 boots of 0.3 s; the rest deep sleep
+    awake = 1235 * 0.008
+    deep = 86400 - awake - 1234 * 0.3
+    mas = 0.02 * deep + 15 * awake + 70 * 0.3 * 1234 + 70 * (1.0 * 247 + 0.1 * 247)
+    e = energy(p, r)
+    assert e['avg_ma'] == pytest.approx(mas / 86400)
+    assert plan.main(_args([str(app)])) == 0
+    row = capsys.readouterr().out.splitlines()[3].split()
+    assert row == ['deep', '51.5', '380.1', '247', '1234', '%.3f' % (mas / 86400), '%.1f' % (2500 / (mas / 86400) / 24)]
+    assert row[5:] == ['0.542', '192.3']
+    # publish 0: at every wake-up; wake-ups on the publish period: one batch each
+    assert plan.simulate(tasks, p, 'deep', publish=0)['publishes'] == 1235
+    assert plan.simulate([('t', 60.0, 0)], p, 'deep', publish=300)['publishes'] == 288
