@@ -72,6 +72,13 @@ def decode(payload):
     return evs[0] if len(evs) == 1 else None
 
 
+def printable(s, out):
+    """s in what out's encoding can take (a file of a Windows code page,
+    PYTHONIOENCODING=ascii): the rest as \\xe9 escapes."""
+    enc = getattr(out, 'encoding', None) or 'utf-8'
+    return s.encode(enc, 'backslashreplace').decode(enc)
+
+
 def counted(n, what):
     """'1 event', '3 events': n and what, plural unless n is 1."""
     return '%d %s%s' % (n, what, '' if n == 1 else 's')
@@ -228,10 +235,7 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
             w.writerow([_text(ev[0]), json.dumps(ev[1]), fmt_value(ev[2])])
             f.flush()
         else:
-            # (in what the output's encoding can take: a file of a Windows
-            # code page, PYTHONIOENCODING=ascii; the rest as \xe9 escapes)
-            enc = getattr(out, 'encoding', None) or 'utf-8'
-            print(fmt_event(ev).encode(enc, 'backslashreplace').decode(enc), file=out, flush=True)
+            print(printable(fmt_event(ev), out), file=out, flush=True)
 
     lst = Listener(host, port, topic, on_event, show_other, user, password)
     lst.limit = count

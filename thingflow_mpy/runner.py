@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import mpy
 from .deploy import imports_config
-from .listen import Listener, UsageError, counted, fmt_event, parse_broker, show_other
+from .listen import Listener, UsageError, counted, fmt_event, parse_broker, printable, show_other
 
 DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
 FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'refused', 'errors')
@@ -167,7 +167,7 @@ class _Console:
             if self.shown:
                 self.err.write('\r\x1b[K')
                 self.shown = False
-            print(s, file=self.out, flush=True)
+            print(printable(s, self.out), file=self.out, flush=True)  # (an app's text the output cannot take stopped the reader)
 
     def status(self, s):
         with self.lock:
@@ -312,6 +312,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             else:
                 env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
                 env['PYTHONUNBUFFERED'] = '1'
+                env['PYTHONIOENCODING'] = 'utf-8'  # what the reader decodes (not the console's encoding)
                 cmd = [exe, '-u', '-c', LAUNCH_CPYTHON] + flag + tail
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP before the app started: a stop
             con.clear()

@@ -3,6 +3,7 @@ broker (amqtt) and with a real Mosquitto: the events arrive at the listener.
 Also: --heap, --romfs, a failing app, the config overlay, --fs, and the listen command."""
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -324,6 +325,23 @@ def test_app_output_that_is_not_utf8(runtime, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     assert res.stdout.splitlines()[:5] == ['start', 'raw \ufffd\ufffd bytes', 'line 0', 'line 1', 'line 2']
     assert s['app'] == 'ended' and 'Traceback' not in res.stderr
+
+
+@pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
+def test_app_text_the_console_cannot_take(runtime, tmp_path):
+    # an output in ASCII (PYTHONIOENCODING=ascii): an app's 'café' stopped
+    # the reader (its line, the report, the counters lost), and the CPython
+    # app itself failed on its print
+    app = write_app(tmp_path, 'print("caf\\u00e9 up")\nprint("done")\n')
+    env = dict(os.environ, PYTHONIOENCODING='ascii')
+    res = subprocess.run([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker',
+                          '--runtime', runtime], capture_output=True, text=True, timeout=120,
+                         cwd=str(mpy.ROOT), env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[:2] == ['caf\\xe9 up', 'done'], lines
+    assert lines[-1].startswith('summary: %s, ' % runtime) and ', app ended' in lines[-1]
+    assert 'Traceback' not in res.stderr
 
 
 def test_setup_failing_with_heap_is_the_setups_traceback(tmp_path):
