@@ -28,9 +28,9 @@ SUMMARY = re.compile(r'^summary: (\w+)(?: in a (\d+) KB heap)?, ([0-9.]+) s, app
 ROOM_MONITOR_HEAP_KB = 32
 
 
-def run(*args, timeout=120):
+def run(*args, timeout=120, env=None):
     res = subprocess.run([sys.executable, '-m', 'thingflow_mpy.cli', 'run'] + [str(a) for a in args],
-                         capture_output=True, text=True, timeout=timeout, cwd=str(mpy.ROOT))
+                         capture_output=True, text=True, timeout=timeout, cwd=str(mpy.ROOT), env=env)
     events = [m.groups() for m in map(EVENT.match, res.stdout.splitlines()) if m]
     summ = [m for m in map(SUMMARY.match, res.stdout.splitlines()) if m]
     assert len(summ) == 1, res.stdout + res.stderr
@@ -333,14 +333,10 @@ def test_app_text_the_console_cannot_take(runtime, tmp_path):
     # the reader (its line, the report, the counters lost), and the CPython
     # app itself failed on its print
     app = write_app(tmp_path, 'print("caf\\u00e9 up")\nprint("done")\n')
-    env = dict(os.environ, PYTHONIOENCODING='ascii')
-    res = subprocess.run([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker',
-                          '--runtime', runtime], capture_output=True, text=True, timeout=120,
-                         cwd=str(mpy.ROOT), env=env)
+    res, events, s = run(app, '--no-broker', '--runtime', runtime, env=dict(os.environ, PYTHONIOENCODING='ascii'))
     assert res.returncode == 0, res.stdout + res.stderr
-    lines = res.stdout.splitlines()
-    assert lines[:2] == ['caf\\xe9 up', 'done'], lines
-    assert lines[-1].startswith('summary: %s, ' % runtime) and ', app ended' in lines[-1]
+    assert res.stdout.splitlines()[:2] == ['caf\\xe9 up', 'done'], res.stdout
+    assert s['runtime'] == runtime and s['app'] == 'ended'
     assert 'Traceback' not in res.stderr
 
 
@@ -398,6 +394,14 @@ def start_run(tmp_path, src, *args):
 
 
 # (it prints 'up' inside the try: a Ctrl-C right after 'up' is ignored too)
+def end_run(p, app):
+    # a test's clean-up: the app (by its pid) and the command, whatever happened
+    import signal
+    if alive(app):
+        os.kill(app, signal.SIGKILL)
+    p.kill()
+
+
 STUBBORN = 'import time\nn = 0\nwhile True:\n    try:\n        if not n:\n            n = 1\n' \
            '            print("up")\n        time.sleep(1)\n    except KeyboardInterrupt:\n' \
            '        print("ignoring Ctrl-C")\n'
@@ -418,10 +422,7 @@ def test_second_ctrl_c_leaves_no_app_behind(runtime, tmp_path):
         assert out.splitlines()[-1].startswith('summary: %s, ' % runtime)
         assert list((tmp_path / 't').iterdir()) == []
     finally:
-        if alive(app):
-            import os
-            os.kill(app, signal.SIGKILL)
-        p.kill()
+        end_run(p, app)
 
 
 @pytest.mark.parametrize('sig', ['SIGTERM', 'SIGHUP'])
@@ -439,10 +440,7 @@ def test_sigterm_and_sighup_stop_the_app_as_ctrl_c(sig, tmp_path):
         assert out.splitlines()[-1].startswith('summary: micropython, ') and ', app stopped ' in out
         assert list((tmp_path / 't').iterdir()) == []
     finally:
-        if alive(app):
-            import os
-            os.kill(app, signal.SIGKILL)
-        p.kill()
+        end_run(p, app)
 
 
 @pytest.mark.parametrize('runtime', ['micropython', 'cpython'])
