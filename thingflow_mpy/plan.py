@@ -68,12 +68,15 @@ class _Captured(BaseException):
     pass
 
 
-def load_app(path):
+def load_app(path, notes=None):
     """Run an app file up to its run_forever() and return (tasks, clock,
     publish): tasks as [(name, interval s, slack)], one per scheduled task,
     from the app's scheduler; clock is that scheduler's clock object; publish
-    the radio duty cycle of an MQTT writer in the app's globals (its `every`
-    in s; 0 when it publishes at once; None when the app has no writer). The
+    the radio duty cycle of the app's MQTT writer (its `every` in s; 0 when
+    it publishes at once; None when the app has no writer): one in its
+    globals, else one its scheduled things are connected to. notes: a list
+    that gets a warning for each writer of a deep-sleep app without spool=
+    (its outbox is lost at each deep sleep). The
     app runs in a temporary folder (its files, such as logs, go there), with
     its own folder on the path, after sim_wiring.py beside it (the simulated
     chips, as `thingflow-mpy run` wires them), and config_example.py
@@ -118,6 +121,15 @@ def load_app(path):
     if not got:
         raise ValueError('%s: never called Scheduler.run_forever()' % path)
     s, g = got[0]
+    ws = _writers(s, g)
+    if notes is not None and type(s.clock).__name__ == 'DeepSleepClock':
+        for w in ws:
+            if not getattr(w, 'spool', None):
+                notes.append('%s %r has no spool=: its outbox is RAM, lost at every deep sleep%s; '
+                             'give it spool=\'/outbox.txt\'' % (
+                                 type(w).__name__, getattr(w, 'name', '?'),
+                                 ', and its every=%g never comes due (each wake-up starts the app afresh: '
+                                 'events wait until the deep sleep loses them)' % w.every if w.every else ''))
     tasks = []
     for grp in s._groups:
         for t in grp[3:]:
@@ -127,12 +139,33 @@ def load_app(path):
             while int(sl * grp[0]) < grp[2]:  # as schedule_periodic rounds it: the app's ticks
                 sl = math.nextafter(sl, 1)
             tasks.append((str(name), grp[0] / 100, sl))
-    publish = None
-    for v in list(g.values()):
-        if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch'):
-            publish = float(v.every or 0)
-            break
+    publish = float(ws[0].every or 0) if ws else None
     return tasks, s.clock, publish
+
+
+def _writers(sched, g):
+    """The MQTT writers of an app: those in its globals, then those its
+    scheduled things reach through their connections (filters included),
+    each once, in that order."""
+    out = []
+    seen = set()
+    todo = list(g.values()) + [t for grp in sched._groups for t in grp[3:]]
+    while todo:
+        v = todo.pop(0)
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch'):
+            out.append(v)
+        if isinstance(v, type):
+            continue
+        c = getattr(v, '_conns', None)
+        if isinstance(c, dict):
+            for things in c.values():
+                todo.extend(things or ())
+        if type(v).__name__ == '_Port':  # tfrare's adapter of a named input port: its thing
+            todo.append(getattr(v.on_next, '__self__', None))
+    return out
 
 
 def runpy_module(path, name):
@@ -351,7 +384,10 @@ def main(args):
             if args.publish is None:
                 args.publish = 0.0
         elif args.app:
-            tasks, clock, pub = load_app(args.app)
+            notes = []
+            tasks, clock, pub = load_app(args.app, notes)
+            for n in notes:
+                print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
             if args.publish is None:
                 args.publish = pub or 0.0
             if not tasks:

@@ -1,0 +1,78 @@
+"""thingflow-mpy plan finds an app's MQTT writer wherever the app keeps it
+(a global, or only connected to a scheduled thing, behind a filter or a named
+input port) and warns about a deep-sleep writer without spool=, whose outbox
+the deep sleep loses (and whose every= can then never come due)."""
+import argparse
+
+import pytest
+
+from thingflow_mpy import plan
+
+APP = '''from thingflow import Scheduler, Filter
+from deepsleep import DeepSleepClock
+from lightsleep import LightSleepClock
+from machine_power import FakeMachine
+from mqtt_writer import MQTTWriter
+class S:
+    sensor_id = 't'
+    def sample(self): return 1
+class Named:
+    def on_w_next(self, x): pass
+    on_w_completed = on_w_error = on_w_next
+clk = {clock}
+s = Scheduler(clk)
+w = MQTTWriter('b1', '127.0.0.1', 1883, 'x/{{sensor_id}}', {kw})
+{wire}
+if hasattr(clk, 'resume'):
+    clk.resume(s)
+s.run_forever()
+'''
+DIRECT = "s.schedule_sensor(S(), 60, w)\ndel w"
+FILTERED = "f = Filter()\nf.connect(w)\ns.schedule_sensor(S(), 60, f)\ndel f, w"
+NAMED = ("f = Filter()\nn = Named()\nf.connect(n, ('default', 'w'))\nf.connect(w)\n"
+         "s.schedule_sensor(S(), 60, f)\ndel f, w")
+GLOBAL = "s.schedule_sensor(S(), 60, lambda x: None)"
+DEEP = 'DeepSleepClock(FakeMachine())'
+
+
+def _plan(tmp_path, capsys, clock=DEEP, kw='every=300', wire=DIRECT):
+    app = tmp_path / 'app.py'
+    app.write_text(APP.format(clock=clock, kw=kw, wire=wire))
+    ap = argparse.ArgumentParser()
+    plan.add_arguments(ap)
+    assert plan.main(ap.parse_args([str(app)])) == 0
+    out = capsys.readouterr()
+    return out.out.splitlines(), out.err.splitlines()
+
+
+@pytest.mark.parametrize('wire', [DIRECT, FILTERED, NAMED, GLOBAL])
+def test_deep_sleep_writer_without_spool_is_warned_about(wire, tmp_path, capsys):
+    out, err = _plan(tmp_path, capsys, wire=wire)
+    assert err == ["thingflow-mpy plan: warning: MQTTWriter 'b1' has no spool=: its outbox is RAM, lost at every "
+                   "deep sleep, and its every=300 never comes due (each wake-up starts the app afresh: events "
+                   "wait until the deep sleep loses them); give it spool='/outbox.txt'"]
+    assert out[0].endswith('publish every 300 s')  # the writer was found wherever it is
+
+
+def test_without_every_the_warning_names_only_the_lost_outbox(tmp_path, capsys):
+    out, err = _plan(tmp_path, capsys, kw='qos=1')
+    assert err == ["thingflow-mpy plan: warning: MQTTWriter 'b1' has no spool=: its outbox is RAM, lost at every "
+                   "deep sleep; give it spool='/outbox.txt'"]
+    assert out[0].endswith('publish at every wake-up')
+
+
+@pytest.mark.parametrize('clock,kw', [
+    (DEEP, "every=300, spool='o.txt'"),  # deep sleep with a spool: nothing is lost
+    ('LightSleepClock(FakeMachine())', 'every=300'),  # RAM is kept in light sleep
+])
+def test_no_warning_when_the_outbox_survives(clock, kw, tmp_path, capsys):
+    out, err = _plan(tmp_path, capsys, clock=clock, kw=kw)
+    assert err == []
+    assert out[0].endswith('publish every 300 s')
+
+
+def test_an_inline_writer_sets_the_publish_cycle(tmp_path, capsys):
+    # before, only a writer in the app's globals was found: this app was
+    # planned as publishing at every wake-up (1440 connections, not 288)
+    out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'")
+    assert out[3].split()[:5] == ['deep', '60.0', '443.2', '288', '1439']
