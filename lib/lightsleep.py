@@ -59,8 +59,8 @@ class LightSleepClock:
 
     def sleep_ms(self, ms):
         """Light-sleep ms milliseconds (an int >= 0)."""
-        if ms < 0:
-            raise ValueError('ms %r < 0' % (ms,))
+        if type(ms) is not int or ms < 0:  # before the sleep: nothing slept or counted
+            raise ValueError('ms %r: int >= 0' % (ms,))
         c = self.clock
         t = c.ticks_ms()
         self.machine.lightsleep(ms)

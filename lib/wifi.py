@@ -60,17 +60,18 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
     connecting. ValueError for a bad essid, password or timeout.
     clock: ticks_ms, ticks_diff, sleep_ms (thingflow.default_clock);
     net: the network module (imported at the call when None)."""
-    if not isinstance(essid, str) or not 0 < len(essid) <= 32:
+    # bytes, not characters: the ports keep 32 and 64 bytes and cut the rest
+    if not isinstance(essid, str) or not 0 < len(essid.encode()) <= 32:
         k = 0
-    elif not isinstance(password, str) or len(password) > 64:
+    elif not isinstance(password, str) or len(password.encode()) > 64:
         k = 1
     elif type(timeout) not in (int, float) or timeout * 0 != 0 or timeout * 1000 < 1:
         k = 2  # not a number, inf, nan or under 1 ms
     else:
         k = 3
     if k < 3:  # one string, not three: less heap
-        raise ValueError(('essid %r: want a str of 1 to 32 characters\n'
-                          'password for %r: want a str of at most 64 characters\n'
+        raise ValueError(('essid %r: want a str of 1 to 32 UTF-8 bytes\n'
+                          'password for %r: want a str of at most 64 UTF-8 bytes\n'
                           'timeout %r: want a number of seconds > 0').split('\n')[k] % (timeout if k > 1 else essid,))
     ms = int(timeout * 1000)
     clk = clock or default_clock

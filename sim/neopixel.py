@@ -21,6 +21,7 @@ class NeoPixel:
         self.n = n
         self.bpp = bpp
         self.buf = bytearray(n * bpp)
+        pin.init(pin.OUT)  # as the real driver: a machine.Pin, set to output
         self.timing = timing
         self.frames = []
         self.keep = 0

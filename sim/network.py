@@ -17,7 +17,8 @@
 # The world: access points added with add_ap(); a connect() reaches its
 # outcome delay_ms later on the clock given to reset():
 #   result='ok'      STAT_GOT_IP, when the password matches (else STAT_WRONG_PASSWORD)
-#   result='fail'    STAT_CONNECT_FAIL (ESP32: STAT_ASSOC_FAIL)
+#   result='fail'    STAT_CONNECT_FAIL (ESP32: STAT_CONNECTING, as its status()
+#                    says while it retries; it names only no AP and auth fail)
 #   result='never'   STAT_CONNECTING for ever
 #   an essid with no access point: STAT_NO_AP_FOUND
 #   steps=[(ms, 'WRONG_PASSWORD'), (ms, 'CONNECTING'), (ms, 'GOT_IP'), ...]:
@@ -104,8 +105,8 @@ def _status():
         return st
     if t < delay or res == 'never':
         return STAT_CONNECTING
-    if res == 'fail':
-        return globals().get('STAT_CONNECT_FAIL', globals().get('STAT_ASSOC_FAIL'))
+    if res == 'fail':  # the ESP32 retries for ever (reconnects=0) and says connecting
+        return globals().get('STAT_CONNECT_FAIL', STAT_CONNECTING)
     return STAT_GOT_IP if key == pw else STAT_WRONG_PASSWORD
 
 

@@ -100,3 +100,13 @@ def test_pipeline_in_virtual_time():
     assert np.sim_pixels() == [(0, 0, 0), (0, 0, 50), (0, 0, 100), (0, 0, 150), (0, 0, 200)]
     assert w.writes == 5 and r.times() == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert r.log[-1] == ('done',) and clk.now == 1250  # the run ended with the stream
+
+
+def test_the_strip_takes_a_pin_and_sets_it_to_output_as_the_real_driver():
+    # neopixel.NeoPixel calls pin.init(pin.OUT): a pin number instead of a
+    # machine.Pin fails on a board, so it fails here too (the fake took it)
+    p = Pin(15)
+    NeoPixel(p, 8)
+    assert p.mode == Pin.OUT
+    e = raises(AttributeError, NeoPixel, 15, 8)
+    assert 'init' in str(e), str(e)

@@ -113,6 +113,21 @@ def test_lightsleep_bad_input_and_missing_port_feature():
     assert '-5' in msg(e)
 
 
+def test_lightsleep_refuses_a_non_int_naming_it_before_sleeping():
+    # machine.lightsleep takes an int: 2.5 slept on CPython's fake and then
+    # failed in ticks_add on MicroPython; None and '5' gave a TypeError
+    # that named no value
+    pc = PortClock()
+    m = FakeMachine(pc, stops=True)
+    c = LightSleepClock(m, pc)
+    for bad in (2.5, None, '5', True, -1):
+        e = raises(ValueError, c.sleep_ms, bad)
+        assert msg(e) == 'ms %r: int >= 0' % (bad,), msg(e)
+    assert (m.calls, c.sleeps, c.added, c.offset, pc.now) == ([], 0, 0, 0, 0)
+    c.sleep_ms(0)
+    assert m.calls == [('lightsleep', 0)] and c.sleeps == 1
+
+
 def test_scheduler_keeps_its_grid_in_light_sleep_whether_ticks_run_or_stop():
     for tstop in (False, True):
         pc = PortClock(period=1 << 16, start=(1 << 16) - 2500)  # the ticks wrap too

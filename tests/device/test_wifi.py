@@ -33,8 +33,9 @@ def sta():
 ENDINGS = {
     'esp8266': ('wrong password (STAT_WRONG_PASSWORD=2)', 'no ap found (STAT_NO_AP_FOUND=3)',
                 'connect fail (STAT_CONNECT_FAIL=4)', 'timeout, connecting (STAT_CONNECTING=1)'),
+    # the ESP32 retries a failed association for ever and says connecting meanwhile
     'esp32': ('wrong password (STAT_WRONG_PASSWORD=202)', 'no ap found (STAT_NO_AP_FOUND=201)',
-              'assoc fail (STAT_ASSOC_FAIL=203)', 'timeout, connecting (STAT_CONNECTING=1001)'),
+              'timeout, connecting (STAT_CONNECTING=1001)', 'timeout, connecting (STAT_CONNECTING=1001)'),
     'rp2': ('wrong password (STAT_WRONG_PASSWORD=-3)', 'no ap found (STAT_NO_AP_FOUND=-2)',
             'connect fail (STAT_CONNECT_FAIL=-1)', 'timeout, connecting (STAT_CONNECTING=1)'),
 }
@@ -183,15 +184,21 @@ def test_never_loops_forever_even_when_the_clock_stands_still():
     assert c.sleeps == 32  # at most timeout / 100 ms + 2 polls
 
 
+WIDE = '\u5bb6' * 11  # 11 characters, 33 bytes in UTF-8: longer than any SSID
+
+
 def test_bad_arguments_are_refused_before_the_radio_is_touched():
     long_pw = 'p' * 65
     cases = [
-        (('', PW), "essid '': want a str of 1 to 32 characters"),
-        (('x' * 33, PW), "essid %r: want a str of 1 to 32 characters" % ('x' * 33,)),
-        ((None, PW), "essid None: want a str of 1 to 32 characters"),
-        ((b'home', PW), "essid b'home': want a str of 1 to 32 characters"),
-        (('home', None), "password for 'home': want a str of at most 64 characters"),
-        (('home', long_pw), "password for 'home': want a str of at most 64 characters"),
+        (('', PW), "essid '': want a str of 1 to 32 UTF-8 bytes"),
+        (('x' * 33, PW), "essid %r: want a str of 1 to 32 UTF-8 bytes" % ('x' * 33,)),
+        ((None, PW), "essid None: want a str of 1 to 32 UTF-8 bytes"),
+        ((b'home', PW), "essid b'home': want a str of 1 to 32 UTF-8 bytes"),
+        (('home', None), "password for 'home': want a str of at most 64 UTF-8 bytes"),
+        (('home', long_pw), "password for 'home': want a str of at most 64 UTF-8 bytes"),
+        # the limits are bytes (the ports cut the rest off), not characters
+        ((WIDE, PW), "essid %r: want a str of 1 to 32 UTF-8 bytes" % (WIDE,)),
+        (('home', 'p' * 63 + '\u00e9'), "password for 'home': want a str of at most 64 UTF-8 bytes"),
         (('home', PW, 0), "timeout 0: want a number of seconds > 0"),
         (('home', PW, -5), "timeout -5: want a number of seconds > 0"),
         (('home', PW, '30'), "timeout '30': want a number of seconds > 0"),
@@ -208,6 +215,15 @@ def test_bad_arguments_are_refused_before_the_radio_is_touched():
         assert msg(e) == want, (args, msg(e))
         assert network.calls == []
         assert long_pw not in msg(e)
+
+
+def test_essid_and_password_of_at_most_32_and_64_bytes_are_taken():
+    # 32 bytes of 3-byte characters and 64 bytes of 2-byte ones: taken whole
+    essid, pw = '\u5bb6' * 10 + 'ab', '\u00e9' * 32
+    clk, out = setup()
+    network.add_ap(essid, pw, delay_ms=200)
+    assert wifi_connect(essid, pw, 1, clk) == IFC and network.key == pw
+    assert network.calls == [('active', 0, True), ('connect', essid)]
 
 
 def _logdir():
@@ -364,9 +380,17 @@ def test_fake_network_follows_the_real_api():
     assert [s[0] for s in w.scan()] == [b'home']
     w.active(False)
     assert not w.isconnected() and w.status() == network.STAT_IDLE
-    setup('esp32')
+    clk, out = setup('esp32')
     assert (network.STAT_IDLE, network.STAT_GOT_IP, network.STAT_NO_AP_FOUND) == (1000, 1010, 201)
     assert not hasattr(network, 'STAT_CONNECT_FAIL')
+    # a failed association: the ESP32 retries for ever (reconnects=0) and its
+    # status() says connecting; only no AP and a wrong password are named
+    network.add_ap('lab', PW, delay_ms=50, result='fail')
+    w = sta()
+    w.active(True)
+    w.connect('lab', PW)
+    clk.advance(60000)
+    assert w.status() == network.STAT_CONNECTING == 1001 and not w.isconnected()
     setup('rp2')
     assert (network.STAT_WRONG_PASSWORD, network.STAT_GOT_IP) == (-3, 3)
     e = raises(ValueError, network.reset, 'esp99')
