@@ -77,6 +77,7 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
     clk = clock or default_clock
     net = _net(net)
     w = net.WLAN(net.STA_IF)
+    t0 = clk.ticks_ms()  # the timeout covers the radio's start (slow on a Pico W) and connect() too
     w.active(True)
     if w.isconnected():
         try:
@@ -90,7 +91,6 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
     w.connect(essid, password)
     ok = (getattr(net, 'STAT_CONNECTING', None), getattr(net, 'STAT_IDLE', None),
           getattr(net, 'STAT_GOT_IP', None))
-    t0 = clk.ticks_ms()
     st = err = None
     n = ms // _POLL_MS + 2  # a bound on the polls even if the clock stood still
     while n:

@@ -359,6 +359,41 @@ def test_an_injected_network_module_is_used():
     assert network.calls == []  # the fake module was not touched
 
 
+def test_the_timeout_covers_the_radio_start_and_the_connect_call():
+    # a radio that takes 1.2 s to start (a Pico W's chip loads its firmware)
+    # and a connect() that takes 0.5 s: a 3 s timeout ends 3 s after the
+    # call, not 1.7 s later
+    clk, out = setup()
+
+    class Slow:
+        STA_IF = 0
+        STAT_CONNECTING = 1
+
+        class WLAN:
+            def __init__(self, itf):
+                self.w = network.WLAN(itf)
+
+            def active(self, on=None):
+                if on:
+                    clk.advance(1200)
+                return self.w.active(on)
+
+            def connect(self, essid, pw):
+                clk.advance(500)
+                self.w.connect(essid, pw)
+
+            def __getattr__(self, a):
+                return getattr(self.w, a)
+
+    network.add_ap('lab', PW, result='never')
+    e = raises(OSError, wifi_connect, 'lab', PW, 3, clk, Slow)
+    assert msg(e) == "wifi 'lab': not connected after 3 s: timeout, connecting (STAT_CONNECTING=1)"
+    assert clk.now == 3000, clk.now
+    network.add_ap('lab', PW, delay_ms=1000)  # connects 1 s after connect(): within the 3 s
+    assert wifi_connect('lab', PW, 3, clk, Slow) == IFC
+    assert clk.now == 3000 + 1200 + 500 + 1000, clk.now
+
+
 def test_fake_network_follows_the_real_api():
     clk, out = setup('esp8266')
     w = sta()
