@@ -11,7 +11,6 @@ from thingflow_mpy import build, mpy, runner
 from thingflow_mpy.embedded_broker import EmbeddedBroker
 
 EX = ROOT / 'examples'
-SUMMARY = re.compile(r'published (-|\d+).*received (\d+) events?')
 COUNTS = re.compile(r'app stopped.*sampled (-|\d+), published (-|\d+).*received (\d+) events?')
 
 
@@ -25,6 +24,20 @@ def _counts(out):
     # (sampled, published, received) from a run's summary line, or None
     m = COUNTS.search(out)
     return None if m is None else tuple(-1 if v == '-' else int(v) for v in m.groups())
+
+
+def delivered(app, seconds, runtime):
+    """(received, published) of app run for seconds: only from a run that
+    the runner stopped at the end of --for, never from one that failed or
+    ended before (a figure of N events in 10 s from a run that died after
+    2 s would look like a slow machine). RuntimeError with the summary."""
+    rc, out = _run(app, seconds=seconds, runtime=runtime)
+    c = _counts(out)
+    if rc or c is None or c[1] < 0:
+        s = [ln for ln in out.splitlines() if ln.startswith('summary:')]
+        raise RuntimeError('%s on %s: no figure from this run (exit status %d): %s'
+                           % (app, runtime, rc, s[-1] if s else out[-500:]))
+    return c[2], c[1]
 
 
 def min_heap_kb(app, lo=8, hi=256, seconds=1.5, romfs=False):
@@ -73,7 +86,6 @@ def run(ctx):
         t = time.perf_counter() - t
     yield metric('embedded_broker_start_s', 'cpython', round(t, 3), 's')
     for rt in ('micropython', 'cpython'):
-        rc, out = _run(EX / 'fast_sampler.py', seconds=10, runtime=rt)
-        m = SUMMARY.search(out)
-        yield metric('fast_sampler_events_in_10s', rt, int(m.group(2)), 'events', published=int(m.group(1)),
+        received, published = delivered(EX / 'fast_sampler.py', 10, rt)
+        yield metric('fast_sampler_events_in_10s', rt, received, 'events', published=published,
                      note='10 Hz to the embedded broker, counted at the listener')

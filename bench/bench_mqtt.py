@@ -21,7 +21,7 @@ FLEET_S = 30  # seconds of 10 Hz events each
 class Counter:
     """A paho subscriber that counts messages and notes first/last arrival."""
 
-    def __init__(self, broker, topic):
+    def __init__(self, broker, topic, timeout=10):
         import paho.mqtt.client as mqtt
         self.n = 0
         self.keys = set()
@@ -34,8 +34,11 @@ class Counter:
         c.on_message = self._msg
         c.connect(broker.host, broker.port)
         c.loop_start()
-        ready.wait(10)
         self.c = c
+        if not ready.wait(timeout):  # no figure counted by a subscriber that never subscribed
+            self.close()
+            raise RuntimeError('subscriber to %r on %s:%d: no SUBACK within %s s'
+                               % (topic, broker.host, broker.port, timeout))
 
     def _msg(self, c, u, m):
         if m.topic.endswith('/status'):
@@ -89,9 +92,14 @@ def run(ctx):
                 out = values(ctx.micropython(SCRIPT, 'rate', b.port, qos, n, timeout=120))
                 sub.wait(n, 30)
                 span = (sub.last - sub.first) if sub.n > 1 else None
-                rate = round((sub.n - 1) / span) if span else 0
+                if not span or out['errors'] or out['published'] != n:
+                    raise RuntimeError('mqtt_events_per_s qos %d: no rate from this run: %d of %d events '
+                                       'received, the writer published %d with %d errors'
+                                       % (qos, sub.n, n, out['published'], out['errors']))
+                rate = round((sub.n - 1) / span)
                 yield metric('mqtt_events_per_s', 'micropython', rate, 'events/s', qos=qos, events=n,
-                             received=sub.n, sender_events_per_s=round(n * 1000 / max(out['sent_ms'], 1)),
+                             received=sub.n, lost=n - len(sub.keys),
+                             sender_events_per_s=round(n * 1000 / max(out['sent_ms'], 1)),
                              note='one MicroPython process, counted at a subscriber')
             finally:
                 sub.close()
