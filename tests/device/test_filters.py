@@ -128,6 +128,10 @@ def test_take_completes_after_n_and_counts_later_events():
     assert t.dropped == 2
     t = Take(5)
     assert run(t, [1, 2]) == [('next', 1), ('next', 2), ('done',)]
+    # the n-th event itself completes: no later event nor upstream end needed
+    t = Take(2)
+    assert run(t, [1, 2], end=None) == [('next', 1), ('next', 2), ('done',)]
+    assert t.dropped == 0
     assert run(Take(3), [1], end='err')[-1][0] == 'err'
 
 
@@ -236,6 +240,9 @@ def test_bad_parameters_raise_at_construction():
         (Delta, ('1',), ValueError, "delta amount must be a number >= 0, not '1'"),
         (Clamp, (5, 1), ValueError, 'clamp: want lo <= hi, not 5, 1'),
         (Clamp, (), ValueError, 'clamp: want lo <= hi, not None, None'),
+        (Clamp, (None, '5'), ValueError, "clamp hi must be a number >= -inf, not '5'"),
+        (Clamp, (0, float('nan')), ValueError, 'clamp hi must be a number >= -inf, not nan'),
+        (Clamp, ('0', 5), ValueError, "clamp lo must be a number >= -inf, not '0'"),
         (Calibrate, (1, 0, ((1, 2),)), ValueError,
          'calibrate: want two points with different measured values, not ((1, 2),)'),
         (Calibrate, (1, 0, ((1, 2), (1, 3))), ValueError,

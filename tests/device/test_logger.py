@@ -39,6 +39,7 @@ class FakeFile:
 
     def write(self, b):
         fs = self.fs
+        fs.seq.append('w')
         fs.count('write')
         if fs.full:
             if fs.full == 'short':  # part of the line gets in, as on a posix file system
@@ -47,6 +48,7 @@ class FakeFile:
         return self.f.write(b)
 
     def flush(self):
+        self.fs.seq.append('f')
         self.f.flush()
 
     def seek(self, n, w=0):
@@ -67,6 +69,7 @@ class FakeOs:
 
     def __init__(self):
         self.calls = {}
+        self.seq = []  # 'w' for each write, 'f' for each flush, in order
         self.fail = {}
         self.cut = None
         self.full = False
@@ -560,6 +563,23 @@ def test_enospc_at_write_counts_retries_and_reports():
         log.info('more')
         assert read(p) == line('INF', '(3 lines dropped) back') + line('INF', 'more')
         assert log.dropped == 3
+    finally:
+        done(p)
+
+
+def test_every_line_is_flushed_before_the_next_is_written():
+    # the README: each line is written and flushed at once, so a reset loses
+    # at most the line being written (a line below the level writes nothing)
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p)
+        log.info('a')
+        log.warning('b')
+        log.debug('c')
+        log.error('d')
+        assert fs.seq == ['w', 'f', 'w', 'f', 'w', 'f'], fs.seq
+        assert read(p) == line('INF', 'a') + line('WRN', 'b') + line('ERR', 'd')
     finally:
         done(p)
 

@@ -348,6 +348,7 @@ def test_tls_wrapper_bounds_each_wait_by_the_time_left():
     clk = VirtualClock()
     c = client_with([], ssl=ctx, timeout=2)
     c.clock = clk
+    c.start = clk.ticks_ms()  # the call began now, in virtual time
     plain = c.sock
     plain.setblocking = lambda b: plain.timeouts.append(('blocking', b))
     real = sys.modules.get('select')
@@ -360,7 +361,9 @@ def test_tls_wrapper_bounds_each_wait_by_the_time_left():
         else:
             sys.modules['select'] = real
     p = Select.p
-    assert ctx.args == ('127.0.0.1', False) and plain.timeouts == [('blocking', False)]
+    # first the plain socket's timeout, the time left of the call (what
+    # CPython's handshake runs under), then non-blocking for MicroPython's
+    assert ctx.args == ('127.0.0.1', False) and plain.timeouts == [2.0, ('blocking', False)], plain.timeouts
     assert p.calls == [('register', ctx.tls)]
     c.send(b'ab', 0, None)
     clk.advance(500)
@@ -424,11 +427,47 @@ def test_a_call_cut_short_mid_packet_closes_the_connection():
 
 
 def test_every_socket_operation_gets_the_time_left():
+    # in virtual time, each recv taking 300 ms: the 8 bytes of PUBLISH go
+    # in three short writes (2 s each, and once more before the loop ends),
+    # then each wait for the PUBACK gets what the call has left
+    clk = VirtualClock()
     c = client_with([b'\x40\x02\x00\x01'], timeout=2)
+    c.clock = clk
+    s = c.sock
+
+    def recv(n, r=s.recv):
+        clk.advance(300)
+        return r(n)
+    s.recv = recv
     c.publish('t', 'x', False, 1)
-    ts = c.sock.timeouts
-    assert len(ts) >= 3 and all(0 < t <= 2 for t in ts), ts
-    assert ts == sorted(ts, reverse=True)
+    assert s.timeouts == [2.0] * 5 + [1.7, 1.7, 1.4], s.timeouts
+
+
+def test_connect_has_one_timeout_in_all_the_tcp_connect_included():
+    # connect() returns or raises within timeout s in total: the CONNECT
+    # packet and the CONNACK get only what the TCP connect left
+    clk = VirtualClock()
+
+    def slow_net(ms):
+        net = FakeNet(clk, [CONNACK])
+        make = net.socket
+
+        def socket(af, kind, proto):
+            s = make(af, kind, proto)
+            s.connect = lambda a: clk.advance(ms)
+            return s
+        net.socket = socket
+        return net
+    c = MQTTClient('dev1', '127.0.0.1', timeout=2)
+    c.clock = clk
+    net = slow_net(1500)
+    assert on_net(net, c.connect) == 0
+    ts = net.socks[0].timeouts
+    assert ts[0] == 2.0 and len(ts) > 2 and ts[1:] == [0.5] * (len(ts) - 1), ts
+    net = slow_net(2000)  # nothing left for the CONNECT: a timeout, closed
+    e = raises(OSError, on_net, net, c.connect)
+    assert e.args[0] == 110 and c.sock is None and net.socks[0].closed
+    assert net.socks[0].out == b''
 
 
 def test_ping_waits_for_pingresp_and_disconnect_closes():

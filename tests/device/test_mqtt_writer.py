@@ -181,6 +181,15 @@ def test_bad_events_are_refused_counted_and_the_flow_goes_on():
     assert (w.published, w.dropped, w.errors) == (len(bad), 0, 0)
 
 
+def test_an_event_of_exactly_maxsize_bytes_is_sent_one_more_is_refused():
+    # maxsize: bytes of JSON at most; '["a", 1, ""]' is 12 bytes
+    w, fc, clk = make(maxsize=40)
+    w.on_next(('a', 1, 'x' * 28))  # 40 bytes
+    w.on_next(('a', 2, 'x' * 29))  # 41 bytes
+    assert data(fc) == ['["a", 1, "%s"]' % ('x' * 28)]
+    assert (w.published, w.refused, w.dropped) == (1, 1, 0)
+
+
 def test_a_list_of_events_takes_the_first_events_sensor_id():
     # buffer_with_count sends a list of events: the topic is the first
     # event's sensor_id, the payload the whole list

@@ -50,6 +50,12 @@ def test_every_range_reads_one_g_as_256_counts_and_clips_at_its_end():
     c.accel = (-20 * G, 20 * G, 0.0)
     a = ADXL345(i2c, range_g=16, raw=1)
     assert a.sample() == (-4096, 4095, 0) and a.clipped == 1
+    # at 2 g the counts run from -512 to 511: -511 and 510 are inside, each
+    # end is clipped
+    a = ADXL345(i2c, range_g=2, raw=True)
+    for v, want in ((-511, 0), (510, 0), (-512, 1), (511, 2)):
+        c.accel = (v * G / 256, 0.0, 0.0)
+        assert a.sample() == (v, 0, 0) and a.clipped == want, (v, a.clipped)
 
 
 def test_every_data_rate():

@@ -87,7 +87,7 @@ def test_every_resolution_quantises_as_the_chip_does():
 def test_bad_resolution_is_a_value_error_naming_it():
     i2c = bus()
     c = i2c.sim.attach(Chip())
-    for bad in (0.1, 1, 0, '0.5', None):
+    for bad in (0.1, 1, 0, '0.5', None, 0.03125, 2):  # 1/32 and 2: beyond the four codes
         e = raises(ValueError, MCP9808, i2c, res=bad)
         assert msg(e) == 'MCP9808 res %r' % (bad,), msg(e)
     t = MCP9808(i2c, res=0.25)
