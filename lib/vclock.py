@@ -64,6 +64,12 @@ def run_for(sched, seconds):
     except StopIteration as e:
         if not e.args or e.args[0] is not clk:  # not the clock's: the task's own (also at the end)
             raise
+        # the scheduler's logical time stands at its last wake-up: bring it
+        # to the end, so that a task scheduled now starts from there
+        ms = clk.ticks_diff(clk.ticks_ms(), sched._last) + sched._ms
+        sched._ms = ms % 10
+        sched._advance_time(ms // 10)
+        sched._last = clk.ticks_ms()
     finally:  # also when a task raised: the clock sleeps freely again
         sched._run = False
         clk.stop_at = None

@@ -441,6 +441,25 @@ def test_a_second_run_counts_the_time_between_and_runs_a_new_task_once():
     assert a.runs == [0, 7000, 14000, 21000, 28000] and s.wakeups == 9
 
 
+def test_a_task_scheduled_after_run_for_waits_for_its_grid_point():
+    # run_for leaves the logical time at its end (30 s), not at the last
+    # wake-up (28 s): a 4 s task added then first runs at 32 s, its grid
+    # point, sharing no wake-up it does not need (it ran at once at 30 s,
+    # off its grid: one wake-up more than the lower bound)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    a = Task('a', s)
+    s.schedule_periodic(a, 7)
+    run_for(s, 30)
+    assert s.time_in_ticks == 3000 and s.clock_faults == 0
+    b = Task('b', s)
+    s.schedule_periodic(b, 4)
+    run_for(s, 10)
+    assert b.runs == [32000, 36000, 40000]
+    assert a.runs == [0, 7000, 14000, 21000, 28000, 35000]
+    assert s.wakeups == 9 and s.clock_faults == 0
+
+
 def test_cancel_of_one_scheduling_leaves_another_of_the_same_thing():
     clk = VirtualClock()
     s = Scheduler(clk)
