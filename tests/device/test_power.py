@@ -250,6 +250,26 @@ def test_deep_sleep_only_for_long_gaps_light_for_short():
     assert st == ['cold', 'resumed', 'resumed', 'resumed']
 
 
+def test_a_gap_of_exactly_min_ms_is_a_deep_sleep_and_deeps_counts_them():
+    # 7 and 11 s with min_ms 4000: the 4 s gap (7 -> 11 s) is exactly
+    # min_ms, a deep sleep; the 3 s one (11 -> 14 s) is slept awake. deeps
+    # counts the deep sleeps begun in each process: one each, as each ends
+    # in one; the second process sleeps 3 s awake first, not counted
+    m = FakeMachine(BootClock(0, 100))
+    rec = Rec()
+    deeps = []
+    for k in range(3):
+        if k:
+            m.reboot(100)
+        s, clk = _app(m, m.clock, rec, [7, 11], 4000)
+        raises(DeepSleepReset, s.run_forever)
+        deeps.append(clk.deeps)
+    assert [c[1] for c in m.calls] == [7000, 3900, 6900]
+    assert deeps == [1, 1, 1]
+    assert rec.times('7') == [100, 7200, 14200]
+    assert rec.times('11') == [100, 11200]
+
+
 def _resumed(boot, ivs, min_ms=2000):
     # a cold run to its first deep sleep, then the wake-up `boot` ms long:
     # (machine, scheduler, clock) of the resumed process

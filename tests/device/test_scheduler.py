@@ -571,6 +571,35 @@ def test_time_between_runs_that_cannot_be_true_is_a_clock_fault():
     run_for(s, 15)
     assert s.clock_faults == 1 and t.runs[2:] == [20000, 70000, 80000, 90000, 100000]
 
+def test_a_clock_that_runs_backwards_during_a_wake_up_is_a_clock_fault():
+    # each run sets the clock back 500 ms: the busy time reads -500 ms, not
+    # to be trusted: counted, taken as 0, and the planned 10 s slept
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('t', s, lambda t: clk.advance(-500))
+    s.schedule_periodic(t, 10)
+    run_for(s, 30)
+    assert t.runs == [0, 9500, 19000, 28500]
+    # the fourth run (logical 30 s) was at 28.5 s on the clock; run_for
+    # ends at 30 s on the clock: 31.5 s of logical time
+    assert s.clock_faults == 4 and s.time_in_ticks == 3150
+
+
+def test_the_ms_below_a_tick_between_runs_are_kept():
+    # run_for ends 5 ms into a tick and the next run starts 7 ms later:
+    # 12 ms, one tick and 2 ms kept, so the next run is exactly on its grid
+    # (dropping the 5 ms would make it 5 ms late)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 10)
+    run_for(s, 25.005)
+    assert (s.time_in_ticks, s._ms) == (2500, 5)
+    clk.advance(7)
+    run_for(s, 5)
+    assert t.runs == [0, 10000, 20000, 30000] and s.clock_faults == 0
+
+
 def test_default_clock_runs_in_real_time():
     s = Scheduler()
     r = Rec()
