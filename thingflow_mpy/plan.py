@@ -140,6 +140,11 @@ def load_app(path, notes=None):
                 sl = math.nextafter(sl, 1)
             tasks.append((str(name), grp[0] / 100, sl))
     publish = float(ws[0].every or 0) if ws else None
+    if notes is not None and ws and getattr(ws[0], 'batch', 0):
+        notes.append('%s %r: batch=%d is not modelled (it connects when that many events wait): the figures '
+                     'assume %s; give --publish S for the seconds its batches take to fill' % (
+                         type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].batch,
+                         'a batch every %g s (its every=)' % publish if publish else 'a batch at every wake-up'))
     return tasks, s.clock, publish
 
 
@@ -387,7 +392,8 @@ def main(args):
             notes = []
             tasks, clock, pub = load_app(args.app, notes)
             for n in notes:
-                print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
+                if args.publish is None or 'is not modelled' not in n:  # (--publish given: it is)
+                    print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
             if args.publish is None:
                 args.publish = pub or 0.0
             if not tasks:

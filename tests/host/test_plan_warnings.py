@@ -76,3 +76,23 @@ def test_an_inline_writer_sets_the_publish_cycle(tmp_path, capsys):
     # planned as publishing at every wake-up (1440 connections, not 288)
     out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'")
     assert out[3].split()[:5] == ['deep', '60.0', '443.2', '288', '1439']
+
+
+def test_a_batch_writer_is_named_as_not_modelled(tmp_path, capsys):
+    out, err = _plan(tmp_path, capsys, kw="batch=20, spool='o.txt'")
+    assert err == ["thingflow-mpy plan: warning: MQTTWriter 'b1': batch=20 is not modelled (it connects when "
+                   "that many events wait): the figures assume a batch at every wake-up; give --publish S for "
+                   "the seconds its batches take to fill"]
+    out, err = _plan(tmp_path, capsys, kw="batch=20, every=600, spool='o.txt'")
+    assert err[0].endswith('the figures assume a batch every 600 s (its every=); give --publish S for the '
+                           'seconds its batches take to fill')
+
+
+def test_no_batch_warning_when_publish_is_given(tmp_path, capsys):
+    app = tmp_path / 'app.py'
+    app.write_text(APP.format(clock=DEEP, kw="batch=20, spool='o.txt'", wire=DIRECT))
+    ap = argparse.ArgumentParser()
+    plan.add_arguments(ap)
+    assert plan.main(ap.parse_args([str(app), '--publish', '1200'])) == 0
+    out = capsys.readouterr()
+    assert out.err == '' and out.out.splitlines()[0].endswith('publish every 1200 s')
