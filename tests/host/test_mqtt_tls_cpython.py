@@ -61,4 +61,4 @@ def test_tcp_connect_and_tls_handshake_share_the_timeout(silent_server, tmp_path
     lines = res.stdout.splitlines()
     assert lines[0] == 'error TimeoutError None', res.stdout + res.stderr  # and the socket closed
     # 0.7 s for the TCP connect, 0.3 s for the handshake: 1 s in all (it was 1.7 s)
-    assert 950 <= int(lines[1].split()[1]) <= 1300, res.stdout
+    assert 950 <= int(lines[1].split()[1]) <= 1400, res.stdout
