@@ -798,6 +798,19 @@ def test_duty_cycle_failed_attempt_backs_off_not_a_whole_period():
     assert (w.errors, w.queued, w.published, w.dropped, w.reconnects) == (1, 8, 122, 0, 1)
 
 
+def test_duty_cycle_is_not_late_by_a_reading_for_a_few_ms_of_jitter():
+    # a reading every 60 s on the scheduler's grid reaches the writer a few
+    # ms after its wake-up: 3 ms at the first, 2 ms at the others. every=300
+    # connects at the fifth reading after the cycle began (299.999 s after
+    # it), not at the sixth: the cycle is every s less 1 s
+    w, fc, clk = make(every=300, status=False)
+    for k in range(12):
+        clk.now = k * 60000 + (3 if k == 0 else 2)
+        w.on_next(('t', k * 60, k))
+    assert [t for k, t in fc.log if k == 'connect'] == [300002, 600002]
+    assert (w.published, w.queued) == (11, 1)
+
+
 class FlashFile:
     """A file on a nearly full flash: writes what fits (room[0] bytes in
     all), then raises OSError(28); buffered: the bytes go out at close."""
