@@ -22,8 +22,11 @@
 # sim_adc, SimADC, Pin.init/on/off, I2C.init/deinit/scan and the plain
 # transfers readfrom/readfrom_into/writeto/writevto) is in machine_rare.py, imported at its first use (module __getattr__ and the
 # classes' __getattr__, which hand out the rare methods bound to the object).
-# (Other parts of machine -- lightsleep, deepsleep, RTC -- are faked in
-# machine_power.py.)
+# lightsleep, deepsleep, RTC and reset_cause (machine_rare.py) let an app
+# written for a board, with lightsleep.LightSleepClock() or
+# deepsleep.DeepSleepClock(), run on the desktop: the sleeps are slept awake
+# (a deep sleep keeps RAM here; a board resets); machine_power.py has the
+# recording fake for tests.
 
 try:
     from micropython import const
@@ -62,8 +65,10 @@ def _rare(o, c, a):
 
 
 def __getattr__(a):
-    # ADC, SimADC, sim_adc: machine_rare.py
-    if a not in ('ADC', 'SimADC', 'sim_adc'):
+    # ADC, SimADC, sim_adc, and the power functions (lightsleep, deepsleep,
+    # RTC, reset_cause and the reset causes): machine_rare.py (AttributeError
+    # for a name it does not have either)
+    if a[0] == '_':  # (a probe of the import system: not ours)
         raise AttributeError(a)
     return getattr(__import__('machine_rare'), a)
 

@@ -13,6 +13,7 @@
 # DeepSleepReset: the board would reset there. reboot() then makes the next
 # reset_cause() DEEPSLEEP_RESET, keeping RTC memory, as a real wake-up does.
 from vclock import VirtualClock
+from machine_rare import _RTC as RTC  # machine.RTC()'s object, with its size
 
 # reset causes, as numbered on the ESP32 port
 PWRON_RESET = 1
@@ -46,23 +47,6 @@ class PortClock(VirtualClock):
             raise OverflowError('ticks interval overflow')
         return (t + d) & (self.period - 1)
 
-
-class RTC:
-    """machine.RTC(): memory() returns the bytes stored, memory(data) stores
-    data (ValueError beyond size bytes, as the ports raise)."""
-
-    def __init__(self, size=2048):
-        self.size = size
-        self.mem = b''
-        self.writes = 0
-
-    def memory(self, data=None):
-        if data is None:
-            return self.mem
-        if len(data) > self.size:
-            raise ValueError('buffer too long')
-        self.mem = bytes(data)
-        self.writes += 1
 
 
 class FakeMachine:

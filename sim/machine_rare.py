@@ -1,6 +1,6 @@
 # The rarely used part of the simulated `machine` (machine.py), imported at
-# its first use: machine.ADC, machine.SimADC, machine.sim_adc (through
-# machine's module __getattr__), and the methods of Pin and I2C below
+# its first use: machine.ADC, machine.SimADC, machine.sim_adc, the power
+# functions (through machine's module __getattr__), and the methods of Pin and I2C below
 # (through the classes' __getattr__, bound to the object), so that the
 # simulator takes little of the heap in a run of a sensor app.
 import machine
@@ -119,3 +119,65 @@ class ADC:
 
     def read_u16(self):
         return self.read() * 65535 // self.sim.top
+
+
+# ---- power: what an app written for a board calls (lightsleep.py,
+# deepsleep.py), as on the ESP32 port; the desktop sleeps awake ----
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+
+def reset_cause():
+    """PWRON_RESET: a run on the desktop always starts from power-on (a
+    DeepSleepClock's resume() finds a 'cold' start)."""
+    return PWRON_RESET
+
+
+def lightsleep(ms=None):
+    """Sleep ms milliseconds, awake (the ticks run on, as on the ESP32 and
+    RP2040); without ms (until another wake-up source) it returns at once."""
+    if ms is not None:
+        __import__('time').sleep(ms / 1000)
+
+
+_deep = []  # deep sleeps slept awake
+
+
+def deepsleep(ms=None):
+    """A board resets here and loses its RAM; the desktop sleeps ms awake and
+    the app goes on, RAM kept. The first one says so on the console."""
+    if not _deep:
+        print('sim: machine.deepsleep(%s) slept awake, RAM kept (a board resets here)' % ms)
+    _deep.append(ms)
+    lightsleep(ms)
+
+
+class _RTC:
+    """machine.RTC(): memory() returns the bytes stored, memory(data) stores
+    data (ValueError beyond size bytes, as the ports raise)."""
+
+    def __init__(self, size=2048):
+        self.size = size
+        self.mem = b''
+        self.writes = 0
+
+    def memory(self, data=None):
+        if data is None:
+            return self.mem
+        if len(data) > self.size:
+            raise ValueError('buffer too long')
+        self.mem = bytes(data)
+        self.writes += 1
+
+
+_rtc = []
+
+
+def RTC():
+    """The board's one RTC (its memory: 2048 bytes, as the ESP32's)."""
+    if not _rtc:
+        _rtc.append(_RTC())
+    return _rtc[0]

@@ -313,3 +313,40 @@ def test_demo_sensors_in_a_pipeline():
     run_for(s, 59)
     assert r1.values() == [5.0, 6.0, 7.0] and r1.log[-1] == ('done',)
     assert len(r2.values()) == 6 and all(0.4 <= v <= 1.6 for v in r2.values())
+
+
+def test_power_functions_let_a_board_app_run_on_the_desktop():
+    # what lightsleep.py and deepsleep.py call on a board: here the sleeps
+    # are slept awake (a deep sleep says so once), the RTC is one object
+    # whose memory holds 2048 bytes, and every start is a power-on
+    import time
+    import machine_rare
+    from deepsleep import DeepSleepClock
+    from lightsleep import LightSleepClock
+    assert machine.reset_cause() == machine.PWRON_RESET == 1
+    assert (machine.HARD_RESET, machine.WDT_RESET, machine.DEEPSLEEP_RESET, machine.SOFT_RESET) == (2, 3, 4, 5)
+    r = machine.RTC()
+    assert r is machine.RTC() and r.memory() == b''
+    r.memory(b'tf1 ')
+    assert machine.RTC().memory() == b'tf1 '
+    assert msg(raises(ValueError, r.memory, bytes(2049))) == 'buffer too long'
+    r.memory(b'')
+    out = []
+    machine_rare.print = out.append
+    try:
+        t = time.ticks_ms() if hasattr(time, 'ticks_ms') else int(time.monotonic() * 1000)
+        machine.deepsleep(30)
+        machine.deepsleep(20)
+        machine.lightsleep(25)
+        machine.lightsleep()  # no time: returns at once
+        took = (time.ticks_ms() if hasattr(time, 'ticks_ms') else int(time.monotonic() * 1000)) - t
+    finally:
+        del machine_rare.print
+    assert out == ['sim: machine.deepsleep(30) slept awake, RAM kept (a board resets here)']
+    assert machine_rare._deep[-2:] == [30, 20]
+    assert 75 <= took < 1000, took
+    # the clocks of an app written for a board take the desktop's machine
+    clk = DeepSleepClock()
+    assert clk.memory == machine.RTC().memory and clk.min_ms == 2000
+    LightSleepClock().sleep_ms(1)
+    assert not hasattr(machine, 'sim_none') and raises(AttributeError, getattr, machine, 'ANY_RESET_X')
