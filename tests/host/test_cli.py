@@ -73,6 +73,26 @@ def test_x64_build_runs_a_pipeline(tmp_path):
     assert res.stdout.strip() == '%s [1, 2, 3, 4, 5, 6] 6' % (tmp_path / 'lib' / 'thingflow.mpy')
 
 
+def test_compiled_library_keeps_relative_file_names_in_tracebacks(tmp_path):
+    # README: mpy-cross -s keeps the file names (as in lib/) in tracebacks,
+    # not the path of the checkout the build was made in
+    src = tmp_path / 'src'
+    (src / 'pkg').mkdir(parents=True)
+    (src / 'pkg' / 'm.py').write_text('def f():\n    raise ValueError(42)\n')
+    rows = mpy.compile_tree(tmp_path / 'out', src=src)
+    assert [(r[0].as_posix(), r[1]) for r in rows] == [('pkg/m.py', 34)]  # (the source's bytes)
+    res = mpy.run_micropython(['-c', 'import pkg.m\npkg.m.f()'], [tmp_path / 'out'])
+    assert res.returncode == 1
+    assert '  File "pkg/m.py", line 2, in f\nValueError: 42\n' in res.stdout + res.stderr, res.stdout
+
+
+def test_micropython_path_keeps_the_ports_frozen_modules(tmp_path):
+    # an app run by thingflow-mpy run may import asyncio, frozen into the port
+    assert mpy.micropython_path(tmp_path, 'x') == '%s:x:.frozen' % tmp_path
+    res = mpy.run_micropython(['-c', 'import asyncio\nprint(asyncio.__name__)'], [tmp_path])
+    assert (res.returncode, res.stdout) == (0, 'asyncio\n'), res.stderr
+
+
 def test_build_removes_files_of_an_earlier_build(tmp_path):
     old = tmp_path / 'lib' / 'gone.mpy'
     old.parent.mkdir(parents=True)
@@ -98,6 +118,21 @@ def test_build_into_the_source_folder_is_refused(tmp_path, capsys, monkeypatch):
     assert (rc, out, err) == (2, '', 'thingflow-mpy build: --out .: its lib/ is the source folder %s: give '
                                      'another folder\n' % src)
     assert sorted(p.name for p in src.iterdir()) == ['a.py']
+
+
+def test_size_table_exact():
+    # the figures the README shows: each file, the totals of both columns,
+    # the share of .mpy in the source (rounded), the target or "any board"
+    rows = [(Path('a.py'), 400, 100), (Path('sensors/x_long.py'), 600, 136)]
+    assert build.table(rows).splitlines() == [
+        'file                source     .mpy',
+        'a.py                   400      100',
+        'sensors/x_long.py      600      136',
+        'total                 1000      236',
+        '2 files for any board (portable bytecode); .mpy is 24% of the source']
+    assert build.table(rows, 'xtensa').splitlines()[-1] == '2 files for xtensa; .mpy is 24% of the source'
+    assert build.table([(Path('a.py'), 0, 0), (Path('b.py'), 0, 0)]).splitlines()[-1] == (
+        '2 files for any board (portable bytecode); .mpy is 0% of the source')  # (no division by 0)
 
 
 def test_build_unknown_arch_from_python():
@@ -253,6 +288,15 @@ BAD = [  # (argv, the one line on stderr)
     (['deploy', DEMO, '--port', '', '--dry-run'],
      "thingflow-mpy deploy: bad --port '': want a device like /dev/ttyUSB0, COM3 or auto"),
     (['deploy', DEMO, '--port', 'a0', '--dry-run', '--file', 'nope.txt'], 'thingflow-mpy deploy: no such file: nope.txt'),
+    # (review s11: paths no test took)
+    (['deploy', ROOT / 'README.md', '--port', 'a0', '--dry-run'],
+     'thingflow-mpy deploy: the app must be a .py file: %s\n' % (ROOT / 'README.md')),
+    (['deploy', DEMO, '--port', 'a 0', '--dry-run'],
+     "thingflow-mpy deploy: bad --port 'a 0': want a device like /dev/ttyUSB0, COM3 or auto\n"),
+    (['deploy', DEMO, '--port', 'a0\n', '--dry-run'],
+     "thingflow-mpy deploy: bad --port 'a0\\n': want a device like /dev/ttyUSB0, COM3 or auto\n"),
+    (['run', DEMO, '--setup', 'nope.py'], 'thingflow-mpy run: no such setup script: nope.py\n'),
+    (['run', DEMO, '--fs', __file__], 'thingflow-mpy run: --fs %s: not a folder\n' % __file__),
     (['run', DEMO, '--topic', 'a/#/b'], "thingflow-mpy run: bad topic filter 'a/#/b'"),
     (['run', DEMO, '--topic', 'a+'], "thingflow-mpy run: bad topic filter 'a+'"),
     (['listen', '--csv', '/tmp', '--for', '1'], "thingflow-mpy listen: [Errno 21] Is a directory: '/tmp'"),
@@ -280,11 +324,12 @@ def test_deploy_no_build_without_a_build(tmp_path, capsys):
                    % (tmp_path / 'lib', tmp_path))
 
 
-def test_deploy_file_named_main_py_is_refused(tmp_path, capsys):
-    f = tmp_path / 'boot.py'
+@pytest.mark.parametrize('name', ['boot.py', 'main.py'])
+def test_deploy_file_named_main_py_is_refused(tmp_path, capsys, name):
+    f = tmp_path / name
     f.write_text('')
     rc, out, err = call(capsys, 'deploy', DEMO, '--port', 'a0', '--dry-run', '--file', f)
-    assert (rc, err) == (2, "thingflow-mpy deploy: --file %s would overwrite the board's boot.py\n" % f)
+    assert (rc, out, err) == (2, '', "thingflow-mpy deploy: --file %s would overwrite the board's %s\n" % (f, name))
 
 
 @pytest.mark.parametrize('name,mod,build_first', [('logger.py', 'logger', False), ('wifi.mpy', 'wifi', True),

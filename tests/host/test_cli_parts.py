@@ -28,6 +28,8 @@ def test_parse_broker(url, want):
     ('mqtt://h:65536', 'Port out of range'),
     ('mqtt://h:12ab', 'Port could not be cast'),
     ('mqtt://h?x=1', 'nothing after it'),
+    ('mqtt://h#x', 'nothing after it'),
+    ('mqtt://h:1883/x', 'nothing after it'),
 ])
 def test_parse_broker_errors(url, why):
     with pytest.raises(UsageError) as e:
@@ -486,3 +488,70 @@ def test_embedded_broker_sends_retained_messages_only_for_a_subscription():
 def test_mosquitto_sends_retained_messages_only_for_a_subscription(broker):
     # the reference for the test above
     assert _retained_scenario(broker.port) == (b'', [('r/a', 'x' * 200, True)])
+
+
+# ---- review s11: tests that killed surviving mutations of thingflow_mpy ----
+
+def test_listener_takes_no_event_after_its_limit():
+    # listen --count N: the events after the N-th (a later message, or the
+    # rest of a batch) are neither shown nor counted; the end-to-end test
+    # of --count only catches this when the broker's timing allows
+    from thingflow_mpy.listen import Listener
+    shown = []
+    lst = Listener('h', 1, on_event=lambda t, ev: shown.append(ev), on_other=lambda t, p: shown.append(p))
+    lst.limit = 2
+    assert not lst.full.is_set()
+    for p in (b'["t", 1, 1]', b'[["t", 2, 2], ["t", 3, 3]]', b'["t", 4, 4]'):
+        lst._message(None, None, fake_msg(p))
+    assert shown == [('t', 1, 1), ('t', 2, 2)]
+    assert (lst.received, lst.other, lst.error) == (2, 0, None)
+    assert lst.full.is_set()
+
+
+def test_show_other_cuts_a_payload_after_60_bytes():
+    from thingflow_mpy.listen import show_other
+    out = io.StringIO()
+    show_other('a/b', b'x' * 60, out)
+    show_other('a/b', b'y' * 61, out)
+    show_other('s', b'\xffoff', out)
+    assert out.getvalue() == ('# a/b: ' + 'x' * 60 + '\n' + '# a/b: ' + 'y' * 60 + '...\n'
+                              + '# s: \ufffdoff\n')
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_console_status_line_on_a_pipe_and_on_a_terminal():
+    # README: "a `status:` line every 5 s otherwise"; on a terminal the line
+    # is rewritten in place and cleared before the app's output
+    from thingflow_mpy.runner import _Console
+    out, err = io.StringIO(), io.StringIO()
+    con = _Console(out, err)
+    con.status('  1.0 s  wake-ups 1')
+    con.line('hello')
+    con.clear()
+    assert (out.getvalue(), err.getvalue()) == ('hello\n', 'status:   1.0 s  wake-ups 1\n')
+    out, err = io.StringIO(), _Tty()
+    con = _Console(out, err)
+    con.status('a')
+    con.status('b')
+    con.line('hello')
+    con.status('c')
+    con.clear()
+    con.clear()  # (nothing shown: nothing to clear)
+    assert out.getvalue() == 'hello\n'
+    assert err.getvalue() == '\r\x1b[Ka\r\x1b[Kb\r\x1b[K\r\x1b[Kc\r\x1b[K'
+
+
+def test_listen_to_a_full_disk_with_no_event_ends_with_exit_status_1(broker, capsys):
+    # no event came: the header row is only written when the file is closed,
+    # and that failure must end listen with status 1 as a failed event does
+    from thingflow_mpy import cli
+    rc = cli.main(['listen', '--broker', 'mqtt://127.0.0.1:%d' % broker.port, '--csv', '/dev/full',
+                   '--for', '0.3'])
+    out, err = capsys.readouterr()
+    assert (rc, out) == (1, '')
+    assert err.splitlines() == ['listen: 0 events, 0 other messages written to /dev/full',
+                                'thingflow-mpy listen: cannot write /dev/full: [Errno 28] No space left on device']

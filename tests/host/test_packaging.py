@@ -87,6 +87,24 @@ def test_check_mode(tmp_path, monkeypatch, capsys):
     assert packaging.main(['--check']) == 1
     assert 'stale: package.json, manifest.py' in capsys.readouterr().err
     assert packaging.main(['--bogus']) == 2
+    assert capsys.readouterr().err == 'usage: python -m thingflow_mpy.packaging [--check]\n'
+    # one stale file: only it is named
+    pj, mf = tmp_path / 'package.json', tmp_path / 'manifest.py'
+    pj.write_text(packaging.package_json())
+    mf.write_text(packaging.manifest().replace('module("thingflow.py", base_path="lib")\n', ''))
+    assert packaging.main(['--check']) == 1
+    assert capsys.readouterr().err == 'stale: manifest.py (python -m thingflow_mpy.packaging)\n'
+
+
+def test_write_mode_writes_both_files(tmp_path, monkeypatch, capsys):
+    pj, mf = tmp_path / 'package.json', tmp_path / 'manifest.py'
+    monkeypatch.setattr(packaging, 'PACKAGE_JSON', pj)
+    monkeypatch.setattr(packaging, 'MANIFEST', mf)
+    mf.write_text('stale\n')
+    assert packaging.main([]) == 0
+    assert capsys.readouterr().out == 'wrote %s\nwrote %s\n' % (pj, mf)
+    assert (pj.read_text(), mf.read_text()) == (packaging.package_json(), packaging.manifest())
+    assert packaging.main(['--check']) == 0
 
 
 class DirTransport:

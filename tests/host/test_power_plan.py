@@ -151,6 +151,15 @@ def test_cli_intervals_and_svg(tmp_path, capsys):
     text = capsys.readouterr().out
     assert 'modem      1053.8' in text  # 25290 wake-ups a day
     assert out.read_text().startswith('<svg')
+    assert text.splitlines()[-1] == 'timeline of the first 10 minutes: %s' % out
+
+
+def test_svg_of_task_names_with_markup_characters():
+    # a sensor_id is the app's text: '<', '>' and '&' must not break the file
+    tasks = [('a<b>&c', 7.0, 0)]
+    root = ET.fromstring(plan.svg(plan.schedule(tasks, 60), tasks, minutes=1))
+    ns = '{http://www.w3.org/2000/svg}'
+    assert [t.text for t in root.findall(ns + 'text')][0] == 'a<b>&c'
 
 
 def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
