@@ -58,6 +58,6 @@ def table(rows, arch=None):
     ts = sum(r[1] for r in rows)
     tm = sum(r[2] for r in rows)
     lines.append('%-*s %8d %8d' % (w, 'total', ts, tm))
-    lines.append('%d files for %s; .mpy is %d%% of the source'
-                 % (len(rows), arch or 'any board (portable bytecode)', round(100 * tm / ts) if ts else 0))
+    lines.append('%d file%s for %s; .mpy is %d%% of the source'
+                 % (len(rows), 's' * (len(rows) != 1), arch or 'any board (portable bytecode)', round(100 * tm / ts) if ts else 0))
     return '\n'.join(lines)

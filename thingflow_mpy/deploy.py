@@ -115,6 +115,8 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
     arguments and missing tools."""
     from .build import build as do_build, table
     app = Path(app)
+    if app.is_dir():
+        raise UsageError('%s: a folder, not an app file (give the app\'s .py file)' % app)
     if not app.is_file():
         raise UsageError('no such app: %s' % app)
     if app.suffix != '.py':
@@ -123,7 +125,7 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
     files = [Path(f) for f in files]
     for f in files:
         if not f.is_file():
-            raise UsageError('no such file: %s' % f)
+            raise UsageError(('--file %s: a folder, not a file' if f.is_dir() else 'no such file: %s') % f)
         if f.name in ('main.py', 'boot.py') and f != app:
             raise UsageError('--file %s would overwrite the board\'s %s' % (f, f.name))
     for i, f in enumerate(files):  # (the second copy would replace the first)

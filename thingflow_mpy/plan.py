@@ -83,6 +83,8 @@ def load_app(path, notes=None):
     standing in for a missing config.py."""
     import tempfile
     tf = _lib()
+    if os.path.isdir(path):
+        raise ValueError("%s: a folder, not an app file (give the app's .py file)" % path)
     if not os.path.isfile(path):
         raise ValueError('no such app: %s' % path)
     path = os.path.abspath(path)
