@@ -307,8 +307,10 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                     except MeasureFailed as e:  # what failed shows as in a run: it fails there too
                         return _failed_before_app(e.res, con, runtime, heap)
                     cmd[1:1] = ['-X', 'heapsize=%d' % heap_size(heap, extra)]
-                    con.line('thingflow-mpy run: a %d KB heap for the app, +%.1f KB for the simulated '
-                             'hardware and the runner' % (heap, extra / 1024))
+                    con.line('thingflow-mpy run: a %d KB heap for the app, +%.1f KB for %s' % (
+                        heap, extra / 1024, 'the simulated hardware and the runner' if setup else
+                        'the runner (no setup script: the simulated modules the app imports, built '
+                        'into a board, count in its heap; import them in a %s beside it)' % SETUP))
             else:
                 env['PYTHONPATH'] = os.pathsep.join(str(d) for d in (ovl, app_dir, mpy.LIB, mpy.SIM, DEVICE))
                 env['PYTHONUNBUFFERED'] = '1'
