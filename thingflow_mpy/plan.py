@@ -132,6 +132,17 @@ def load_app(path, notes=None):
                                  type(w).__name__, getattr(w, 'name', '?'),
                                  ', and its every=%g never comes due (each wake-up starts the app afresh: '
                                  'events wait until the deep sleep loses them)' % w.every if w.every else ''))
+        kept = []
+        for v in _reach(_tasks(s)):
+            n = type(v).__name__
+            if n in STATEFUL and n not in kept:
+                kept.append(n)
+        if kept:
+            notes.append('%s keep%s state in RAM, which every deep sleep loses: each wake-up starts '
+                         'them afresh (a delta passes every reading, a window or buffer holds one event '
+                         'and never fills, a throttle never holds back); batch with the writer\'s every= '
+                         'and spool= instead, or carry the state across wake-ups yourself' % (
+                             ', '.join(kept), 's' * (len(kept) == 1)))
     tasks = []
     for grp in s._groups:
         for t in grp[3:]:
@@ -150,22 +161,19 @@ def load_app(path, notes=None):
     return tasks, s.clock, publish
 
 
-def _writers(sched, g):
-    """The MQTT writers of an app: those in its globals, then those its
-    scheduled things reach through their connections (filters included),
-    each once, in that order."""
+def _reach(starts):
+    """starts and what they reach through their connections (filters and
+    named input ports included), each once, in that order (classes and
+    None left out)."""
     out = []
     seen = set()
-    todo = list(g.values()) + [t for grp in sched._groups for t in grp[3:]]
+    todo = list(starts)
     while todo:
         v = todo.pop(0)
-        if id(v) in seen:
+        if isinstance(v, type) or v is None or id(v) in seen:
             continue
         seen.add(id(v))
-        if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch'):
-            out.append(v)
-        if isinstance(v, type):
-            continue
+        out.append(v)
         c = getattr(v, '_conns', None)
         if isinstance(c, dict):
             for things in c.values():
@@ -173,6 +181,23 @@ def _writers(sched, g):
         if type(v).__name__ == '_Port':  # tfrare's adapter of a named input port: its thing
             todo.append(getattr(v.on_next, '__self__', None))
     return out
+
+
+def _tasks(sched):
+    return [t for grp in sched._groups for t in grp[3:]]
+
+
+def _writers(sched, g):
+    """The MQTT writers of an app: those in its globals, then those its
+    scheduled things reach, each once, in that order."""
+    return [v for v in _reach(list(g.values()) + _tasks(sched))
+            if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch')]
+
+
+# the library's filters that keep state in RAM from one event to the next
+# (a count, the last value, a window, a buffer, the last time sent)
+STATEFUL = ('Scan', 'Take', 'Skip', 'BufferWithCount', 'Throttle', 'BufferWithTime', 'Delta',
+            'SlidingMean', 'Median', 'Ema')
 
 
 def runpy_module(path, name):

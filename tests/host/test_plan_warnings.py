@@ -96,3 +96,23 @@ def test_no_batch_warning_when_publish_is_given(tmp_path, capsys):
     assert plan.main(ap.parse_args([str(app), '--publish', '1200'])) == 0
     out = capsys.readouterr()
     assert out.err == '' and out.out.splitlines()[0].endswith('publish every 1200 s')
+
+
+STATEFUL_WIRE = ("import filters_value, filters_window\n"
+                 "f = Filter()\nf.delta(0.5).connect(w)\nf.sliding_mean(4).buffer_with_count(3).connect(w)\n"
+                 "f.map(abs).connect(w)\ns.schedule_sensor(S(), 60, f)\ndel f, w")
+
+
+def test_a_deep_sleep_app_with_filters_that_keep_state_is_warned_about(tmp_path, capsys):
+    out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=STATEFUL_WIRE)
+    assert err == ["thingflow-mpy plan: warning: Delta, SlidingMean, BufferWithCount keep state in RAM, which "
+                   "every deep sleep loses: each wake-up starts them afresh (a delta passes every reading, a "
+                   "window or buffer holds one event and never fills, a throttle never holds back); batch with "
+                   "the writer's every= and spool= instead, or carry the state across wake-ups yourself"]
+
+
+def test_stateless_filters_and_light_sleep_are_not_warned_about(tmp_path, capsys):
+    wire = "f = Filter()\nf.map(abs).where(bool).connect(w)\ns.schedule_sensor(S(), 60, f)\ndel f, w"
+    assert _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=wire)[1] == []
+    assert _plan(tmp_path, capsys, clock='LightSleepClock(FakeMachine())', kw='every=300',
+                 wire=STATEFUL_WIRE)[1] == []
