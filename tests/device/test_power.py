@@ -205,9 +205,10 @@ def _app(m, clock, rec, ivs, min_ms=2000, file=None):
     return s, clk
 
 
-def _cycles(ivs, boots, min_ms=2000):
+def _cycles(ivs, boots, min_ms=2000, deeps=None):
     """Cold boot, then a deep sleep and a reset per boot time; returns the
-    recorder, the fake machine and the status of each resume()."""
+    recorder, the fake machine and the status of each resume(). deeps: a
+    list that gets each process's clock's deeps count."""
     m = FakeMachine(BootClock(0, boots[0]))
     rec = Rec()
     st = []
@@ -220,6 +221,8 @@ def _cycles(ivs, boots, min_ms=2000):
             s.run_forever()
         except DeepSleepReset:
             pass
+        if deeps is not None:
+            deeps.append(clk.deeps)
     return rec, m, st
 
 
@@ -255,15 +258,8 @@ def test_a_gap_of_exactly_min_ms_is_a_deep_sleep_and_deeps_counts_them():
     # min_ms, a deep sleep; the 3 s one (11 -> 14 s) is slept awake. deeps
     # counts the deep sleeps begun in each process: one each, as each ends
     # in one; the second process sleeps 3 s awake first, not counted
-    m = FakeMachine(BootClock(0, 100))
-    rec = Rec()
     deeps = []
-    for k in range(3):
-        if k:
-            m.reboot(100)
-        s, clk = _app(m, m.clock, rec, [7, 11], 4000)
-        raises(DeepSleepReset, s.run_forever)
-        deeps.append(clk.deeps)
+    rec, m, st = _cycles([7, 11], [100] * 3, 4000, deeps)
     assert [c[1] for c in m.calls] == [7000, 3900, 6900]
     assert deeps == [1, 1, 1]
     assert rec.times('7') == [100, 7200, 14200]
