@@ -3,7 +3,7 @@
 # functions (through machine's module __getattr__), and the methods of Pin and I2C below
 # (through the classes' __getattr__, bound to the object), so that the
 # simulator takes little of the heap in a run of a sensor app.
-import machine
+import machine as _m  # (_: not handed out as machine.machine)
 
 try:
     from micropython import const
@@ -22,13 +22,13 @@ class Pin:
         if pull != -1:
             self.pull = pull
         if value is not None:
-            machine._pins[self.sim] = 1 if value else 0
+            _m._pins[self.sim] = 1 if value else 0
 
     def on(self):
-        machine._pins[self.sim] = 1
+        _m._pins[self.sim] = 1
 
     def off(self):
-        machine._pins[self.sim] = 0
+        _m._pins[self.sim] = 0
 
 
 class I2C:
@@ -71,10 +71,10 @@ class I2C:
 # ---- ADC ----
 def sim_adc(key):
     """The simulated analog input for key (an ADC id, a Pin or a pin id)."""
-    key = machine._pin_id(key)
-    a = machine._adcs.get(key)
+    key = _m._pin_id(key)
+    a = _m._adcs.get(key)
     if a is None:
-        a = machine._adcs[key] = SimADC()
+        a = _m._adcs[key] = SimADC()
     return a
 
 
@@ -143,15 +143,15 @@ def lightsleep(ms=None):
         __import__('time').sleep(ms / 1000)
 
 
-_deep = []  # deep sleeps slept awake
+_deep = [0]  # deep sleeps slept awake: a count (a list of them grew in the app's heap)
 
 
 def deepsleep(ms=None):
     """A board resets here and loses its RAM; the desktop sleeps ms awake and
     the app goes on, RAM kept. The first one says so on the console."""
-    if not _deep:
+    if not _deep[0]:
         print('sim: machine.deepsleep(%s) slept awake, RAM kept (a board resets here)' % ms)
-    _deep.append(ms)
+    _deep[0] += 1
     lightsleep(ms)
 
 
@@ -181,3 +181,9 @@ def RTC():
     if not _rtc:
         _rtc.append(_RTC())
     return _rtc[0]
+
+
+def __getattr__(a):
+    # what neither machine.py nor this file has: named as machine's (machine.py
+    # asks here for every name it lacks)
+    raise AttributeError("module 'machine' has no attribute '%s'" % a)

@@ -140,8 +140,9 @@ def load_app(path, notes=None):
         if kept:
             notes.append('%s keep%s state in RAM, which every deep sleep loses: each wake-up starts '
                          'them afresh (a delta passes every reading, a window or buffer holds one event '
-                         'and never fills, a throttle never holds back); batch with the writer\'s every= '
-                         'and spool= instead, or carry the state across wake-ups yourself' % (
+                         'and never fills, a throttle never holds back, a heartbeat never repeats); batch '
+                         'with the writer\'s every= and spool= instead, or carry the state across wake-ups '
+                         'yourself' % (
                              ', '.join(kept), 's' * (len(kept) == 1)))
     tasks = []
     for grp in s._groups:
@@ -195,9 +196,10 @@ def _writers(sched, g):
 
 
 # the library's filters that keep state in RAM from one event to the next
-# (a count, the last value, a window, a buffer, the last time sent)
+# (a count, the last value, a window, a buffer, the last time sent; a
+# heartbeat's last value: after a deep sleep it has none to repeat)
 STATEFUL = ('Scan', 'Take', 'Skip', 'BufferWithCount', 'Throttle', 'BufferWithTime', 'Delta',
-            'SlidingMean', 'Median', 'Ema')
+            'SlidingMean', 'Median', 'Ema', 'Heartbeat')
 
 
 def runpy_module(path, name):

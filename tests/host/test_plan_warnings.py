@@ -107,8 +107,9 @@ def test_a_deep_sleep_app_with_filters_that_keep_state_is_warned_about(tmp_path,
     out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=STATEFUL_WIRE)
     assert err == ["thingflow-mpy plan: warning: Delta, SlidingMean, BufferWithCount keep state in RAM, which "
                    "every deep sleep loses: each wake-up starts them afresh (a delta passes every reading, a "
-                   "window or buffer holds one event and never fills, a throttle never holds back); batch with "
-                   "the writer's every= and spool= instead, or carry the state across wake-ups yourself"]
+                   "window or buffer holds one event and never fills, a throttle never holds back, a heartbeat "
+                   "never repeats); batch with the writer's every= and spool= instead, or carry the state across "
+                   "wake-ups yourself"]
 
 
 def test_stateless_filters_and_light_sleep_are_not_warned_about(tmp_path, capsys):
@@ -116,3 +117,15 @@ def test_stateless_filters_and_light_sleep_are_not_warned_about(tmp_path, capsys
     assert _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=wire)[1] == []
     assert _plan(tmp_path, capsys, clock='LightSleepClock(FakeMachine())', kw='every=300',
                  wire=STATEFUL_WIRE)[1] == []
+
+
+
+def test_a_deep_sleep_heartbeat_is_warned_about(tmp_path, capsys):
+    # a heartbeat keeps the last value to repeat in RAM: after each deep
+    # sleep it has none, so at its own wake-ups it never repeats (it was
+    # missing from the filters the warning names)
+    wire = ("import filters_time\nf = Filter()\nf.heartbeat(60, s).connect(w)\n"
+            "s.schedule_sensor(S(), 600, f)\ndel f, w")
+    err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=wire)[1]
+    assert len(err) == 1 and err[0].startswith('thingflow-mpy plan: warning: Heartbeat keeps state in RAM'), err
+    assert 'a heartbeat never repeats' in err[0]
