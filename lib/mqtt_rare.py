@@ -47,8 +47,9 @@ def due(w, t0):
     cycle that sent everything began (the first cycle begins at the first
     event, or with a spool as <spool>.cyc says: it may have begun in an
     earlier run), so that a failed attempt is retried after the back-off.
-    (every less 1 s: the wake-ups' jitter of a few ms, or a deep sleep's
-    whole seconds, must not make a cycle wait for one reading more)"""
+    (every less 1/64 of it, at most 1 s: the wake-ups' jitter of a few
+    ms, or a deep sleep's whole seconds, must not make a cycle wait for
+    one reading more)"""
     clk = w.clock
     # (a time < 0 ago: more than half a board's ticks period, 6.2 days, ago)
     if w.state < -1 and 0 <= clk.ticks_diff(t0, w._fail_t) < -w.state:
@@ -61,7 +62,7 @@ def due(w, t0):
         if w.every and w.spool:  # a new run of the app (a deep-sleep wake-up is one):
             _carry(w)  # the cycle may have begun in an earlier run
     return bool(w.batch and len(w.outbox) >= w.batch
-                or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0) < (w.every - 1) * 1000)
+                or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0) < w.every * 1000 - min(w.every * 16, 1000))
 
 
 def _carry(w):

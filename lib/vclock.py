@@ -66,7 +66,11 @@ def run_for(sched, seconds):
             raise
         # the scheduler's logical time stands at its last wake-up: bring it
         # to the end, so that a task scheduled now starts from there
-        ms = clk.ticks_diff(clk.ticks_ms(), sched._last) + sched._ms
+        ms = clk.ticks_diff(clk.ticks_ms(), sched._last)
+        if ms < 0:  # more than half the period: a clock fault, as in run_forever
+            sched.clock_faults += 1
+            ms = 0
+        ms += sched._ms
         sched._ms = ms % 10
         sched._advance_time(ms // 10)
         sched._last = clk.ticks_ms()

@@ -7,6 +7,7 @@
 # order, and prints one line per test, tracebacks of failures, and at the end
 #   micropython: N passed, M failed
 # The exit status is 1 when a test failed or a module did not import.
+import gc
 import sys
 
 try:
@@ -78,6 +79,7 @@ def main(argv):
         for t in _tests(mod):
             if key and key not in t:
                 continue
+            gc.collect()  # each test starts with the garbage of the earlier ones collected
             try:
                 getattr(mod, t)()
             except Exception as e:

@@ -811,6 +811,17 @@ def test_duty_cycle_is_not_late_by_a_reading_for_a_few_ms_of_jitter():
     assert (w.published, w.queued) == (11, 1)
 
 
+def test_a_short_every_keeps_its_cycle():
+    # every=1 with a reading every 250 ms: a connection per second (its
+    # tolerance is 1/64 s, 15.6 ms), not one per reading
+    w, fc, clk = make(every=1, status=False)
+    for k in range(9):
+        clk.now = k * 250 + (3 if k == 0 else 2)
+        w.on_next(('t', k, k))
+    assert [t for k, t in fc.log if k == 'connect'] == [1002, 2002]
+    assert (w.published, w.queued) == (9, 0)
+
+
 class FlashFile:
     """A file on a nearly full flash: writes what fits (room[0] bytes in
     all), then raises OSError(28); buffered: the bytes go out at close."""

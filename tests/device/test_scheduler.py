@@ -585,6 +585,19 @@ def test_a_clock_that_runs_backwards_during_a_wake_up_is_a_clock_fault():
     assert s.clock_faults == 4 and s.time_in_ticks == 3150
 
 
+def test_run_for_on_a_small_period_never_takes_the_logical_time_back():
+    # period 1024 ms: the 2 s from the last wake-up (10 s) to the end (12 s)
+    # cannot be measured (they read as -48 ms): a clock fault, the logical
+    # time stays at the last wake-up (it went back to 9.95 s)
+    clk = VirtualClock(period=1024)
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 5)
+    run_for(s, 12)
+    assert t.runs == [0, 5000, 10000] and s.time_in_ticks == 1000
+    assert s.clock_faults == 3  # two sleeps of 5 s, and the end
+
+
 def test_the_ms_below_a_tick_between_runs_are_kept():
     # run_for ends 5 ms into a tick and the next run starts 7 ms later:
     # 12 ms, one tick and 2 ms kept, so the next run is exactly on its grid
