@@ -73,8 +73,8 @@ def load_app(path, notes=None):
     publish): tasks as [(name, interval s, slack)], one per scheduled task,
     from the app's scheduler; clock is that scheduler's clock object; publish
     the radio duty cycle of the app's MQTT writer (its `every` in s; 0 when
-    it publishes at once; None when the app has no writer): one in its
-    globals, else one its scheduled things are connected to. notes: a list
+    it publishes at once; None when the app has no writer): one its
+    scheduled things are connected to, else one in its globals. notes: a list
     that gets a warning for each writer of a deep-sleep app without spool=
     (its outbox is lost at each deep sleep). The
     app runs in a temporary folder (its files, such as logs, go there), with
@@ -154,6 +154,11 @@ def load_app(path, notes=None):
                 sl = math.nextafter(sl, 1)
             tasks.append((str(name), grp[0] / 100, sl))
     publish = float(ws[0].every or 0) if ws else None
+    if notes is not None and len(ws) > 1:
+        notes.append('%d MQTT writers: the figures follow the first, %s %r (every=%g); %s' % (
+            len(ws), type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].every,
+            ', '.join('%r (every=%g)' % (getattr(w, 'name', '?'), w.every) for w in ws[1:])
+            + ' not modelled'))
     if notes is not None and ws and getattr(ws[0], 'batch', 0):
         notes.append('%s %r: batch=%d is not modelled (it connects when that many events wait): the figures '
                      'assume %s; give --publish S for the seconds its batches take to fill' % (
@@ -189,9 +194,10 @@ def _tasks(sched):
 
 
 def _writers(sched, g):
-    """The MQTT writers of an app: those in its globals, then those its
-    scheduled things reach, each once, in that order."""
-    return [v for v in _reach(list(g.values()) + _tasks(sched))
+    """The MQTT writers of an app: those its scheduled things reach, then
+    those in its globals (connected to nothing scheduled: e.g. one the app
+    calls itself), each once, in that order."""
+    return [v for v in _reach(_tasks(sched) + list(g.values()))
             if 'Writer' in type(v).__name__ and hasattr(v, 'every') and hasattr(v, 'batch')]
 
 

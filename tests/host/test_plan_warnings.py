@@ -129,3 +129,15 @@ def test_a_deep_sleep_heartbeat_is_warned_about(tmp_path, capsys):
     err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=wire)[1]
     assert len(err) == 1 and err[0].startswith('thingflow-mpy plan: warning: Heartbeat keeps state in RAM'), err
     assert 'a heartbeat never repeats' in err[0]
+
+
+def test_the_connected_writer_is_planned_not_an_idle_one_in_the_globals(tmp_path, capsys):
+    # an alarm writer the app keeps in its globals, connected to nothing
+    # scheduled (every=0), and the connected writer with every=300: the plan
+    # follows the connected one (it followed the idle one: 1440 connections)
+    wire = ("alarm = MQTTWriter('alarm', '127.0.0.1', 1883, 'a/{sensor_id}', spool='a.txt')\n"
+            "s.schedule_sensor(S(), 60, w)")
+    out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=wire)
+    assert out[0].endswith('publish every 300 s') and out[3].split()[3] == '288'
+    assert err == ["thingflow-mpy plan: warning: 2 MQTT writers: the figures follow the first, MQTTWriter 'b1' "
+                   "(every=300); 'alarm' (every=0) not modelled"]
