@@ -197,8 +197,10 @@ class MQTTWriter(MQTTClient, InputThing):
         clk = self.clock
         self.start = t0 = clk.ticks_ms()
         ka = self.keepalive * 1000
-        if self.state > 0 and ka and not 0 <= clk.ticks_diff(t0, self._last) < ka:
-            # the broker gives up on us after 1.5 keepalives: start afresh
+        if self.state > 0 and ka and not 0 <= clk.ticks_diff(t0, self._last) < ka * 5 // 4:
+            # the broker gives up on us after 1.5 keepalives: after 1.25 (a
+            # margin for the clocks), start afresh (an event every keepalive
+            # seconds keeps the connection)
             # (< 0: more than half a board's ticks period, 6.2 days, ago)
             __import__('mqtt_rare').error(self, None)
         q = self.outbox

@@ -310,6 +310,14 @@ def test_keepalive_ping_after_half_and_a_fresh_connection_after_a_whole():
     w.on_next(('s', 1, 1))
     assert [x for x in fc.log if x[0] == 'connect'] == [('connect', 0), ('connect', 200000)]
     assert (w.reconnects, w.errors, w.published) == (1, 0, 2)
+    # silent for 1.24 keepalives: the connection is kept (the broker waits
+    # for 1.5); for 1.25: started afresh
+    clk.now = 200000 + 74999
+    w.on_next(('s', 2, 2))
+    clk.now = 274999 + 75000
+    w.on_next(('s', 3, 3))
+    assert [x for x in fc.log if x[0] == 'connect'] == [('connect', 0), ('connect', 200000), ('connect', 349999)]
+    assert (w.reconnects, w.errors, w.published) == (2, 0, 4)
 
 
 def test_duty_cycle_every_n_seconds_batches_and_disconnects():
