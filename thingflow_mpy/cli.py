@@ -46,15 +46,22 @@ def cmd_run(args):
 
 
 def cmd_listen(args):
-    from .listen import check_topic, counted, listen, parse_broker
+    from .listen import check_topic, counted, is_tls, listen, parse_broker
     host, port, user, pw = parse_broker(args.broker)
     check_topic(args.topic)
+    tls = is_tls(args.broker)
+    if args.ca is not None:
+        import os
+        if not tls:
+            raise UsageError('--ca %s: for a TLS broker (mqtts://) only' % args.ca)
+        if not os.path.isfile(args.ca):
+            raise UsageError('--ca %s: no such file' % args.ca)
     if args.csv:
         from pathlib import Path
         d = Path(args.csv).resolve().parent
         if not d.is_dir():
             raise UsageError('--csv %s: no such folder %s' % (args.csv, d))
-    lst = listen(host, port, args.topic, args.csv, args.seconds, args.count, user, pw)
+    lst = listen(host, port, args.topic, args.csv, args.seconds, args.count, user, pw, tls=tls, ca=args.ca)
     print('listen: %s, %s%s' % (counted(lst.received, 'event'), counted(lst.other, 'other message'),
           ' written to %s' % args.csv if args.csv else ''), file=sys.stderr)
     if lst.error is not None:  # an event could not be written: it stopped there
@@ -121,7 +128,10 @@ def parser():
                         description='Subscribe to a broker and print each event as '
                         '"sensor_id, time, value", or write them to a CSV file.')
     ls.add_argument('--broker', metavar='URL', default='mqtt://127.0.0.1:1883',
-                    help='mqtt://[USER:PASSWORD@]HOST[:PORT] (default: mqtt://127.0.0.1:1883)')
+                    help='mqtt://[USER:PASSWORD@]HOST[:PORT] (default: mqtt://127.0.0.1:1883); '
+                    'mqtts://... for TLS (port 8883 by default)')
+    ls.add_argument('--ca', metavar='FILE', help="with mqtts://: the CA certificate (PEM) that signed the "
+                    "broker's (default: the system's CAs)")
     ls.add_argument('--topic', default='#', help='topic filter (default: #)')
     ls.add_argument('--csv', metavar='FILE', help='write events to FILE (header sensor_id,time,value)')
     ls.add_argument('--for', dest='seconds', type=_positive(float), metavar='SECONDS',

@@ -9,6 +9,7 @@ publishers) is counted as `other` and shown on stderr, never dropped
 silently. `run` uses the same Listener to show what arrives."""
 import csv
 import json
+import re
 import sys
 import threading
 import time
@@ -21,27 +22,37 @@ class UsageError(ValueError):
     """A bad value given on the command line; the message names it."""
 
 
+def _masked(url):
+    # url with the password of its user part shown as *** (for messages)
+    return re.sub(r'(//[^/@:]*:)[^/@]*@', r'\1***@', url)
+
+
 def parse_broker(url):
     """'mqtt://[user[:password]@]host[:port]' -> (host, port, user, password).
-    port defaults to 1883; user and password are percent-decoded (a password
+    port defaults to 1883 (8883 for mqtts://, TLS: see is_tls); user and password are percent-decoded (a password
     with '/', '#', '?' or '@' is given as %2F, %23, %3F, %40; a '%' as %25).
     UsageError names a bad URL."""
     try:
         u = urlsplit(url)
         port = u.port
     except ValueError as e:  # a port that is not a number or out of range
-        raise UsageError('bad broker URL %r: %s' % (url, e))
-    if u.scheme != 'mqtt':
-        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT]' % (url,))
+        raise UsageError('bad broker URL %r: %s' % (_masked(url), e))
+    if u.scheme not in ('mqtt', 'mqtts'):
+        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] (or mqtts:// for TLS)' % (_masked(url),))
     if not u.hostname:
-        raise UsageError('bad broker URL %r: no host' % (url,))
+        raise UsageError('bad broker URL %r: no host' % (_masked(url),))
     if port == 0:
-        raise UsageError('bad broker URL %r: port 0' % (url,))
+        raise UsageError('bad broker URL %r: port 0' % (_masked(url),))
     if u.path not in ('', '/') or u.query or u.fragment:
-        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] and nothing after it' % (url,))
+        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] and nothing after it' % (_masked(url),))
     user, pw = u.username, u.password
-    return (u.hostname, port or DEFAULT_PORT, None if user is None else unquote(user),
+    return (u.hostname, port or (8883 if u.scheme == 'mqtts' else DEFAULT_PORT), None if user is None else unquote(user),
             None if pw is None else unquote(pw))
+
+
+def is_tls(url):
+    """True for an mqtts:// broker URL (TLS)."""
+    return url.lower().startswith('mqtts:')
 
 
 def check_topic(topic):
@@ -133,8 +144,9 @@ class Listener:
     die, and every later message would be lost without a word)."""
 
     def __init__(self, host, port, topic='#', on_event=None, on_other=None,
-                 user=None, password=None, timeout=10.0):
+                 user=None, password=None, timeout=10.0, tls=False, ca=None):
         self.host, self.port, self.topic = host, port, topic
+        self.tls, self.ca = tls, ca  # TLS; ca: the CA file (PEM) that signed the broker's certificate
         self.on_event = on_event
         self.on_other = on_other
         self.user, self.password = user, password
@@ -154,6 +166,8 @@ class Listener:
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id='thingflow-mpy-listen-%d' % id(self))
         if self.user is not None:
             c.username_pw_set(self.user, self.password)
+        if self.tls:  # the broker's certificate is checked: against ca, else the system's CAs
+            c.tls_set(ca_certs=self.ca)
 
         def on_connect(client, ud, flags, rc, props=None):
             if rc.is_failure:
@@ -170,7 +184,7 @@ class Listener:
         c.on_connect = on_connect
         c.on_subscribe = on_subscribe
         c.on_message = self._message
-        where = 'mqtt://%s:%d' % (self.host, self.port)
+        where = 'mqtt%s://%s:%d' % ('s' * bool(self.tls), self.host, self.port)
         try:
             c.connect(self.host, self.port, keepalive=30)
         except OSError as e:
@@ -217,7 +231,7 @@ def show_other(topic, payload, out=None):
 
 
 def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
-           user=None, password=None, out=None):
+           user=None, password=None, out=None, tls=False, ca=None):
     """The listen command: prints each event (or appends it as a CSV row,
     after a header row, to csv_path) until Ctrl-C, `seconds` have passed or
     `count` events have arrived. Returns the Listener (for its counters).
@@ -237,7 +251,7 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
         else:
             print(printable(fmt_event(ev), out), file=out, flush=True)
 
-    lst = Listener(host, port, topic, on_event, show_other, user, password)
+    lst = Listener(host, port, topic, on_event, show_other, user, password, tls=tls, ca=ca)
     lst.limit = count
     try:
         lst.start()

@@ -234,6 +234,9 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     host = port = user = password = None
     if broker is not None:
         host, port, user, password = parse_broker(broker)
+        if broker.lower().startswith('mqtts:'):
+            raise UsageError('--broker: run speaks plain MQTT (mqtt://) to the broker, not mqtts:// '
+                             '(listen takes mqtts://)')
     exe = mpy.micropython_binary() if runtime == 'micropython' else sys.executable
     con = _Console(out, err)
 

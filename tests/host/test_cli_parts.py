@@ -15,6 +15,8 @@ from thingflow_mpy.runner import config_overlay, parse_report, status_text, summ
     ('mqtt://dev:s3cret@h:2000', ('h', 2000, 'dev', 's3cret')),
     ('mqtt://dev@h', ('h', 1883, 'dev', None)),
     ('mqtt://h:1883/', ('h', 1883, None, None)),
+    ('mqtts://h', ('h', 8883, None, None)),
+    ('mqtts://dev:pw@h:9000', ('h', 9000, 'dev', 'pw')),
 ])
 def test_parse_broker(url, want):
     assert parse_broker(url) == want
@@ -22,7 +24,8 @@ def test_parse_broker(url, want):
 
 @pytest.mark.parametrize('url,why', [
     ('127.0.0.1:1883', 'want mqtt://HOST[:PORT]'),
-    ('mqtts://h', 'want mqtt://HOST[:PORT]'),
+    ('http://h', 'want mqtt://HOST[:PORT] (or mqtts:// for TLS)'),
+    ('mqtts://', 'no host'),
     ('mqtt://', 'no host'),
     ('mqtt://h:0', 'port 0'),
     ('mqtt://h:65536', 'Port out of range'),
