@@ -332,6 +332,21 @@ def test_sensor_default_clock_gives_wall_time():
     assert t0 <= got[0][1] <= t1
 
 
+def test_an_interval_past_655_34_is_refused_not_taken_as_0_ticks():
+    # the check in thingflow sends a bad interval to tfrare for its message;
+    # one that tfrare took as good would be scheduled with 0 ticks
+    from thingflow import Scheduler
+    from vclock import VirtualClock
+    class T:
+        def _observe(self):
+            pass
+    s = Scheduler(VirtualClock())
+    for bad in (655.345, 655.346, 655.349):
+        e = raises(ValueError, s.schedule_periodic, T(), bad)
+        assert msg(e) == 'interval %r s: want a number of seconds from 0.01 to 655.34' % (bad,), msg(e)
+    assert s._groups == []
+
+
 def test_output_prints_events():
     o = Output()
     o.on_next(('a', 1, 2))  # prints; must not raise

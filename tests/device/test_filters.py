@@ -643,6 +643,22 @@ def test_buffer_with_time_error_sends_the_partial_list_first_and_cancels():
     assert len(r.log) == 2
 
 
+def test_buffer_with_time_cancels_its_checks_before_the_last_list_fails():
+    # a downstream that raises on the partial list at the end must not
+    # leave the checks on the scheduler (it would wake up for ever)
+    s = Scheduler(VirtualClock())
+    b = BufferWithTime(60, s)
+
+    def bad(x):
+        raise OSError(5)
+    b.connect(bad)
+    b.on_next(1)
+    from thingflow import ExcInDispatch
+    e = raises(ExcInDispatch, b.on_completed)
+    assert msg(e).startswith('dispatching [1]: OSError(5'), msg(e)
+    assert s._groups == []
+
+
 def test_a_second_end_is_ignored_and_take_counts_after_its_end():
     for f in (Map(abs), BufferWithCount(3), Dispatch([(abs, 'a')]), Delta(), Median(3),
               Throttle(1, VirtualClock()), Heartbeat(1, Scheduler(VirtualClock()))):

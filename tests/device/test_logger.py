@@ -299,6 +299,12 @@ def test_bad_arguments_name_the_value():
             ((d + '/app.log\x00.txt',), "log file %r: want a path in an existing directory" % (d + '/app.log\x00.txt',)),
             ((d + '/no/app.log',), "log file %r: want a path in an existing directory" % (d + '/no/app.log',)),
         ]
+        for c in 'qjxzkw':  # a relative path in a missing directory of one character
+            try:
+                os.stat(c)
+            except OSError:
+                cases.append(((c + '/app.log',), "log file '%s/app.log': want a path in an existing directory" % c))
+                break
         for args, want in cases:
             e = raises(ValueError, initialize_logging, *args)
             assert msg(e) == want, (args, msg(e))
@@ -308,8 +314,9 @@ def test_bad_arguments_name_the_value():
             e = raises(ValueError, log.set_level, bad)
             assert msg(e) == 'level %r: want DEBUG, INFO, WARNING or ERROR (10 to 40)' % (bad,)
             assert log.level == INFO
-        e = raises(ValueError, LogWriter, 5)
-        assert msg(e) == 'level 5: want DEBUG, INFO, WARNING or ERROR (10 to 40)'
+        for bad in (5, 50, 20.0, '20', True):  # 50 (CRITICAL) and 20.0: not ERROR nor an int
+            e = raises(ValueError, LogWriter, bad)
+            assert msg(e) == 'level %r: want DEBUG, INFO, WARNING or ERROR (10 to 40)' % (bad,), msg(e)
     finally:
         done(p)
 

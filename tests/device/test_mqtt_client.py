@@ -148,6 +148,50 @@ def test_check_topic_refuses_control_characters():
     assert msg(e) == "topic 'st\\r'" + want
 
 
+def test_a_password_in_a_log_line_is_masked_whole_in_every_form():
+    # the longer (escaped) forms are replaced first: no stray backslash of
+    # an escape is left beside the *** (it would tell a character)
+    from mqtt_errors import _mask
+    for p, rr in (('\'p"w', "'token \\'***\\' and ***'"), ('p\\', '"token \'***\' and ***"')):
+        m = 'token %r and %s' % (p, p)
+        assert _mask(m, p) == "token '***' and ***", (p, _mask(m, p))
+        assert _mask(repr(m), p) == rr, (p, _mask(repr(m), p))  # a repr of the line: escaped twice
+
+
+def test_a_writer_host_that_is_no_str_is_refused_naming_it():
+    for bad in (5, b'broker', ['h']):
+        e = raises(ValueError, MQTTWriter, 'b', bad, 1883, 'g/t')
+        assert msg(e) == 'host %r: want a host name or address' % (bad,), msg(e)
+
+
+def test_a_spool_warning_names_the_spool_file():
+    import sys
+    import mqtt_errors
+
+    class L:  # the logger module, as mqtt_errors uses it
+        lines = []
+
+        def get_logger():
+            return L
+
+        def warning(f, *a):
+            L.lines.append(f % a)
+
+    class W:
+        name = 'b1'
+        spool = '/sp.txt'
+    old = sys.modules.get('logger')
+    sys.modules['logger'] = L
+    try:
+        mqtt_errors.error(6, OSError(28), W())
+    finally:
+        if old is None:
+            del sys.modules['logger']
+        else:
+            sys.modules['logger'] = old
+    assert len(L.lines) == 1 and L.lines[0].startswith('mqtt b1: spool /sp.txt: OSError(28'), L.lines
+
+
 def test_check_topic_refuses_surrogates_and_noncharacters():
     # Mosquitto drops the connection at a topic with a surrogate or a
     # noncharacter too (checked against it in tests/host/test_mqtt.py)
@@ -227,6 +271,8 @@ def test_connack_codes_become_named_errors():
     c, s, r = connect_with([b'\x20\x02\x00\x00'], user='u', password='s3cret', keepalive=30)
     assert r == 0 and c.sock is s and not s.closed and s.addr == ('127.0.0.1', 1883)
     assert s.out == connect_packet('dev1', 30, 'u', 's3cret')
+    c, s, r = connect_with([b'\x20\x02\x00\x00'], user='', password='')  # empty: MQTT allows it, still sent
+    assert r == 0 and s.out[9] == 0xC2 and s.out == connect_packet('dev1', 0, '', '')
     c, s, r = connect_with([b'\x20\x02\x01\x00'], clean=False)
     assert r == 1 and s.out == connect_packet('dev1', 0, None, None, None, False)  # session present
     for code, text in ((1, 'unacceptable protocol version'), (2, 'client identifier rejected'),

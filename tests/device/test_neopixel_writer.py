@@ -32,6 +32,18 @@ def test_rgbw_strip_takes_five_fields():
     assert msg(e) == 'NeoPixelWriter: event (0, 1, 2, 3): want 5 fields'
 
 
+def test_a_strip_without_bpp_is_taken_as_rgb():
+    class Strip(list):  # len(), item assignment and write(), no bpp
+        def write(self):
+            pass
+    st = Strip([None, None])
+    w = NeoPixelWriter(st)
+    w.on_next((1, 4, 5, 6))
+    assert (st, w.writes) == ([None, (4, 5, 6)], 1)
+    e = raises(ValueError, w.on_next, (0, 1, 2, 3, 4))
+    assert msg(e) == 'NeoPixelWriter: event (0, 1, 2, 3, 4): want 4 fields'
+
+
 def test_bad_events_are_value_errors_and_set_nothing():
     np = NeoPixel(Pin(15), 3)
     w = NeoPixelWriter(np)

@@ -103,6 +103,30 @@ def test_lightsleep_early_wakeup_is_counted():
         assert (c.stops, c.early, c.added) == want, arg
 
 
+def test_lightsleep_thresholds_and_the_shifted_ticks_wrap():
+    # ticks that ran 600 of 1000 ms (an early wake-up) run: not under half,
+    # so the first long sleep decides stops=False and adds nothing back
+    pc = PortClock()
+    c = LightSleepClock(FakeMachine(pc, early=600), pc)
+    c.sleep_ms(1000)
+    assert (c.stops, c.early, c.added, c.offset) == (False, 1, 0, 0)
+    # 1 ms short is the ticks' granularity, not an early wake-up; 2 ms is one
+    pc = PortClock()
+    m = FakeMachine(pc)
+    c = LightSleepClock(m, pc, stops=False)
+    m.early = 999
+    c.sleep_ms(1000)
+    assert c.early == 0
+    m.early = 998
+    c.sleep_ms(1000)
+    assert (c.early, c.added, pc.now) == (1, 0, 1997)
+    # the shift added back for stopped ticks wraps with the ticks (ticks_add)
+    pc = PortClock(period=1 << 16, start=(1 << 16) - 100)
+    c = LightSleepClock(FakeMachine(pc, stops=True), pc, stops=True)
+    c.sleep_ms(1000)
+    assert (c.added, c.offset, pc.ticks_ms(), c.ticks_ms()) == (1000, 1000, (1 << 16) - 100, 900)
+
+
 def test_lightsleep_bad_input_and_missing_port_feature():
     class NoLight:
         pass
@@ -465,6 +489,23 @@ def test_file_store_and_before_hooks():
 
 
 m_dummy = object()
+
+
+def test_a_before_hook_that_fails_stores_no_state_and_sleeps_not():
+    # the state is stored after the hooks, just before deepsleep(): a hook
+    # that raises leaves none for a later reset to restore as a wake-up
+    m = FakeMachine(BootClock(0, 50))
+    clk = DeepSleepClock(m, m.clock)
+    s = Scheduler(clk)
+    s.schedule_sensor(Sensor('x'), 30, Rec())
+
+    def bad():
+        raise OSError(28)
+    clk.before.append(bad)
+    clk.resume(s)
+    e = raises(OSError, s.run_forever)
+    assert e.args == (28,)
+    assert (clk.memory(), clk.deeps, m.calls, m.RTC().writes) == (b'', 0, [], 0)
 
 
 def test_memory_is_the_store_rtc_or_file():

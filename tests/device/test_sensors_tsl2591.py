@@ -96,6 +96,8 @@ def test_bad_settings_are_value_errors_naming_them():
     assert (s.gain, c.control) == (1, 0x00)
     e = raises(ValueError, s.configure, None, 200.0)  # refused before any write
     assert msg(e) == 'TSL2591 itime 200.0' and (s.itime, c.control, c.enable) == (100, 0x00, 3)
+    e = raises(ValueError, s.configure, 30, 150)  # both bad: the first one is named
+    assert msg(e) == 'TSL2591 gain 30' and (s.gain, s.itime, c.control) == (1, 100, 0x00)
 
 
 def test_saturation_raises_at_each_integration_time():
@@ -142,6 +144,15 @@ def test_auto_gain_steps_up_for_the_next_sample_when_dark():
     s2 = TSL2591(i2c, gain=1, auto=False)
     s2.sample()
     assert s2.gain == 1  # without auto the gain stays
+    # up only when channel 0 stays under half scale (18944 at 100 ms) at the
+    # next gain: 2000 lux reads 729 counts at gain 1 (18225 at 25), 2900 lux 1058 (26450)
+    for lx, g in ((2000.0, 25), (2900.0, 1)):
+        i2c = bus()
+        c = i2c.sim.attach(Chip(lux=lx))
+        s = TSL2591(i2c, gain=1, auto=True)
+        v = s.sample()
+        assert (s.gain, c.control >> 4) == (g, GAINS.index(g)), (lx, s.gain)
+        assert abs(v - lx) < 4, (lx, v)
 
 
 def test_waits_for_a_finished_integration_in_virtual_time():

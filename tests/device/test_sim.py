@@ -383,3 +383,24 @@ def test_a_name_machine_lacks_is_named_as_machines():
         e = raises(AttributeError, getattr, machine, n)
         assert msg(e) == "module 'machine' has no attribute '%s'" % n, msg(e)
     assert machine.sim_adc(3) is machine.sim_adc(3) and machine.RTC() is machine.RTC()
+
+
+def test_run_for_keeps_the_ms_below_a_tick_across_a_short_run():
+    # 25.005 s, then a run of 1 ms that ends before any task: the 5 ms kept
+    # from the first run and the 1 ms make 6; a third run is on its grid
+    # (dropping the kept ms at the end of a run made the task 5 ms late)
+    from thingflow import Scheduler
+    from vclock import run_for
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    runs = []
+
+    class T:
+        def _observe(self):
+            runs.append(clk.now)
+    s.schedule_periodic(T(), 10)
+    run_for(s, 25.005)
+    run_for(s, 0.001)
+    assert (s.time_in_ticks, s._ms) == (2500, 6)
+    run_for(s, 5)
+    assert (runs, s.clock_faults, clk.now) == ([0, 10000, 20000, 30000], 0, 30006)

@@ -72,6 +72,8 @@ def test_each_failure_raises_oserror_naming_essid_and_status_at_the_timeout():
             e = raises(OSError, wifi_connect, 'home', pw, tmo, clk)
             assert msg(e) == "wifi 'home': not connected after %s s: %s" % (tmo, end), (port, msg(e))
             assert clk.now == int(tmo * 1000), (port, tmo, clk.now)  # exactly the timeout
+            # polls 100 ms apart, the last sleep cut to the deadline, none after it
+            assert clk.sleeps == (int(tmo * 1000) + 99) // 100, (port, tmo, clk.sleeps)
             assert not sta().active()  # the radio is switched off
             assert network.calls[-1] == ('active', 0, False)
 
