@@ -20,7 +20,7 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
             _err('port', port)
         if type(keepalive) is not int or not 0 <= keepalive < 65536:
             _err('keepalive', keepalive)
-        if not isinstance(timeout, (int, float)) or not timeout > 0:  # (not: also nan)
+        if type(timeout) not in (int, float) or not timeout > 0:  # (not: also nan; a bool is no number here)
             _err('timeout', timeout)
         self.name = client_id
         self.server = server
@@ -51,7 +51,7 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
             _err('drop', drop)
         for x, v, n in (('maxsize', maxsize, 0), ('timeout', timeout, 0), ('maxwait', maxwait, 0),
                         ('every', every, 1), ('batch', batch, 1)):
-            if not isinstance(v, (int, float)) or not v >= 0 or not (v or n):
+            if type(v) not in (int, float) or not v >= 0 or not (v or n):  # (a bool: refused on both runtimes)
                 _err(x, v)  # a number > 0 (>= 0 when n; not nan)
             if v != getattr(self, x, None):  # the class attribute: the default
                 setattr(self, x, v)

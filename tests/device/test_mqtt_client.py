@@ -244,7 +244,7 @@ def test_client_arguments_are_checked():
                      ({'port': '1883'}, "port '1883'"), ({'keepalive': -1}, 'keepalive -1'),
                      ({'keepalive': 65536}, 'keepalive 65536'), ({'timeout': -2}, 'timeout -2'),
                      ({'timeout': '3'}, "timeout '3'"), ({'timeout': NAN}, 'timeout nan'),
-                     ({'timeout': None}, 'timeout None')):
+                     ({'timeout': None}, 'timeout None'), ({'timeout': True}, 'timeout True')):
         e = raises(ValueError, MQTTClient, 'c', 'h', **kw)
         assert part in msg(e), (kw, msg(e))
     e = raises(ValueError, MQTTClient('c', 'h').publish, 't', 'x', False, 2)

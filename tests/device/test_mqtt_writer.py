@@ -107,6 +107,12 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'outbox': 2.5}, 'outbox 2.5: want a number of messages > 0'),
         ({'qos': True}, 'qos True: want 0 or 1'),
         ({'qos': 1.0}, 'qos 1.0: want 0 or 1'),
+        # a bool is no number, on both runtimes (CPython took maxsize=True as 1 byte)
+        ({'maxsize': True}, 'maxsize True: want a number > 0'),
+        ({'timeout': True}, 'timeout True: want a number > 0'),
+        ({'maxwait': False}, 'maxwait False: want a number > 0'),
+        ({'every': True}, 'every True: want a number >= 0 (0: off)'),
+        ({'batch': False}, 'batch False: want a number >= 0 (0: off), at most outbox'),
         ({'timeout': '3'}, "timeout '3': want a number > 0"),
         ({'timeout': float('nan')}, 'timeout nan: want a number > 0'),
         ({'maxwait': float('nan')}, 'maxwait nan: want a number > 0'),
