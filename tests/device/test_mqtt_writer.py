@@ -14,7 +14,10 @@ try:
 except ImportError:  # pragma: no cover
     remove = None
 
-SPOOL = '/tmp/tf_test_mqtt_spool.txt'
+# file names of this run only: two runs of the suite at once (both runtimes,
+# or two checkouts) must not share a spool or a log
+RUN = ''.join('%02x' % b for b in __import__('os').urandom(4))
+SPOOL = '/tmp/tf_test_mqtt_spool_%s.txt' % RUN
 
 
 class Sock:
@@ -585,7 +588,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
 
 def test_warnings_reach_the_real_logger():
     import logger
-    log = '/tmp/tf_test_mqtt_log.txt'
+    log = '/tmp/tf_test_mqtt_log_%s.txt' % RUN
     for f in (log, log + '.1'):
         try:
             remove(f)
