@@ -8,16 +8,7 @@ import time
 
 import pytest
 
-from thingflow_mpy import cli
-
-
-def call(capsys, *argv):
-    try:
-        rc = cli.main([str(a) for a in argv])
-    except SystemExit as e:
-        rc = e.code
-    out, err = capsys.readouterr()
-    return rc, out, err
+from test_cli import call
 
 
 def _publish_later(b, user, pw, msgs):
