@@ -62,7 +62,8 @@ def due(w, t0):
         if w.every and w.spool:  # a new run of the app (a deep-sleep wake-up is one):
             _carry(w)  # the cycle may have begun in an earlier run
     return bool(w.batch and len(w.outbox) >= w.batch
-                or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0) < w.every * 1000 - min(w.every * 16, 1000))
+                or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0)
+                < w.every * 1000 - min(w.every * 16, 1000))
 
 
 def _carry(w):

@@ -24,8 +24,9 @@ def context():
 def wrap(c):
     """TLS over the connected socket of client c (c.ssl: True or an
     SSLContext). CPython's handshake runs under the socket's timeout (a
-    deadline for all of it), set to the time the TCP connect left; MicroPython's goes on in _Sock's reads and
-    writes, each bounded by the time left of the call."""
+    deadline for all of it), set to the time the TCP connect left;
+    MicroPython's goes on in _Sock's reads and writes, each bounded by the
+    time left of the call."""
     c.send(0, 0, None)  # the socket's timeout: the time left of the call (CPython's handshake)
     x = c.ssl
     if x is True:

@@ -65,7 +65,9 @@ def run_for(sched, seconds):
         if not e.args or e.args[0] is not clk:  # not the clock's: the task's own (also at the end)
             raise
         # the scheduler's logical time stands at its last wake-up: bring it
-        # to the end, so that a task scheduled now starts from there
+        # to the end, so that a task scheduled now starts from there (the
+        # steps of run_forever's start, which a method of the scheduler's
+        # would cost every app's heap)
         ms = clk.ticks_diff(clk.ticks_ms(), sched._last)
         if ms < 0:  # more than half the period: a clock fault, as in run_forever
             sched.clock_faults += 1
