@@ -47,9 +47,9 @@ def due(w, t0):
     cycle that sent everything began (the first cycle begins at the first
     event, or with a spool as <spool>.cyc says: it may have begun in an
     earlier run), so that a failed attempt is retried after the back-off.
-    (every less 1/64 of it, at most 1 s: the wake-ups' jitter of a few
-    ms, or a deep sleep's whole seconds, must not make a cycle wait for
-    one reading more)"""
+    (every less 16 ms a second of it, at most 1 s: the wake-ups' jitter of
+    a few ms, or a deep sleep's whole seconds, must not make a cycle wait
+    for one reading more)"""
     clk = w.clock
     # (a time < 0 ago: more than half a board's ticks period, 6.2 days, ago)
     if w.state < -1 and 0 <= clk.ticks_diff(t0, w._fail_t) < -w.state:

@@ -262,7 +262,7 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
     """The day of an app in one sleep mode: the counts the energy model
     needs. publish: seconds between publish batches (0: at every wake-up):
     a batch at the first wake-up, then at the first wake-up at least publish
-    s (less 1/64 of it, at most 1 s) after the last batch, as the MQTT writer's `every` counts its cycle.
+    s (less 16 ms a second of it, at most 1 s) after the last batch, as the MQTT writer's `every` counts its cycle.
     radio: 'kept' or 'batch' (default: batch in deep sleep, else kept).
     task_ms: the CPU time of one task run. short: in deep mode, how the gaps
     shorter than min_ms are slept, 'modem' or 'light'. Returns a dict."""
@@ -293,7 +293,7 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
             # at the first wake-up `publish` s after this one, not on a fixed
             # grid (wake-ups every 70 s with every=300: one batch per 350 s)
             publishes += 1
-            next_pub = t + round(publish * 100) - min(round(publish * 1.6), 100)  # (as the writer: less 1/64, <= 1 s)
+            next_pub = t + round(publish * 100) - min(round(publish * 1.6), 100)  # (as the writer: less 16 ms a second, <= 1 s)
         nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
         gap = max(nxt - ts - busy, 0.0)
         if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
