@@ -84,6 +84,19 @@ def shadow_code(mpy_files, root='/lib'):
             '  except OSError:pass' % mods)
 
 
+def check_app(app, py=True):
+    """app as a Path; UsageError for a folder, a missing file and (py) a
+    file that is not .py (run, deploy and plan take the app this way)."""
+    app = Path(app)
+    if app.is_dir():
+        raise UsageError('%s: a folder, not an app file (give the app\'s .py file)' % app)
+    if not app.is_file():
+        raise UsageError('no such app: %s' % app)
+    if py and app.suffix != '.py':
+        raise UsageError('the app must be a .py file: %s' % app)
+    return app
+
+
 def commands(app, port, build_dir, files=(), exe='mpremote', romfs=False):
     """The mpremote commands that deploy, as argv lists. romfs: the library
     as the image BUILD/lib.romfs, into the board's ROMFS partition."""
@@ -114,13 +127,7 @@ def deploy(app, port, out='build', arch=None, build=True, dry_run=False, files=(
     command that failed, else 0. UsageError / mpy.ToolMissing for bad
     arguments and missing tools."""
     from .build import build as do_build, table
-    app = Path(app)
-    if app.is_dir():
-        raise UsageError('%s: a folder, not an app file (give the app\'s .py file)' % app)
-    if not app.is_file():
-        raise UsageError('no such app: %s' % app)
-    if app.suffix != '.py':
-        raise UsageError('the app must be a .py file: %s' % app)
+    app = check_app(app)
     check_port(port)
     files = [Path(f) for f in files]
     for f in files:

@@ -29,30 +29,31 @@ def _masked(url):
 
 def parse_broker(url):
     """'mqtt://[user[:password]@]host[:port]' -> (host, port, user, password).
-    port defaults to 1883 (8883 for mqtts://, TLS: see is_tls); user and password are percent-decoded (a password
-    with '/', '#', '?' or '@' is given as %2F, %23, %3F, %40; a '%' as %25).
-    UsageError names a bad URL."""
+    port defaults to 1883 (8883 for mqtts://, TLS: see is_tls); user and
+    password are percent-decoded (a password with '/', '#', '?' or '@' is
+    given as %2F, %23, %3F, %40; a '%' as %25). UsageError names a bad URL
+    (its password shown as ***)."""
     try:
         u = urlsplit(url)
         port = u.port
     except ValueError as e:  # a port that is not a number or out of range
-        raise UsageError('bad broker URL %r: %s' % (_masked(url), e))
-    if u.scheme not in ('mqtt', 'mqtts'):
-        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] (or mqtts:// for TLS)' % (_masked(url),))
-    if not u.hostname:
-        raise UsageError('bad broker URL %r: no host' % (_masked(url),))
-    if port == 0:
-        raise UsageError('bad broker URL %r: port 0' % (_masked(url),))
-    if u.path not in ('', '/') or u.query or u.fragment:
-        raise UsageError('bad broker URL %r: want mqtt://HOST[:PORT] and nothing after it' % (_masked(url),))
+        why = e
+    else:
+        why = ('want mqtt://HOST[:PORT] (or mqtts:// for TLS)' if u.scheme not in ('mqtt', 'mqtts') else
+               'no host' if not u.hostname else
+               'port 0' if port == 0 else
+               'want mqtt://HOST[:PORT] and nothing after it' if u.path not in ('', '/') or u.query or u.fragment
+               else None)
+    if why is not None:
+        raise UsageError('bad broker URL %r: %s' % (_masked(url), why))
     user, pw = u.username, u.password
-    return (u.hostname, port or (8883 if u.scheme == 'mqtts' else DEFAULT_PORT), None if user is None else unquote(user),
+    return (u.hostname, port or (8883 if is_tls(url) else DEFAULT_PORT), None if user is None else unquote(user),
             None if pw is None else unquote(pw))
 
 
 def is_tls(url):
     """True for an mqtts:// broker URL (TLS)."""
-    return url.lower().startswith('mqtts:')
+    return urlsplit(url).scheme == 'mqtts'
 
 
 def check_topic(topic):

@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 
 from . import mpy
-from .deploy import imports_config
-from .listen import Listener, UsageError, counted, fmt_event, parse_broker, printable, show_other
+from .deploy import check_app, imports_config
+from .listen import Listener, UsageError, counted, fmt_event, is_tls, parse_broker, printable, show_other
 
 DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
 FIELDS = ('wakeups', 'sampled', 'published', 'queued', 'dropped', 'refused', 'errors')
@@ -200,13 +200,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     Stopped during the start-up (before the app runs: compiling, the
     broker): a summary line saying so, and 0, as for a stopped app."""
     t0 = time.monotonic()
-    app = Path(app)
-    if app.is_dir():
-        raise UsageError('%s: a folder, not an app file (give the app\'s .py file)' % app)
-    if not app.is_file():
-        raise UsageError('no such app: %s' % app)
-    if app.suffix != '.py':
-        raise UsageError('the app must be a .py file: %s' % app)
+    app = check_app(app)
     if runtime not in ('micropython', 'cpython'):
         raise UsageError('bad runtime %r: want micropython or cpython' % (runtime,))
     if heap is not None:
@@ -234,7 +228,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     host = port = user = password = None
     if broker is not None:
         host, port, user, password = parse_broker(broker)
-        if broker.lower().startswith('mqtts:'):
+        if is_tls(broker):
             raise UsageError('--broker: run speaks plain MQTT (mqtt://) to the broker, not mqtts:// '
                              '(listen takes mqtts://)')
     exe = mpy.micropython_binary() if runtime == 'micropython' else sys.executable
