@@ -68,25 +68,24 @@ class _Captured(BaseException):
     pass
 
 
-def load_app(path, notes=None):
+def load_app(path, notes=None, publish=None):
     """Run an app file up to its run_forever() and return (tasks, clock,
     publish): tasks as [(name, interval s, slack)], one per scheduled task,
     from the app's scheduler; clock is that scheduler's clock object; publish
     the radio duty cycle of the app's MQTT writer (its `every` in s; 0 when
     it publishes at once; None when the app has no writer): one its
     scheduled things are connected to, else one in its globals. notes: a list
-    that gets a warning for each writer of a deep-sleep app without spool=
-    (its outbox is lost at each deep sleep). The
+    that gets the warnings (a deep-sleep writer without spool=, filters
+    whose state a deep sleep loses, writers not modelled, and the writer's
+    batch=, unless publish, the --publish given, says how often). The
     app runs in a temporary folder (its files, such as logs, go there), with
     its own folder on the path, after sim_wiring.py beside it (the simulated
     chips, as `thingflow-mpy run` wires them), and config_example.py
     standing in for a missing config.py."""
     import tempfile
+    from .deploy import check_app
     tf = _lib()
-    if os.path.isdir(path):
-        raise ValueError("%s: a folder, not an app file (give the app's .py file)" % path)
-    if not os.path.isfile(path):
-        raise ValueError('no such app: %s' % path)
+    check_app(path, py=False)  # (a UsageError is a ValueError)
     path = os.path.abspath(path)
     here = os.path.dirname(path)
     got = []
@@ -153,13 +152,14 @@ def load_app(path, notes=None):
             while int(sl * grp[0]) < grp[2]:  # as schedule_periodic rounds it: the app's ticks
                 sl = math.nextafter(sl, 1)
             tasks.append((str(name), grp[0] / 100, sl))
+    given = publish
     publish = float(ws[0].every or 0) if ws else None
     if notes is not None and len(ws) > 1:
         notes.append('%d MQTT writers: the figures follow the first, %s %r (every=%g); %s' % (
             len(ws), type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].every,
             ', '.join('%r (every=%g)' % (getattr(w, 'name', '?'), w.every) for w in ws[1:])
             + ' not modelled'))
-    if notes is not None and ws and getattr(ws[0], 'batch', 0):
+    if notes is not None and ws and getattr(ws[0], 'batch', 0) and given is None:
         notes.append('%s %r: batch=%d is not modelled (it connects when that many events wait): the figures '
                      'assume %s; give --publish S for the seconds its batches take to fill' % (
                          type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].batch,
@@ -262,7 +262,8 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
     """The day of an app in one sleep mode: the counts the energy model
     needs. publish: seconds between publish batches (0: at every wake-up):
     a batch at the first wake-up, then at the first wake-up at least publish
-    s (less 16 ms a second of it, at most 1 s) after the last batch, as the MQTT writer's `every` counts its cycle.
+    s (less 16 ms a second of it, at most 1 s) after the last batch, as the
+    MQTT writer's `every` counts its cycle.
     radio: 'kept' or 'batch' (default: batch in deep sleep, else kept).
     task_ms: the CPU time of one task run. short: in deep mode, how the gaps
     shorter than min_ms are slept, 'modem' or 'light'. Returns a dict."""
@@ -293,7 +294,8 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
             # at the first wake-up `publish` s after this one, not on a fixed
             # grid (wake-ups every 70 s with every=300: one batch per 350 s)
             publishes += 1
-            next_pub = t + round(publish * 100) - min(round(publish * 1.6), 100)  # (as the writer: less 16 ms a second, <= 1 s)
+            # (less 16 ms a second of it, at most 1 s, as the writer)
+            next_pub = t + round(publish * 100) - min(round(publish * 1.6), 100)
         nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
         gap = max(nxt - ts - busy, 0.0)
         if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
@@ -425,10 +427,9 @@ def main(args):
                 args.publish = 0.0
         elif args.app:
             notes = []
-            tasks, clock, pub = load_app(args.app, notes)
+            tasks, clock, pub = load_app(args.app, notes, args.publish)
             for n in notes:
-                if args.publish is None or 'is not modelled' not in n:  # (--publish given: it is)
-                    print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
+                print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
             if args.publish is None:
                 args.publish = pub or 0.0
             if not tasks:
