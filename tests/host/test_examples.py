@@ -219,9 +219,14 @@ def test_broker_unreachable_is_one_line(tmp_path):
                           'Connection refused\n' % port)
 
 
-def publish(broker, msgs):
+def publish(broker, msgs, user=None, password=None, cafile=None):
+    # msgs [(topic, payload)] at qos 1, each acknowledged (with cafile: TLS)
     import paho.mqtt.client as mqtt
     c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    if user is not None:
+        c.username_pw_set(user, password)
+    if cafile is not None:
+        c.tls_set(ca_certs=str(cafile))
     c.connect(broker.host, broker.port)
     c.loop_start()
     for topic, payload in msgs:

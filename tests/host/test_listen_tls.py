@@ -9,23 +9,14 @@ import time
 import pytest
 
 from test_cli import call
+from test_examples import publish
 
 
 def _publish_later(b, user, pw, msgs):
     # a plain paho publisher over TLS, once listen has subscribed
-    import paho.mqtt.client as mqtt
-
     def go():
         time.sleep(1.0)
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id='pub')
-        c.username_pw_set(user, pw)
-        c.tls_set(ca_certs=str(b.cafile))
-        c.connect(b.host, b.port)
-        c.loop_start()
-        for t, p in msgs:
-            c.publish(t, p, qos=1).wait_for_publish(5)
-        c.disconnect()
-        c.loop_stop()
+        publish(b, msgs, user, pw, b.cafile)
     th = threading.Thread(target=go, daemon=True)
     th.start()
     return th
