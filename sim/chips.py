@@ -144,14 +144,13 @@ class MCP9808(Chip):
             v = 0x0054
         elif reg == 7:
             v = self.ident
-        elif reg == 8:
-            return bytes([self.regs[8]] + [0] * (n - 1))
         else:
             v = self.regs.get(reg, 0)
-        return bytes([v >> 8, v & 0xFF] + [0] * (n - 2))
+        d = [v] if reg == 8 else [v >> 8, v & 0xFF]  # RESOLUTION has 8 bits
+        return bytes((d + [0] * n)[:n])  # n bytes, as a board reads: 1 is T_A's upper byte
 
     def write(self, reg, data):
-        if reg == 8:
+        if reg == 8 and data:  # (a write of the pointer only changes nothing)
             self.regs[8] = data[0] & 3
         elif reg in (1, 2, 3, 4) and len(data) >= 2:
             v = data[0] << 8 | data[1]
@@ -238,6 +237,8 @@ class TSL2591(Chip):
             return  # special function (interrupt set/clear)
         if reg & 0xE0 != 0xA0:
             raise ValueError('TSL2591 model: command byte 0x%02x lacks CMD|normal (0xA0)' % reg)
+        if not data:
+            return  # the command byte alone: it only selects the register
         reg &= 0x1F
         v = data[0]
         if reg == 0:

@@ -68,3 +68,31 @@ def error_mid_run(sensor, chip, interval=10, fail_after=3, seconds=99):
     s.schedule_sensor(Counter(), interval, rc)
     run_for(s, seconds)
     return r, rc
+
+
+def newlib_errno(fn, *a, **k):
+    """The OSError that fn(*a, **k) raises on a port whose errno numbers are
+    newlib's (the ESP32: ETIMEDOUT is 116, not 110): a stand-in errno
+    module for the call, and sensors._err loaded anew (before and after)."""
+    import sys
+
+    class Errno:
+        ENODEV = 19
+        ETIMEDOUT = 116
+
+    def unload():
+        sys.modules.pop('sensors._err', None)
+        p = sys.modules.get('sensors')
+        if p is not None and hasattr(p, '_err'):
+            delattr(p, '_err')
+    saved = sys.modules.get('errno')
+    unload()
+    sys.modules['errno'] = Errno
+    try:
+        return tcheck.raises(OSError, fn, *a, **k)
+    finally:
+        if saved is None:
+            del sys.modules['errno']
+        else:
+            sys.modules['errno'] = saved
+        unload()

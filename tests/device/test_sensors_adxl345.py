@@ -1,10 +1,11 @@
 # Device tests of the ADXL345 driver against the register-level chip model.
+from errno import ETIMEDOUT
 from chips import ADXL345 as Chip
 from sensors.adxl345 import ADXL345, ms2
 from thingflow import Scheduler
 from vclock import VirtualClock, run_for
 from tcheck import raises, msg
-from sensorkit import bus, close, Rec, error_mid_run
+from sensorkit import bus, close, Rec, error_mid_run, newlib_errno
 
 G = 9.80665
 
@@ -112,7 +113,7 @@ def test_first_reading_waits_for_data_ready_in_virtual_time():
     c.write = lambda reg, data: None  # a chip that never leaves standby
     c.regs[0x2D] = 0
     e = raises(OSError, ADXL345, i2c, clock=clk)
-    assert e.args == (110, 'ADXL345 0x53: no data'), e.args
+    assert e.args == (ETIMEDOUT, 'ADXL345 0x53: no data'), e.args
     assert (clk.sleeps, clk.now) == (5, 184 + 3 * 12)
 
 
@@ -129,8 +130,21 @@ def test_each_wait_for_the_first_data_is_followed_by_a_look():
     assert a.sample() == (0, 0, 256)
     c.ready = lambda: clk.now >= 73  # after the third wait: no data
     e = raises(OSError, ADXL345, i2c, clock=clk)
-    assert e.args == (110, 'ADXL345 0x53: no data'), e.args
+    assert e.args == (ETIMEDOUT, 'ADXL345 0x53: no data'), e.args
     assert (clk.sleeps, clk.now) == (6, 72)
+
+
+def test_no_data_is_the_ports_etimedout():
+    # errno.ETIMEDOUT of the port: 116 on the ESP32 (newlib's
+    # numbers), where the hard-coded 110 is ESHUTDOWN
+    clk = VirtualClock()
+    i2c = bus()
+    c = i2c.sim.attach(Chip(clock=clk))
+    c.ready = lambda: False
+    e = newlib_errno(ADXL345, i2c, clock=clk)
+    assert e.args == (116, 'ADXL345 0x53: no data'), e.args
+    e = raises(OSError, ADXL345, i2c, clock=clk)  # the host's (110 on Linux)
+    assert e.args == (ETIMEDOUT, 'ADXL345 0x53: no data'), e.args
 
 
 def test_i2c_error_mid_run_ends_only_this_sensor():

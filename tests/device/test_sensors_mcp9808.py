@@ -109,6 +109,19 @@ def test_alert_flags_do_not_change_the_reading():
     assert t.sample() == -10.0
 
 
+def test_the_model_answers_with_as_many_bytes_as_asked():
+    # readfrom_mem(addr, reg, n) gives n bytes on a board; the model gave 2
+    # for n = 0 or 1 (and a 1-byte read of T_A is its upper byte)
+    i2c = bus()
+    c = i2c.sim.attach(Chip(temp=-10.0))
+    assert i2c.readfrom_mem(0x18, 5, 1) == bytes([0x3F])  # flag lower (0 deg C), sign
+    assert i2c.readfrom_mem(0x18, 5, 0) == b''
+    assert i2c.readfrom_mem(0x18, 7, 3) == bytes([4, 0, 0])
+    assert (i2c.readfrom_mem(0x18, 8, 0), i2c.readfrom_mem(0x18, 8, 2)) == (b'', bytes([3, 0]))
+    i2c.writeto_mem(0x18, 8, b'')  # the pointer alone: nothing changes (it raised IndexError)
+    assert c.regs[8] == 3 and MCP9808(i2c, res=0.5).sample() == -10.0
+
+
 def test_noise_stays_within_its_bound_and_repeats_with_the_seed():
     i2c = bus()
     c = i2c.sim.attach(Chip(temp=20.0, noise=0.5, seed=7))

@@ -1,10 +1,11 @@
 # Device tests of the TSL2591 driver against the register-level chip model.
+from errno import ETIMEDOUT
 from chips import TSL2591 as Chip
 from sensors.tsl2591 import TSL2591, lux
 from thingflow import Scheduler
 from vclock import VirtualClock, run_for
 from tcheck import raises, msg
-from sensorkit import bus, close, Rec, error_mid_run
+from sensorkit import bus, close, Rec, error_mid_run, newlib_errno
 
 GAINS = (1, 25, 428, 9876)
 ITIMES = (100, 200, 300, 400, 500, 600)
@@ -175,8 +176,31 @@ def test_waits_for_a_finished_integration_in_virtual_time():
     c.mem_write = lambda reg, data: None  # a chip that takes no setting any more
     c.enable = 0
     e = raises(OSError, s.sample)
-    assert e.args == (110, 'TSL2591 0x29: no data'), e.args
+    assert e.args == (ETIMEDOUT, 'TSL2591 0x29: no data'), e.args
     assert clk.sleeps == 7
+
+
+def test_no_data_is_the_ports_etimedout():
+    # errno.ETIMEDOUT of the port (116 on the ESP32), not a fixed 110
+    clk = VirtualClock()
+    i2c = bus()
+    c = i2c.sim.attach(Chip(clock=clk))
+    c.mem_write = lambda reg, data: None  # a chip that takes no setting
+    e = newlib_errno(TSL2591, i2c, clock=clk)
+    assert e.args == (116, 'TSL2591 0x29: no data'), e.args
+    assert clk.sleeps == 3
+
+
+def test_the_command_byte_alone_is_a_write_of_nothing():
+    # writeto_mem(addr, cmd, b'') only selects a register on the chip; the
+    # model raised IndexError
+    i2c = bus()
+    c = i2c.sim.attach(Chip())
+    TSL2591(i2c, gain=428)
+    i2c.writeto_mem(0x29, 0xA0, b'')
+    i2c.writeto_mem(0x29, 0xA1, bytearray())
+    assert (c.enable, c.control) == (3, 0x20)
+    raises(ValueError, i2c.writeto_mem, 0x29, 0x01, b'')  # still no command bit: a driver bug
 
 
 def test_construction_code_is_unloaded_unless_auto_gain_needs_it():
