@@ -163,7 +163,7 @@ class MQTTClient:
                 c = self.clock
                 m = abs(t) * 1000 - c.ticks_diff(c.ticks_ms(), self.start)
                 if m <= 0:
-                    raise OSError(110)  # ETIMEDOUT
+                    raise OSError(__import__('errno').ETIMEDOUT)  # the port's number
                 s.settimeout(m / 1000)
                 if not r:
                     if not b:

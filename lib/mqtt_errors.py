@@ -21,6 +21,8 @@ batch:want a number >= 0 (0: off), at most outbox
 port:want 1-65535
 keepalive:want 0-65535 s
 host:want a host name or address
+client_id:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
+user:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
 topic:want a non-empty string
 +:+ and # are for subscribing, not publishing
 \x00:no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes"""
@@ -41,8 +43,8 @@ writer closed"""
 def error(k, v, w=None):
     """Without w: raise the error about value v. ValueError when k is an
     argument name; MQTTError when k is the kind of packet the broker sent
-    instead of a CONNACK (v its body; a CONNACK with a return code: the
-    refusal, named; 0: a packet length that MQTT does not allow).
+    instead of a CONNACK (v its body, bytes; a CONNACK with a return code:
+    the refusal, named; v 0: a packet length that MQTT does not allow).
     With w (an MQTTWriter): log a warning about v through
     logger.get_logger() (nothing when no logger is initialised); k: 0-4 the
     event v was refused (why: line k of _WHY), 5 network failure v, 6 spool
@@ -58,7 +60,7 @@ def error(k, v, w=None):
             if ln[0] == n:
                 raise ValueError('%s %r: %s' % (k, v, ln[1]))
     from mqtt_client import MQTTError
-    if not k:
+    if v == 0:  # (v: the packet's body, bytes, when k is its kind, 0 too)
         raise MQTTError('bad packet length from the broker')
     if k != 0x20 or len(v) != 2:
         raise MQTTError('no CONNACK from the broker (packet 0x%02x)' % k)

@@ -22,6 +22,15 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
             _err('keepalive', keepalive)
         if type(timeout) not in (int, float) or not timeout > 0:  # (not: also nan; a bool is no number here)
             _err('timeout', timeout)
+        for x, v in (('client_id', client_id), ('user', user)):  # (user: optional)
+            try:  # a str or UTF-8 bytes, by a topic's rule (+ # allowed, may be empty): else the
+                # broker drops the connection, or the CONNECT cannot be made (over 65535 bytes)
+                b = (v if isinstance(v, str) else v.decode()).encode()
+                ok = not b or mqtt_client.check_topic(bytes(47 if c | 8 == 43 else c for c in b).decode(), 1)
+            except Exception:  # (None, not str or bytes, or bytes that are not UTF-8)
+                ok = v is None and x == 'user'
+            if not ok:
+                _err(x, v)
         self.name = client_id
         self.server = server
         self.port = port

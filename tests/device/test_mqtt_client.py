@@ -1,5 +1,8 @@
 # Device tests of mqtt_client: packet bytes, topic checks, argument checks,
 # and the reading of the broker's answers through a fake socket (no broker).
+import errno
+import sys
+
 import mqtt_client
 from mqtt_client import (MQTTClient, MQTTError, connect_packet, publish_packet,
                          check_topic)
@@ -294,6 +297,39 @@ def test_connack_codes_become_named_errors():
     assert isinstance(e, OSError) and 'closed' in str(e) and c.sock is None
 
 
+def test_a_packet_of_kind_0_is_no_connack_not_a_bad_length():
+    # (kind 0 was taken for the bad-length marker: 'bad packet length')
+    c, s, e = connect_with([b'\x00\x02\x00\x00'])
+    assert isinstance(e, MQTTError) and msg(e) == 'no CONNACK from the broker (packet 0x00)', e
+    assert s.closed and c.sock is None
+
+
+def test_client_id_and_user_name_are_checked_naming_the_value():
+    # Mosquitto drops a CONNECT whose client id or user name holds a control
+    # character, surrogate or noncharacter (seen as 'closed by the broker',
+    # a network failure retried for ever); None sent no client id at all (a
+    # malformed CONNECT); over 65535 bytes the CONNECT could not be made
+    # (a ValueError from bytes() that named nothing)
+    want = ': want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes'
+    for bad in ('dev\r', 'd\x00v', 'a\x85', 'a\ufffe', 's\ud800', None, 5, b'\xff1', b'a\nb', 'x' * 65536,
+                '\u00e9' * 32768):
+        e = raises(ValueError, MQTTClient, bad, '127.0.0.1')
+        assert msg(e) == 'client_id %r' % (bad,) + want, (bad, msg(e)[:80])
+        e = raises(ValueError, MQTTClient, 'dev1', '127.0.0.1', user=bad if bad is not None else 7)
+        assert msg(e) == 'user %r' % (bad if bad is not None else 7,) + want, (bad, msg(e)[:80])
+    e = raises(ValueError, MQTTWriter, 'kitchen\r', '127.0.0.1', 1883, 'k/t')
+    assert msg(e) == "client_id 'kitchen\\r'" + want, msg(e)
+    # MQTT allows these (+ and # too: a client id is no topic); empty: the
+    # broker assigns one (clean session only: else it answers CONNACK 2,
+    # 'identifier rejected')
+    for ok in ('', 'a+#/', b'a1b2', bytearray(b'c3'), '\u00e9t\u00e9', '\U0001f321', 'x' * 65535):
+        assert MQTTClient(ok, '127.0.0.1').name == ok
+        assert MQTTClient('dev1', '127.0.0.1', user=ok).user == ok
+    assert getattr(MQTTClient('dev1', '127.0.0.1'), 'user', None) is None
+    c, s, r = connect_with([CONNACK], user=b'dev', password=b'\xff\xfe')  # a password is binary data
+    assert r == 0 and s.out == connect_packet('dev1', 0, b'dev', b'\xff\xfe')
+
+
 def test_connect_sends_the_last_will():
     c = MQTTClient('dev1', '127.0.0.1')
     c.set_last_will('a/status', 'offline', True, 1)
@@ -512,8 +548,23 @@ def test_connect_has_one_timeout_in_all_the_tcp_connect_included():
     assert ts[0] == 2.0 and len(ts) > 2 and ts[1:] == [0.5] * (len(ts) - 1), ts
     net = slow_net(2000)  # nothing left for the CONNECT: a timeout, closed
     e = raises(OSError, on_net, net, c.connect)
-    assert e.args[0] == 110 and c.sock is None and net.socks[0].closed
+    assert e.args[0] == errno.ETIMEDOUT == 110 and c.sock is None and net.socks[0].closed
     assert net.socks[0].out == b''
+    # the port's number: 116 on the ESP32 (newlib's numbers), where 110 is
+    # ESHUTDOWN (a stand-in errno module for the call)
+    real = sys.modules.get('errno')
+
+    class Errno:
+        ETIMEDOUT = 116
+    sys.modules['errno'] = Errno
+    try:
+        e = raises(OSError, on_net, slow_net(2000), c.connect)
+    finally:  # (MicroPython keeps its built-in modules out of sys.modules)
+        if real is None:
+            del sys.modules['errno']
+        else:
+            sys.modules['errno'] = real
+    assert e.args[0] == 116 and c.sock is None
 
 
 def test_ping_waits_for_pingresp_and_disconnect_closes():
@@ -642,5 +693,5 @@ def test_writer_wake_up_budget_is_shared_by_the_calls_of_the_wake_up():
     t0 = clk.now
     w.on_next(('a', 2, 2))
     assert (w.published, w.queued, w.errors) == (1, 1, 1), (w.published, w.queued, w.errors)
-    assert w.last_error.args[0] == 110 and clk.now - t0 == 3000
+    assert w.last_error.args[0] == errno.ETIMEDOUT and clk.now - t0 == 3000, (w.last_error, clk.now - t0)
     assert w.timeout == 3 and w.start == t0
