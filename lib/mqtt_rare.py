@@ -49,7 +49,8 @@ def due(w, t0):
     earlier run), so that a failed attempt is retried after the back-off.
     (every less 16 ms a second of it, at most 1 s: the wake-ups' jitter of
     a few ms, or a deep sleep's whole seconds, must not make a cycle wait
-    for one reading more)"""
+    for one reading more). Not due, with a spool that cannot be written
+    (a full flash): due, what waits is sent rather than lost at a reset."""
     clk = w.clock
     # (a time < 0 ago: more than half a board's ticks period, 6.2 days, ago)
     if w.state < -1 and 0 <= clk.ticks_diff(t0, w._fail_t) < -w.state:
@@ -61,9 +62,15 @@ def due(w, t0):
         c = w._cyc = t0
         if w.every and w.spool:  # a new run of the app (a deep-sleep wake-up is one):
             _carry(w)  # the cycle may have begun in an earlier run
-    return bool(w.batch and len(w.outbox) >= w.batch
-                or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0)
-                < w.every * 1000 - min(w.every * 16, 1000))
+    if (w.batch and len(w.outbox) >= w.batch
+            or w.every and not 0 <= clk.ticks_diff(t0, c) + getattr(w, '_cyo', 0)
+            < w.every * 1000 - min(w.every * 16, 1000)):
+        return True
+    if w.spool:  # not due: what waits is safe only in the spool (a deep sleep
+        import mqtt_spool  # loses RAM); when that cannot be written (flash
+        mqtt_spool.sync(w)  # full: counted), it is sent now rather than lost
+        return w._fn < 0
+    return False
 
 
 def _carry(w):

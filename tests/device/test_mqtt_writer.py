@@ -959,6 +959,43 @@ def test_a_start_with_the_flash_full_replays_the_spool_and_rewrites_it_later():
     cleanup()
 
 
+def test_duty_cycle_sends_at_once_what_a_full_flash_cannot_spool():
+    # A deep-sleep app: each wake-up a new writer (RAM is lost), the outbox
+    # kept only in the spool. The flash is full: the event cannot be spooled,
+    # so it is sent now, not lost at the deep sleep (it was: the cycle was
+    # not due, the write failed, and the reset took the RAM outbox with it)
+    for kw in ({'every': 300}, {'batch': 5}):
+        cleanup()
+        room = [1 << 20]
+        restore = use_flash(room)
+        try:
+            clk = VirtualClock()
+            w, fc, clk = make(clk, spool=SPOOL, status=False, **kw)
+            w.on_next(('s', 1, 1))  # the cycle begins: spooled
+            assert (w.queued, w.connects, w.errors) == (1, 0, 0), kw
+            clk.now = 60000
+            w, fc, clk = make(clk, spool=SPOOL, status=False, **kw)  # a wake-up
+            room[0] = 0  # the flash is full
+            w.on_next(('s', 2, 2))  # not due, cannot be spooled: sent at once
+            assert data(fc) == ['["s", 1, 1]', '["s", 2, 2]'], (kw, data(fc))
+            assert (w.queued, w.published, w.connects, w.errors, w.dropped) == (0, 2, 1, 1, 0), kw
+            assert w.last_error.args[0] == 28 and w.state == 0  # disconnected again
+            room[0] = 1 << 20  # room again: the duty cycle as before
+            clk.now = 120000
+            w.on_next(('s', 3, 3))
+            assert (w.queued, w.connects, w.errors) == (1, 1, 1), kw
+            clk.now = 180000
+            w, fc, clk = make(clk, spool=SPOOL, status=False, **kw)  # a wake-up
+            assert w.queued == 1
+            room[0] = 0
+            fc.up = False  # and the broker is away: what can be done is done, and counted
+            w.on_next(('s', 4, 4))
+            assert (w.queued, w.connects, w.errors) == (2, 0, 3), (kw, w.errors)
+        finally:
+            restore()
+    cleanup()
+
+
 def test_spool_count_line_cut_short_loses_nothing_and_drops_nothing():
     cleanup()
     with open(SPOOL, 'wb') as f:
