@@ -109,7 +109,10 @@ class DeepSleepClock:
         b = self.state(ms)
         for f in self.before:
             f()
-        self.memory(b)
+        try:
+            self.memory(b)
+        except OSError:  # file= on a full flash: sleep without a state (the
+            pass  # wake-up says 'nostate', a fresh grid) rather than stay awake
         self.deeps += 1
         # less the next boot and what the state, hooks and store took (else
         # each cycle would add it to the grid); never deepsleep(0): on the

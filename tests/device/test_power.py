@@ -488,6 +488,35 @@ def test_file_store_and_before_hooks():
     os.remove(path)
 
 
+def test_a_store_that_fails_still_sleeps_and_the_wake_up_starts_afresh():
+    # file= on a full flash: the state cannot be written (OSError 28, the
+    # file truncated as open('wb') leaves it); the board sleeps all the same
+    # (raising would end the app and leave the board awake on its battery),
+    # and the wake-up finds no state: 'nostate', a fresh grid
+    import os
+    path = '/tmp/tf_power_full_%d.dat' % id(m_dummy)
+    m = FakeMachine(BootClock(0, 50))
+    clk = DeepSleepClock(m, m.clock, file=path)
+    real = clk.memory
+
+    def full(b=None):
+        if b:
+            real(b'')  # truncated, then no room
+            raise OSError(28)
+        return real(b)
+    clk.memory = full
+    rec = Rec()
+    s = Scheduler(clk)
+    s.schedule_sensor(Sensor('x'), 30, rec)
+    clk.resume(s)
+    raises(DeepSleepReset, s.run_forever)
+    assert (clk.deeps, m.calls, rec.times('x')) == (1, [('deepsleep', 30000)], [50]), (clk.deeps, m.calls)
+    m.reboot(50)
+    s2, clk2 = _app(m, m.clock, Rec(), [30], file=path)
+    assert (clk2.status, clk2.boot, s2.time_in_ticks) == ('nostate', 0, 0)
+    os.remove(path)
+
+
 m_dummy = object()
 
 
