@@ -23,6 +23,7 @@ keepalive:want 0-65535 s
 host:want a host name or address
 client_id:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
 user:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
+pw:want one with a password (MQTT 3.1.1: no password without a user name)
 topic:want a non-empty string
 +:+ and # are for subscribing, not publishing
 \x00:no control character (U+0000-U+001F, U+007F-U+009F), surrogate or noncharacter, at most 65535 bytes"""
@@ -55,6 +56,8 @@ def error(k, v, w=None):
         n = k
         if k == 'topic' and isinstance(v, str) and v:  # which rule it breaks
             n = '+' if '+' in v or '#' in v else '\x00'
+        if k == 'user' and v is None:  # a password given without it
+            n = 'pw'
         for ln in _WANT.split('\n'):
             ln = ln.split(':', 1)
             if ln[0] == n:

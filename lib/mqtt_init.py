@@ -28,7 +28,7 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
                 b = (v if isinstance(v, str) else v.decode()).encode()
                 ok = not b or mqtt_client.check_topic(bytes(47 if c | 8 == 43 else c for c in b).decode(), 1)
             except Exception:  # (None, not str or bytes, or bytes that are not UTF-8)
-                ok = v is None and x == 'user'
+                ok = v is None and x == 'user' and password is None  # (MQTT: no password without it)
             if not ok:
                 _err(x, v)
         self.name = client_id

@@ -330,6 +330,19 @@ def test_client_id_and_user_name_are_checked_naming_the_value():
     assert r == 0 and s.out == connect_packet('dev1', 0, b'dev', b'\xff\xfe')
 
 
+def test_a_password_needs_a_user_name():
+    # MQTT 3.1.1 3.1.2-22: no password without a user name (the CONNECT
+    # left the password out, and the broker said 'not authorised'); the
+    # message does not show the password
+    for pw in ('hunter2', b'hunter2'):
+        e = raises(ValueError, MQTTClient, 'dev1', '127.0.0.1', password=pw)
+        assert msg(e) == 'user None: want one with a password (MQTT 3.1.1: no password without a user name)', \
+            msg(e)
+        e = raises(ValueError, MQTTWriter, 'dev1', '127.0.0.1', 1883, 'a/b', password=pw)
+        assert msg(e).startswith('user None: want') and 'hunter2' not in msg(e), msg(e)
+    assert MQTTClient('dev1', '127.0.0.1', user='', password='pw').pswd == 'pw'  # an empty name is one
+
+
 def test_connect_sends_the_last_will():
     c = MQTTClient('dev1', '127.0.0.1')
     c.set_last_will('a/status', 'offline', True, 1)

@@ -561,7 +561,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
     clk = VirtualClock()
     restore = use_logger(rec)
     try:
-        w, fc, clk = make(clk, client=Leaky(clk), password='hunter2', maxsize=20)
+        w, fc, clk = make(clk, client=Leaky(clk), user='dev', password='hunter2', maxsize=20)
         w.on_next(('s', 1, object()))
         w.on_next(('s', 1, 1))
         for x in (('s', 2, 'x' * 20), (None, 3, 4), ('a+b', 4, 5)):
@@ -596,7 +596,7 @@ def test_warnings_reach_the_real_logger():
             pass
     logger.initialize_logging(log)
     try:
-        w, fc, clk = make(password='pw-9')
+        w, fc, clk = make(user='dev', password='pw-9')
         w.on_next(('s', 1, float('inf')))
         fc.up = False
         w.on_next(('s', 2, 3))
@@ -776,17 +776,17 @@ def test_log_lines_never_hold_the_password_in_any_form():
             clk = VirtualClock()
             c = Leaky(clk)
             c.pw = pw
-            w, fc, clk = make(clk, client=c, password=pw)
+            w, fc, clk = make(clk, client=c, user='dev', password=pw)
             w.on_next(('t', 1, 2))
             w.on_error(ValueError('pw %r or %s' % (pw, pw)))
         clk = VirtualClock()
         c = Leaky(clk)
         c.pw = 'hunter2'
-        w, fc, clk = make(clk, client=c, password=b'hunter2')
+        w, fc, clk = make(clk, client=c, user='dev', password=b'hunter2')
         w.on_next(('t', 1, 2))
         w.on_error(ValueError(b'pw hunter2'))
         fc.up = False
-        w, fc, clk = make(password=b'\xff\xfepw')  # not UTF-8
+        w, fc, clk = make(user='dev', password=b'\xff\xfepw')  # not UTF-8
         w.on_error(OSError(b'\xff\xfepw'))
     finally:
         restore()
