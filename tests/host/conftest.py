@@ -10,13 +10,22 @@ paho-mqtt subscriber that records what arrives.
         b = make_broker(users={'dev': 'pw'}, tls=True)
 
 Every broker and subscriber made by these fixtures is stopped at the end of
-the test."""
+the test. mpy_lib: lib/ compiled to .mpy once for the whole run (a folder
+no test writes into)."""
 import threading
 import time
 
 import pytest
 
+from thingflow_mpy import mpy
 from thingflow_mpy.broker import Broker
+
+
+@pytest.fixture(scope='session')
+def mpy_lib(tmp_path_factory):
+    out = tmp_path_factory.mktemp('mpylib')
+    mpy.compile_tree(out)
+    return out
 
 
 @pytest.fixture

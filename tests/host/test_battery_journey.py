@@ -26,12 +26,6 @@ APPS = os.path.join(os.path.dirname(HERE), 'power_apps')
 RUNTIMES = ['micropython', 'cpython']
 
 
-@pytest.fixture(scope='module')
-def mpy_lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp('mpylib_battery')
-    mpy.compile_tree(out)
-    return out
-
 
 def run_app(runtime, mpy_lib, args, env=None, heap=None):
     if runtime == 'micropython':

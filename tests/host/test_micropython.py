@@ -12,12 +12,6 @@ DEVICE = HERE.parent / 'device'
 MODULES = sorted(p.stem for p in DEVICE.glob('test_*.py'))
 
 
-@pytest.fixture(scope='session')
-def mpy_lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp('mpylib')
-    mpy.compile_tree(out)
-    return out
-
 
 @pytest.mark.parametrize('module', MODULES)
 def test_device_module_on_micropython(module, mpy_lib, request):

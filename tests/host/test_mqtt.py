@@ -20,12 +20,6 @@ APP = ROOT / 'tests' / 'mqtt_apps' / 'writer_app.py'
 RUNTIMES = ['cpython', 'micropython']
 
 
-@pytest.fixture(scope='module')
-def mpy_lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp('mqttlib')
-    mpy.compile_tree(out)
-    return out
-
 
 def command(runtime, mpy_lib, args):
     env = dict(os.environ)

@@ -73,12 +73,6 @@ WANT = [
 ]
 
 
-@pytest.fixture(scope='module')
-def mpy_lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp('lazylib')
-    mpy.compile_tree(out)
-    return out
-
 
 @pytest.mark.parametrize('runtime', ['cpython', 'micropython'])
 def test_optional_modules_are_imported_only_when_used(runtime, mpy_lib, tmp_path):

@@ -16,12 +16,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APPS = os.path.join(os.path.dirname(HERE), 'power_apps')
 
 
-@pytest.fixture(scope='module')
-def mpy_lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp('mpylib_power')
-    mpy.compile_tree(out)
-    return out
-
 
 def boot(runtime, mpy_lib, d, boots, extra=False, port=None, app='deep_app.py', wifi=False):
     env = dict(os.environ)

@@ -16,12 +16,6 @@ WATCH = ('deepsleep', 'lightsleep', 'power', 'machine', 'machine_power', 'vclock
 SHOW = 'import sys\nprint(sorted(m for m in %r if m in sys.modules))\n' % (WATCH,)
 
 
-@pytest.fixture(scope='module')
-def mpy_lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp('mpylib_split')
-    mpy.compile_tree(out)
-    return out
-
 
 def run(runtime, mpy_lib, code):
     """stdout + stderr of code in a new process with only lib/ on the path."""
