@@ -118,6 +118,8 @@ def close(w):
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):
             w.state = 0
+        elif w.every or w.batch:  # failed: error() has turned the radio off
+            return
     _off(w)
 
 

@@ -480,6 +480,23 @@ def test_duty_cycle_failure_backs_off_and_turns_the_radio_off():
     assert radio == [True, False, True, False] and w.errors == 2
 
 
+def test_duty_cycle_failed_disconnect_turns_the_radio_off_once():
+    # the DISCONNECT at the end of a cycle fails: a network failure (counted,
+    # the connection forgotten), and the radio goes off once (a hook that
+    # counts its calls, e.g. a shared power switch, saw radio(False) twice)
+    radio = []
+    w, fc, clk = make(every=60, radio=radio.append, status=False)
+
+    def broken():
+        raise OSError(104)
+    fc.disconnect = broken
+    w.on_next(('s', 1, 1))  # the first cycle begins
+    clk.now = 60000
+    w.on_next(('s', 2, 2))  # due: connect, send both, the disconnect fails
+    assert (w.published, w.errors, w.state < 0) == (2, 1, True), (w.published, w.errors, w.state)
+    assert radio == [True, False], radio
+
+
 def test_completion_flushes_disconnects_and_leaves_the_scheduler():
     w, fc, clk = make()
     fc.up = False
