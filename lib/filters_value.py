@@ -140,7 +140,13 @@ class Round(_Value):
 
     def _f(self, v):
         d = self._d
-        return round(v) if d is None else round(v, d)
+        if d is None:
+            return round(v)
+        # +v: a bool is an int (MicroPython's round(True, 1) is 1.0);
+        # MicroPython rounds v * 10**d, which overflows to inf (nan for d
+        # above 308) where CPython returns v, as it does for what is finite
+        d = round(+v, d)
+        return d if d - d == 0 else v
 
 
 _reg.append(globals())  # the fluent methods: t.delta(...) etc.

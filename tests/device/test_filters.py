@@ -742,3 +742,24 @@ def test_heartbeat_repeats_a_tuple_that_is_no_3_tuple_without_raising():
         assert run_for(s, 25) == 3
         assert got == [x] + want, (x, got)
         assert hb.repeats == 2
+
+
+def test_round_gives_the_same_type_and_value_on_both_runtimes():
+    # MicroPython's round(True, 1) is 1.0 (CPython: the int 1), and its
+    # round(v, d) rounds v * 10**d, which overflows to inf (nan for d above
+    # 308) where CPython returns v: a board published 1.0 or inf where the
+    # desktop published 1 or the value
+    got = nexts(run(Round(1), [True, False, ev(True), 7]))
+    assert got == [1, 0, ev(1), 7], got
+    assert [type(x) for x in got[:2] + [got[2][2], got[3]]] == [int] * 4, got
+    big = 2.0 ** 1000  # about 1.07e301: big * 10**10 overflows
+    for d, xs in ((10, [big, -big, ev(big), 1.5]), (308, [2.0, -3.0, 0.25]),
+                  (400, [2.5, -0.125])):
+        got = nexts(run(Round(d), xs))
+        assert got == xs, (d, got)
+        assert [type(x) for x in got] == [type(x) for x in xs], (d, got)
+    inf = float('inf')
+    got = nexts(run(Round(2), [inf, -inf, float('nan'), -0.0, 2.0 ** -1074]))
+    assert got[:2] == [inf, -inf] and got[2] != got[2], got
+    assert str(got[3]) == '-0.0' and got[4] == 0.0, got  # sign kept, as round's
+    assert str(nexts(run(Round(), [-0.4]))[0]) == '0', 'round(v): an int'
