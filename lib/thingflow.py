@@ -313,17 +313,20 @@ class Scheduler:
         thing whose ports are all closed is dropped) or after stop()."""
         clk = self.clock
         woke = clk.ticks_ms()
-        if self._last is not None:  # after an earlier run_forever: count the time since
+        ms = 0  # elapsed since the logical time was last brought up to date
+        if self._last is not None:  # after an earlier run_forever: the time since
             ms = clk.ticks_diff(woke, self._last)
             if ms < 0:  # time ran backwards (or wrapped): not to be trusted
                 self.clock_faults += 1
                 ms = 0
+        self._run = gone = []  # one list: a stop() during a sleep lands in it
+        while True:
             ms += self._ms
             self._ms = ms % 10
             self._advance_time(ms // 10)
-        while self._groups:
+            if not self._groups:
+                break
             self._last = woke  # the clock reading that logical time stands for
-            self._run = gone = []
             for t in self._get_tasks():
                 if t in gone:
                     continue
@@ -338,6 +341,7 @@ class Scheduler:
                             pass
             if None in gone or not self._groups:  # stop() or nothing left
                 break
+            gone.clear()
             done = clk.ticks_ms()
             busy = clk.ticks_diff(done, woke)
             if busy < 0:  # time ran backwards: not to be trusted
@@ -347,11 +351,9 @@ class Scheduler:
             if plan:
                 clk.sleep_ms(plan)
             woke = clk.ticks_ms()
-            slept = clk.ticks_diff(woke, done)
-            if slept < 0 or slept > 2 * plan + 1000:
+            ms = clk.ticks_diff(woke, done)
+            if ms < 0 or ms > 2 * plan + 1000:
                 self.clock_faults += 1  # a clock that wrapped or jumped
-                slept = plan
-            ms = self._ms + busy + slept
-            self._ms = ms % 10
-            self._advance_time(ms // 10)
+                ms = plan
+            ms += busy
         self._run = False

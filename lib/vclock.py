@@ -32,7 +32,7 @@ class VirtualClock:
         return ((a - b + h) & (self.period - 1)) - h
 
     def sleep_ms(self, ms):
-        if not ms >= 0:  # NaN too
+        if type(ms) is not int or ms < 0:  # NaN, floats (a board's sleep_ms takes ints: now stays an int)
             raise ValueError('cannot sleep %r ms' % (ms,))
         if self.stop_at is not None and self.now + ms > self.stop_at:
             if self.now < self.stop_at:  # never backwards: a task may have run past it

@@ -407,6 +407,28 @@ def test_stop_returns_after_the_current_wakeup():
     assert other.runs == [0, 1000, 2000]  # the rest of that wake-up still ran
 
 
+def test_stop_during_a_sleep_returns_after_the_next_wakeup():
+    # stop() from outside the tasks while the scheduler sleeps (an IRQ
+    # handler or a micropython.schedule callback runs during sleep_ms, a
+    # signal handler on CPython): it was put in the last wake-up's list,
+    # which the next wake-up replaced, so the scheduler never stopped
+    class StopClock(VirtualClock):
+        n = 0
+
+        def sleep_ms(self, ms):
+            VirtualClock.sleep_ms(self, ms)
+            self.n += 1
+            if self.n == 2:  # during the second sleep
+                s.stop()
+    clk = StopClock()
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 1)
+    assert run_for(s, 10) == 3
+    assert t.runs == [0, 1000, 2000] and clk.now == 2000
+    assert run_for(s, 2) == 5 and t.runs[3:] == [3000, 4000]  # a later run goes on as usual
+
+
 def test_a_task_cancelled_after_stop_does_not_run_in_that_wakeup():
     clk = VirtualClock()
     s = Scheduler(clk)
@@ -758,6 +780,35 @@ def test_virtual_clock_refuses_a_nan_sleep_and_a_period_that_is_no_int():
     for p in (2.0, 1024.0, '1024', True):  # TypeError or accepted before, not naming it
         e = raises(ValueError, VirtualClock, 0, p)
         assert msg(e) == 'period must be a power of two, not %r' % (p,), msg(e)
+
+
+def test_virtual_clock_refuses_a_float_sleep_at_the_call():
+    # a board's time.sleep_ms(333.3) is a TypeError at the call; the virtual
+    # clock took it, `now` became a float and the scheduler's next
+    # ticks_ms() failed far from the cause ("unsupported operand type(s) for
+    # &: 'float' and 'int'"), after an event with a fractional time went out
+    clk = VirtualClock()
+    for bad in (1000 / 3, 2.0, '5', None):
+        e = raises(ValueError, clk.sleep_ms, bad)
+        assert msg(e) == 'cannot sleep %r ms' % (bad,), msg(e)
+    assert clk.now == 0 and clk.sleeps == 0 and clk.slept == 0
+    clk.sleep_ms(0)
+    clk.sleep_ms(7)
+    assert (clk.now, clk.sleeps, clk.slept, clk.ticks_ms()) == (7, 2, 7, 7)
+    s = Scheduler(clk)
+
+    class Slow:  # waits for its reading on the scheduler's clock
+        sensor_id = 'slow'
+
+        def sample(self):
+            clk.sleep_ms(1000 / 3)
+            return 1
+    r = Rec()
+    s.schedule_sensor(Slow(), 1, r)
+    # its stream ends at the first sample with the error naming the value
+    assert run_for(s, 2.5) == 1 and s._groups == [] and clk.now == 7
+    assert r.events == [] and len(r.errors) == 1 and r.done == 0
+    assert msg(r.errors[0]) == 'cannot sleep %r ms' % (1000 / 3,)
 
 
 def test_run_for_counts_the_seconds_to_the_nearest_ms():
