@@ -59,6 +59,21 @@ def imports_config(source):
                      source, re.M) is not None
 
 
+def uses_writer(app):
+    """True when the app (a Path) mentions mqtt_writer, or a module of its
+    own beside it that it imports does (one level: `import monitor`, where
+    monitor.py makes the writer)."""
+    src = app.read_text(errors='replace')
+    if 'mqtt_writer' in src:
+        return True
+    for a, b in re.findall(r'^[ \t]*(?:import[ \t]+([\w., \t]+)|from[ \t]+([\w.]+)[ \t]+import\b)', src, re.M):
+        for name in (a.split(',') if a else [b]):
+            f = app.parent / (name.split()[0].split('.')[0] + '.py') if name.split() else None
+            if f is not None and f.is_file() and f != app and 'mqtt_writer' in f.read_text(errors='replace'):
+                return True
+    return False
+
+
 def stale_py_code(mpy_files, root='/lib', probe='thingflow'):
     """Board-side code (one line) that deletes each X.py that has an X.mpy
     beside it, in the folders of mpy_files (paths relative to lib/, which

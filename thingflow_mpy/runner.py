@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from . import mpy
-from .deploy import check_app, imports_config
+from .deploy import check_app, imports_config, uses_writer
 from .listen import Listener, UsageError, counted, fmt_event, is_tls, parse_broker, printable, show_other
 
 DEVICE = Path(__file__).resolve().parent / 'device'  # tfrun.py
@@ -267,7 +267,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                 lst.start()  # ConnectionError names the broker
             app_dir = app.parent.resolve()
             src = app.read_text(errors='replace')
-            flag = (['-w'] if 'mqtt_writer' in src else []) + (['-c'] if imports_config(src) else [])
+            flag = (['-w'] if uses_writer(app) else []) + (['-c'] if imports_config(src) else [])
             tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
             if fs is None:
                 fs = tmp / 'fs'

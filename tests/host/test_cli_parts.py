@@ -234,6 +234,24 @@ def test_imports_config(source, want):
     assert imports_config(source) is want
 
 
+
+def test_uses_writer_looks_in_the_apps_own_modules(tmp_path):
+    # the writer made in a module of the app's (main.py: import monitor) is
+    # counted too: run showed 'published -' for such an app
+    from thingflow_mpy.deploy import uses_writer
+    (tmp_path / 'monitor.py').write_text('from mqtt_writer import MQTTWriter\n')
+    (tmp_path / 'other.py').write_text('x = 1\n')
+    (tmp_path / 'pkg').mkdir()
+    app = tmp_path / 'main.py'
+    for src, want in (('import monitor\nmonitor.go()\n', True), ('import os, monitor as m\n', True),
+                      ('from monitor import go\n', True), ('import other\n', False),
+                      ('import monitorx\n', False), ('# import monitor\n', False), ('import os\n', False),
+                      ('from mqtt_writer import MQTTWriter\n', True), ('import pkg.monitor\n', False)):
+        app.write_text(src)
+        assert uses_writer(app) is want, src
+    app.write_text('import main\n')  # itself: no loop, no writer
+    assert uses_writer(app) is False
+
 WARN = ("thingflow-mpy deploy: warning: %s imports config, and no config.py is beside it (nor a --file): "
         "the board needs its own /config.py (write one from examples/config_example.py)\n")
 

@@ -135,6 +135,36 @@ def test_room_monitor_in_32_kb_with_the_library_in_romfs():
     assert m and float(m.group(1)) * 1024 > n  # the image's buffer is on the runner's side
 
 
+def test_a_writer_made_in_a_module_of_the_app_is_counted(tmp_path):
+    # main.py imports monitor.py, which makes the writer behind an input
+    # thing of its own: run showed 'published -' (it looked for mqtt_writer
+    # in main.py only)
+    (tmp_path / 'monitor.py').write_text(
+        'from thingflow import Scheduler, InputThing\n'
+        'from mqtt_writer import MQTTWriter\n'
+        'import config\n\n'
+        "w = MQTTWriter('split', config.MQTT_HOST, config.MQTT_PORT, 'split/{sensor_id}')\n\n\n"
+        'class Guard(InputThing):\n'
+        '    def on_next(self, x):\n'
+        '        w.on_next(x)\n\n\n'
+        'class Count:\n'
+        "    sensor_id = 'n'\n"
+        '    i = 0\n\n'
+        '    def sample(self):\n'
+        '        self.i += 1\n'
+        '        return self.i\n\n\n'
+        's = Scheduler()\n'
+        's.schedule_sensor(Count(), 0.5, Guard())\n\n\n'
+        'def go():\n'
+        '    s.run_forever()\n')
+    (tmp_path / 'main.py').write_text('import monitor\nmonitor.go()\n')
+    (tmp_path / 'config.py').write_text("MQTT_HOST = '192.0.2.1'\nMQTT_PORT = 1883\n")  # (the run's broker replaces them)
+    res, events, s = run(tmp_path / 'main.py', '--for', 2)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert s['published'] is not None and s['published'] >= 3 and s['errors'] == 0, s
+    assert s['received'] == s['published'] and len(events) == s['received'], (s, events)
+
+
 def test_too_small_a_heap_fails_clearly():
     res, events, s = run(EX / 'room_monitor.py', '--for', 2, '--heap', 8)
     assert res.returncode == 1
