@@ -15,7 +15,9 @@ LightSleepClock).
 Radio: 'kept' (associated all the time, one connection; the sleep currents
 of the profile include keeping it) or 'batch' (connect for each publish
 batch, every --publish seconds; forced in deep sleep, which loses the
-connection). The energy model is profiles.energy."""
+connection at each reset; the default for an app whose MQTT writer has a
+duty cycle, every= or batch=, which disconnects after each batch). The
+energy model is profiles.energy."""
 import math
 import os
 import runpy
@@ -68,7 +70,7 @@ class _Captured(BaseException):
     pass
 
 
-def load_app(path, notes=None, publish=None):
+def load_app(path, notes=None, publish=None, info=None):
     """Run an app file up to its run_forever() and return (tasks, clock,
     publish): tasks as [(name, interval s, slack)], one per scheduled task,
     from the app's scheduler; clock is that scheduler's clock object; publish
@@ -77,7 +79,9 @@ def load_app(path, notes=None, publish=None):
     scheduled things are connected to, else one in its globals. notes: a list
     that gets the warnings (a deep-sleep writer without spool=, filters
     whose state a deep sleep loses, writers not modelled, and the writer's
-    batch=, unless publish, the --publish given, says how often). The
+    batch=, unless publish, the --publish given, says how often). info: a
+    dict that gets 'duty': True when that writer has a duty cycle (every=
+    or batch=: it disconnects after each batch, in every sleep mode). The
     app runs in a temporary folder (its files, such as logs, go there), with
     its own folder on the path, after sim_wiring.py beside it (the simulated
     chips, as `thingflow-mpy run` wires them), and config_example.py
@@ -154,6 +158,8 @@ def load_app(path, notes=None, publish=None):
             tasks.append((str(name), grp[0] / 100, sl))
     given = publish
     publish = float(ws[0].every or 0) if ws else None
+    if info is not None:
+        info['duty'] = bool(ws and (ws[0].every or getattr(ws[0], 'batch', 0)))
     if notes is not None and len(ws) > 1:
         notes.append('%d MQTT writers: the figures follow the first, %s %r (every=%g); %s' % (
             len(ws), type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].every,
@@ -264,7 +270,10 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
     a batch at the first wake-up, then at the first wake-up at least publish
     s (less 16 ms a second of it, at most 1 s) after the last batch, as the
     MQTT writer's `every` counts its cycle.
-    radio: 'kept' or 'batch' (default: batch in deep sleep, else kept).
+    radio: 'kept' or 'batch' (default: batch in deep sleep, else kept):
+    batch connects for each batch, but in deep mode with publish 0 (a
+    writer without a duty cycle, which never disconnects) a connection
+    lasts until a deep sleep resets the board.
     task_ms: the CPU time of one task run. short: in deep mode, how the gaps
     shorter than min_ms are slept, 'modem' or 'light'. Returns a dict."""
     if mode not in MODES:
@@ -283,7 +292,8 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
     p = profile
     sleep = {'modem': 0.0, 'light': 0.0, 'deep': 0.0}
     awake = 0.0
-    boots = publishes = 0
+    boots = publishes = connects = 0
+    up = False  # a connection is up (only a deep sleep's reset loses it)
     next_pub = 0
     for i, (t, names) in enumerate(wakes):
         ts = t / 100
@@ -296,10 +306,17 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
             publishes += 1
             # (less 16 ms a second of it, at most 1 s, as the writer)
             next_pub = t + round(publish * 100) - min(round(publish * 1.6), 100)
+            # batch: a connection per batch; but a writer without a duty
+            # cycle (publish 0) in deep mode keeps its connection across
+            # the gaps slept awake (below min_ms): only a reset loses it
+            if not up:
+                connects += 1
+            up = mode == 'deep' and not publish
         nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
         gap = max(nxt - ts - busy, 0.0)
         if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
             sleep['deep'] += gap - p['boot_s']
+            up = False  # the reset loses the connection
             if i + 1 < len(wakes):
                 boots += 1
             else:
@@ -311,7 +328,7 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
     return {
         'seconds': seconds, 'wakeups': len(wakes), 'sleep_s': sleep, 'awake_s': awake,
         'boot_s': boots * p['boot_s'], 'boots': boots, 'publishes': publishes,
-        'connects': publishes if radio == 'batch' else (1 if wakes else 0),
+        'connects': connects if radio == 'batch' else (1 if wakes else 0),
         'radio': radio, 'mode': mode, 'wakes': wakes,
     }
 
@@ -370,7 +387,8 @@ def add_arguments(parser):
                         help="seconds between publish batches (0: at every wake-up; default: the app's "
                              "MQTT writer's `every`, else 0)")
     parser.add_argument('--radio', choices=('kept', 'batch'), default=None,
-                        help='radio kept connected, or connected per batch (default: batch in deep sleep)')
+                        help='radio kept connected, or connected per batch (default: batch in deep sleep, and '
+                             "for an app whose MQTT writer has every= or batch=: it disconnects after each batch)")
     parser.add_argument('--min-ms', type=int, default=None,
                         help="shortest deep sleep in ms (default: the app's DeepSleepClock.min_ms, else 2000)")
     parser.add_argument('--task-ms', type=float, default=5.0, help='CPU time of one task run (default 5 ms)')
@@ -427,7 +445,10 @@ def main(args):
                 args.publish = 0.0
         elif args.app:
             notes = []
-            tasks, clock, pub = load_app(args.app, notes, args.publish)
+            info = {}
+            tasks, clock, pub = load_app(args.app, notes, args.publish, info)
+            if args.radio is None and info['duty']:
+                args.radio = 'batch'  # the writer disconnects after each batch (mqtt_rare.close)
             for n in notes:
                 print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
             if args.publish is None:

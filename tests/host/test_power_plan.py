@@ -19,10 +19,16 @@ def test_profiles_are_complete_and_sourced():
             assert isinstance(p[k], float) and p[k] > 0, (name, k)
             assert len(p['sources'][k]) > 10, (name, k)
         assert set(p['sources']) == set(KEYS)
-        assert p['deep_ma'] <= p['light_ma'] < p['modem_ma'], name
-    # the datasheet figures the issue names
+        assert p['deep_ma'] <= p['light_ma'] <= p['modem_ma'], name
+    # the datasheet figures the issue names; light sleep on the ESP8266 is
+    # what MicroPython's machine.lightsleep costs there: it polls with the
+    # CPU running (ports/esp8266/modmachine.c), the modem-sleep 15 mA, not
+    # the chip's 0.9 mA light sleep, which it never enters
     e = PROFILES['esp8266']
-    assert (e['modem_ma'], e['light_ma'], e['deep_ma']) == (15.0, 0.9, 0.02)
+    assert (e['modem_ma'], e['light_ma'], e['deep_ma']) == (15.0, 15.0, 0.02)
+    # ESP32 Series Datasheet v3.5: modem sleep at 160 MHz 27-44 mA, RX 95-100 mA
+    e = PROFILES['esp32']
+    assert (e['modem_ma'], e['active_ma'], e['light_ma'], e['deep_ma'], e['radio_ma']) == (27.0, 27.0, 0.8, 0.01, 95.0)
 
 
 PROF = {'modem_ma': 10.0, 'light_ma': 1.0, 'deep_ma': 0.01, 'active_ma': 20.0, 'boot_ma': 50.0,
@@ -287,12 +293,14 @@ def test_deep_app_whose_short_gaps_light_sleep(tmp_path, capsys):
     assert light['sleep_s']['modem'] == 0
     assert light['sleep_s']['light'] == pytest.approx(modem['sleep_s']['modem'])
     assert light['sleep_s']['light'] == pytest.approx(12 - 6 * (0.005 + p['wake_s']))  # one task before each
-    assert plan.main(_args([str(app), '--publish', '900'])) == 0
+    # (on an ESP32: the ESP8266's machine.lightsleep costs the modem current)
+    assert plan.main(_args([str(app), '--publish', '900', '--board', 'esp32'])) == 0
     row = capsys.readouterr().out.splitlines()[3].split()
-    assert row[0] == 'deep' and row[5:] == ['3.269', '31.9']  # 5.457 mA, 19.1 days as modem sleep
+    assert row[0] == 'deep' and row[5:] == ['3.201', '32.5']  # 7.270 mA, 14.3 days as modem sleep
     # the same schedule given by --intervals: modem sleep, as documented
-    assert plan.main(_args(['--intervals', '7,11', '--mode', 'deep', '--min-ms', '3500', '--publish', '900'])) == 0
-    assert capsys.readouterr().out.splitlines()[3].split()[5:] == ['5.457', '19.1']
+    assert plan.main(_args(['--intervals', '7,11', '--mode', 'deep', '--min-ms', '3500', '--publish', '900',
+                            '--board', 'esp32'])) == 0
+    assert capsys.readouterr().out.splitlines()[3].split()[5:] == ['7.270', '14.3']
 
 
 WRITER_APP = (
@@ -340,3 +348,75 @@ def test_publish_counts_the_writers_cycle_not_a_grid(tmp_path, capsys):
     # publish 0: at every wake-up; wake-ups on the publish period: one batch each
     assert plan.simulate(tasks, p, 'deep', publish=0)['publishes'] == 1235
     assert plan.simulate([('t', 60.0, 0)], p, 'deep', publish=300)['publishes'] == 288
+
+
+def test_esp8266_light_sleep_costs_what_modem_sleep_costs(capsys):
+    # MicroPython's machine.lightsleep on the ESP8266 is a polling loop
+    # (ports/esp8266/modmachine.c): the plan printed 0.911 mA and 114 days
+    # for light sleep, 16 times the battery life the board gets
+    assert plan.main(_args(['--intervals', '60', '--mode', 'all', '--publish', '900'])) == 0
+    rows = [ln.split() for ln in capsys.readouterr().out.splitlines()[3:]]
+    assert [r[0] for r in rows] == ['modem', 'light', 'deep']
+    # 15 mA all day, and 70 mA for 1 connection of 1.0 s and 96 batches of 0.1 s
+    assert rows[0][5:] == rows[1][5:] == ['%.3f' % (15 + 70 * (1.0 + 96 * 0.1) / 86400), '6.9']
+
+
+def test_deep_mode_keeps_the_connection_across_gaps_slept_awake():
+    # a writer without a duty cycle (publish 0) disconnects only when a deep
+    # sleep resets the board: gaps below min_ms are slept awake and keep
+    # the connection. 1 s readings, min_ms 2000: never a deep sleep, one
+    # connection (the plan counted 3600 connections of 1.0 s in the hour
+    # and printed 92.0 mA: more radio time than the hour has)
+    p = PROFILES['esp8266']
+    r = plan.simulate([('fast', 1.0, 0)], p, 'deep', seconds=3600, publish=0)
+    assert (r['wakeups'], r['boots'], r['publishes'], r['connects']) == (3600, 0, 3600, 1)
+    assert energy(p, r)['avg_ma'] == pytest.approx(15 + 70 * (1.0 + 3600 * 0.1) / 3600)
+    # 7 and 11 s, min_ms 3500, 77 s: wake-ups at 0 7 11 14 21 22 28 33 35 42 44 49
+    # 55 56 63 66 70; the gaps of 3, 1, 2, 2, 1, 3 s are slept awake, the 10
+    # others end in a boot: a connection at 0 and after each boot
+    r = plan.simulate([('a', 7.0, 0), ('b', 11.0, 0)], p, 'deep', seconds=77, publish=0, min_ms=3500)
+    assert (r['wakeups'], r['boots'], r['publishes'], r['connects']) == (17, 10, 17, 11)
+    # with a duty cycle the writer disconnects after each batch: one each
+    r = plan.simulate([('a', 7.0, 0), ('b', 11.0, 0)], p, 'deep', seconds=77, publish=10, min_ms=3500)
+    assert r['connects'] == r['publishes'] == 7  # at 0, 11, 22, 33, 44, 55, 66
+    # every gap a deep sleep: a connection at each wake-up, as before
+    r = plan.simulate([('t', 60.0, 0)], p, 'deep', publish=0)
+    assert (r['boots'], r['connects']) == (1439, 1440)
+
+
+LIGHT_WRITER_APP = (
+    'from thingflow import Scheduler\n'
+    'from lightsleep import LightSleepClock\n'
+    'from machine_power import FakeMachine\n'
+    'from mqtt_writer import MQTTWriter\n'
+    'class S:\n'
+    '    sensor_id = "temp"\n'
+    '    def sample(self): return 1\n'
+    'w = MQTTWriter("bat", "127.0.0.1", 1883, "bat/{sensor_id}", %s)\n'
+    's = Scheduler(LightSleepClock(FakeMachine()))\n'
+    's.schedule_sensor(S(), 70, w)\n'
+    's.run_forever()\n')
+
+
+@pytest.mark.parametrize('kw,argv,connects', [
+    # every=300: the writer disconnects after each batch (mqtt_rare.close),
+    # in light sleep as in deep sleep: 247 connections a day, as the deep
+    # plan of test_publish_counts_the_writers_cycle_not_a_grid and the real
+    # light-sleep run of tests/host/test_battery_journey.py (the plan
+    # counted 1)
+    ('every=300', [], 247),
+    ('batch=5', ['--publish', '350'], 247),  # batch=: a duty cycle too
+    ('every=300', ['--radio', 'kept'], 1),  # an explicit --radio wins
+    ('qos=1', [], 1),  # no duty cycle: the connection is kept
+])
+def test_a_duty_cycle_writer_connects_per_batch_in_light_sleep(kw, argv, connects, tmp_path, capsys):
+    app = tmp_path / 'app.py'
+    app.write_text(LIGHT_WRITER_APP % kw)
+    assert plan.main(_args([str(app), '--board', 'esp32'] + argv)) == 0
+    row = capsys.readouterr().out.splitlines()[3].split()
+    assert row[:4] == ['light', '51.5', '%.1f' % (1235 * 0.007), str(connects)]
+    pubs = 1235 if kw == 'qos=1' else 247
+    # esp32: 1235 wake-ups of 5 + 2 ms at 27 mA, the rest light sleep at
+    # 0.8 mA; 95 mA for 1.5 s a connection and 0.1 s a batch
+    mas = 0.8 * (86400 - 1235 * 0.007) + 27 * 1235 * 0.007 + 95 * (1.5 * connects + 0.1 * pubs)
+    assert row[5] == '%.3f' % (mas / 86400)
