@@ -8,8 +8,9 @@
 # first count records of the file have left the outbox. When the outbox is
 # empty the file is removed; when it holds more than twice `outbox` records
 # it is rewritten (to <spool>.new, then renamed). A record cut short by a
-# reset is dropped and counted in `dropped`; a count line cut short is
-# ignored (the records it counted are sent again: duplicates, no loss).
+# reset (or damaged: its topic not UTF-8) is dropped and counted in
+# `dropped`; a count line cut short is ignored (the records it counted are
+# sent again: duplicates, no loss).
 # After a failed write (flash full) the file may end in part of a line:
 # the next sync rewrites it whole.
 #
@@ -110,36 +111,40 @@ def load(w):
     q = w.outbox
     with f:
         gone = 0
-        for ln in f:
-            if _kind(ln) == 0:
-                gone = int(ln[1:-1].decode())
+        try:
+            for ln in f:
+                if _kind(ln) == 0:
+                    gone = int(ln[1:-1].decode())
+        except OSError:  # not a file (MicroPython opens a directory): as none
+            return _unload()
         f.seek(0)
         i = 0
         for ln in f:
             k = _kind(ln)
             if k > 0:
-                if i >= gone:
+                i += 1
+                if i > gone:
                     # into the outbox, as on_next puts it: when it is full,
                     # the oldest message is dropped (or this one, with
                     # drop='newest'), and counted
-                    t = ln[:k].decode()
-                    m = (w.topic if t == w.topic else t, ln[k + 1:-1])
-                    if len(q) < w._cap:
-                        q.append(m)
+                    try:
+                        t = ln[:k].decode()
+                    except:  # noqa: E722 (not UTF-8: damaged, as a cut record; bare: less RAM)
+                        k = -1
                     else:
-                        w.dropped += 1
-                        if w.drop == 'oldest':
-                            q.pop(0)
+                        m = (w.topic if t == w.topic else t, ln[k + 1:-1])
+                        if len(q) < w._cap:
                             q.append(m)
-                i += 1
-            elif k == -1:
-                w.dropped += 1  # a record cut short by a reset
-    if q:  # rewritten now; with the flash full, counted, logged and retried
-        w._fn = -1  # at the next sync: a start never fails for it
-        sync(w)
-    else:
-        os.remove(w.spool)
-        _unload()
+                        else:
+                            w.dropped += 1
+                            if w.drop == 'oldest':
+                                q.pop(0)
+                                q.append(m)
+            if k == -1:
+                w.dropped += 1  # a record cut short by a reset (or damaged)
+    # rewritten now (removed when nothing waits); with the flash full,
+    w._fn = -1  # counted, logged and retried at the next sync: a start
+    sync(w)  # never fails for it
 
 
 def _unload():
