@@ -1,76 +1,26 @@
 """A developer's extension, end to end against a real Mosquitto: a driver
-for a chip the library lacks (SHT31, as in tests/device/test_extending.py),
+for a chip the library lacks (SHT31: tests/device/sht31.py),
 its chip model on the simulated bus wired by a sim_wiring.py, filters, two
 MQTT writers; on CPython (sources), MicroPython (lib/ as .mpy) and through
 `thingflow-mpy run --broker` (which runs sim_wiring.py as the setup)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from thingflow_mpy import mpy
 
 
-DRIVER = r'''
-from thingflow import default_clock
-
-
-def crc8(b):
-    c = 0xFF
-    for x in b:
-        c ^= x
-        for _ in range(8):
-            c = ((c << 1) ^ 0x31) & 0xFF if c & 0x80 else (c << 1) & 0xFF
-    return c
-
-
-class SHT31:
-    def __init__(self, i2c, address=0x44, sensor_id='sht31', hum=False):
-        self.i2c = i2c
-        self.address = address
-        self.sensor_id = sensor_id
-        self.hum = hum
-        self._buf = bytearray(6)
-
-    def sample(self):
-        self.i2c.writeto(self.address, b'\x24\x00')
-        default_clock.sleep_ms(16)
-        b = self._buf
-        self.i2c.readfrom_into(self.address, b)
-        if crc8(b[0:2]) != b[2] or crc8(b[3:5]) != b[5]:
-            raise OSError(5, 'SHT31 CRC')
-        if self.hum:
-            return round(100 * (b[3] << 8 | b[4]) / 65535, 2)
-        return round(-45 + 175 * (b[0] << 8 | b[1]) / 65535, 2)
-'''
-
+DEVICE = Path(__file__).resolve().parent.parent / 'device'
+# the simulated wiring: the SHT31 model of tests/device/sht31.py (copied
+# beside the app with its driver) on the simulated bus
 WIRING = r'''
 import machine
-from chips import Chip
-from sht31 import crc8
-
-
-class SimSHT31(Chip):
-    address = 0x44
-
-    def __init__(self, temp, rh):
-        Chip.__init__(self)
-        self.temp = temp
-        self.rh = rh
-
-    def write(self, reg, data):  # only single shot, high repeatability
-        if reg << 8 | data[0] != 0x2400 or len(data) != 1:
-            raise ValueError('SHT31 model: command %r' % (bytes((reg,)) + data,))
-
-    def read(self, reg, n):
-        t = int((self.temp + 45) * 65535 / 175 + 0.5)
-        h = int(self.rh * 65535 / 100 + 0.5)
-        d = bytes((t >> 8, t & 255))
-        e = bytes((h >> 8, h & 255))
-        return (d + bytes((crc8(d),)) + e + bytes((crc8(e),)))[:n]
-
+from sht31 import SimSHT31
 
 machine.sim_bus(0).attach(SimSHT31(21.5, 40.0))
 '''
@@ -111,7 +61,7 @@ print('done', wt.published, wh.published, wt.refused, wh.refused, s.wakeups)
 
 
 def _files(d, app='app.py'):
-    (d / 'sht31.py').write_text(DRIVER)
+    shutil.copy(DEVICE / 'sht31.py', d / 'sht31.py')
     (d / 'sim_wiring.py').write_text(WIRING)
     (d / app).write_text(APP)
 
