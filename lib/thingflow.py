@@ -341,7 +341,6 @@ class Scheduler:
                             pass
             if None in gone or not self._groups:  # stop() or nothing left
                 break
-            gone.clear()
             done = clk.ticks_ms()
             busy = clk.ticks_diff(done, woke)
             if busy < 0:  # time ran backwards: not to be trusted
@@ -351,6 +350,8 @@ class Scheduler:
             if plan:
                 clk.sleep_ms(plan)
             woke = clk.ticks_ms()
+            if None not in gone:  # cancels during the sleep forgotten, a stop() kept
+                gone.clear()
             ms = clk.ticks_diff(woke, done)
             if ms < 0 or ms > 2 * plan + 1000:
                 self.clock_faults += 1  # a clock that wrapped or jumped

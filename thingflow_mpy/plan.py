@@ -264,7 +264,7 @@ def schedule(tasks, seconds=DAY):
 
 
 def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
-             min_ms=2000, task_ms=5, short='modem'):
+             min_ms=2000, task_ms=5, short='modem', duty=False):
     """The day of an app in one sleep mode: the counts the energy model
     needs. publish: seconds between publish batches (0: at every wake-up):
     a batch at the first wake-up, then at the first wake-up at least publish
@@ -275,7 +275,9 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
     writer without a duty cycle, which never disconnects) a connection
     lasts until a deep sleep resets the board.
     task_ms: the CPU time of one task run. short: in deep mode, how the gaps
-    shorter than min_ms are slept, 'modem' or 'light'. Returns a dict."""
+    shorter than min_ms are slept, 'modem' or 'light'. duty: the writer
+    has a duty cycle (every= or batch=): it disconnects after each batch,
+    also with publish 0. Returns a dict."""
     if mode not in MODES:
         raise ValueError('mode %r: want one of %s' % (mode, ', '.join(MODES)))
     if short not in ('modem', 'light'):
@@ -311,7 +313,7 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
             # the gaps slept awake (below min_ms): only a reset loses it
             if not up:
                 connects += 1
-            up = mode == 'deep' and not publish
+            up = mode == 'deep' and not publish and not duty
         nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
         gap = max(nxt - ts - busy, 0.0)
         if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
@@ -414,7 +416,7 @@ def report(tasks, args):
         if m == 'deep':
             radio = 'batch'
         r = simulate(tasks, prof, m, secs, args.publish, radio, args.min_ms, args.task_ms,
-                     getattr(args, 'short', 'modem'))
+                     getattr(args, 'short', 'modem'), getattr(args, 'duty', False))
         e = energy(prof, r, args.battery_mah)
         res[m] = (r, e)
         day = 86400 / secs
@@ -447,6 +449,7 @@ def main(args):
             notes = []
             info = {}
             tasks, clock, pub = load_app(args.app, notes, args.publish, info)
+            args.duty = info['duty']
             if args.radio is None and info['duty']:
                 args.radio = 'batch'  # the writer disconnects after each batch (mqtt_rare.close)
             for n in notes:
