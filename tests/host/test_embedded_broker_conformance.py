@@ -114,6 +114,16 @@ def test_a_publish_with_an_empty_topic_closes_the_connection_with_the_will(port)
     sub.close()
 
 
+def _closed_at_one_and_a_half_with_the_will(s, sub, topic):
+    # keepalive 1: the broker closes the connection 1.5 s after the last
+    # packet (not before), and the subscriber gets the will
+    gone = closed_after(s, 4)
+    assert gone is not None and 1.4 < gone < 2.0, gone
+    s.close()
+    assert sub.wait(1) == [(topic, b'gone', False)]
+    sub.close()
+
+
 def test_keepalive_silent_client_is_closed_after_one_and_a_half_and_its_will_sent(embedded):
     # MQTT-3.1.2-24; amqtt 0.12.1 never closed a silent connection (10 s
     # with keepalive 1: still open, no will). Pings at 1.25 keepalives (what
@@ -126,11 +136,7 @@ def test_keepalive_silent_client_is_closed_after_one_and_a_half_and_its_will_sen
         s.sendall(b'\xc0\x00')
         assert s.recv(2) == b'\xd0\x00'
     assert sub.msgs == []
-    gone = closed_after(s, 4)
-    assert gone is not None and 1.4 < gone < 2.0, gone
-    s.close()
-    assert sub.wait(1) == [('w/ka', b'gone', False)]
-    sub.close()
+    _closed_at_one_and_a_half_with_the_will(s, sub, 'w/ka')
 
 
 def test_keepalive_client_stopped_in_the_middle_of_a_packet_is_closed(embedded):
@@ -139,11 +145,7 @@ def test_keepalive_client_stopped_in_the_middle_of_a_packet_is_closed(embedded):
     sub = Sub(embedded, 'w/#')
     s = raw(embedded, 'half', ka=1, will=('w/half', 'gone', True, 1))
     s.sendall(publish_packet('t/x', b'abcdef', 1, False, 3)[:6])
-    gone = closed_after(s, 4)
-    assert gone is not None and 1.4 < gone < 2.0, gone
-    s.close()
-    assert sub.wait(1) == [('w/half', b'gone', False)]
-    sub.close()
+    _closed_at_one_and_a_half_with_the_will(s, sub, 'w/half')
     later = Sub(embedded, 'w/half', cid='later')  # the will was retained
     assert later.wait(1) == [('w/half', b'gone', True)]
     later.close()
