@@ -59,11 +59,10 @@ def imports_config(source):
                      source, re.M) is not None
 
 
-def uses_writer(app):
-    """True when the app (a Path) mentions mqtt_writer, or a module of its
-    own beside it that it imports does (one level: `import monitor`, where
-    monitor.py makes the writer)."""
-    src = app.read_text(errors='replace')
+def uses_writer(app, src):
+    """True when the app (a Path; src: its source) mentions mqtt_writer, or
+    a module of its own beside it that it imports does (one level: `import
+    monitor`, where monitor.py makes the writer)."""
     if 'mqtt_writer' in src:
         return True
     for a, b in re.findall(r'^[ \t]*(?:import[ \t]+([\w., \t]+)|from[ \t]+([\w.]+)[ \t]+import\b)', src, re.M):

@@ -267,7 +267,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
                 lst.start()  # ConnectionError names the broker
             app_dir = app.parent.resolve()
             src = app.read_text(errors='replace')
-            flag = (['-w'] if uses_writer(app) else []) + (['-c'] if imports_config(src) else [])
+            flag = (['-w'] if uses_writer(app, src) else []) + (['-c'] if imports_config(src) else [])
             tail = [str(app.resolve())] + ([str(Path(setup).resolve())] if setup else [])
             if fs is None:
                 fs = tmp / 'fs'

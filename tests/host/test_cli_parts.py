@@ -248,9 +248,9 @@ def test_uses_writer_looks_in_the_apps_own_modules(tmp_path):
                       ('import monitorx\n', False), ('# import monitor\n', False), ('import os\n', False),
                       ('from mqtt_writer import MQTTWriter\n', True), ('import pkg.monitor\n', False)):
         app.write_text(src)
-        assert uses_writer(app) is want, src
+        assert uses_writer(app, src) is want, src
     app.write_text('import main\n')  # itself: no loop, no writer
-    assert uses_writer(app) is False
+    assert uses_writer(app, 'import main\n') is False
 
 WARN = ("thingflow-mpy deploy: warning: %s imports config, and no config.py is beside it (nor a --file): "
         "the board needs its own /config.py (write one from examples/config_example.py)\n")
