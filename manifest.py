@@ -1,10 +1,11 @@
-# Freeze ThingFlow-MicroPython into a firmware build (the modules then take
-# no RAM for their code). In your board's manifest.py:
+# Freeze ThingFlow-MicroPython 0.1.0 into a firmware build (the modules then take
+# no RAM for their code). Write a manifest.py of your own for the firmware:
+#     include("$(BOARD_DIR)/manifest.py")   # what the board freezes already (_boot.py, ...)
 #     include("/path/to/thingflow-micropython/manifest.py")
-# and build, e.g.: make -C ports/esp8266 BOARD=ESP8266_GENERIC FROZEN_MANIFEST=/path/to/manifest.py
+# and build with it, e.g.:
+#     make -C ports/esp8266 BOARD=ESP8266_GENERIC FROZEN_MANIFEST=/path/to/your/manifest.py
 # Made from lib/ by: python -m thingflow_mpy.packaging (a test checks it lists exactly lib/).
-
-metadata(description="ThingFlow event model and scheduler for MicroPython", version="0.1.0")
+# (No metadata() here: an include()d manifest would set it for the whole firmware.)
 
 module("deepsleep.py", base_path="lib")
 module("filters.py", base_path="lib")

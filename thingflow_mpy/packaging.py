@@ -34,14 +34,19 @@ def manifest(files=None):
     """The text of manifest.py: module() for top-level files of lib/,
     package() with its files for each folder."""
     files = mpy.lib_sources() if files is None else files
-    out = ['# Freeze ThingFlow-MicroPython into a firmware build (the modules then take',
-           '# no RAM for their code). In your board\'s manifest.py:',
+    # No metadata(): include() pushes no metadata of its own, so ours would be the
+    # firmware's top-level one: every module frozen outside a require() (the
+    # board's _boot.py, asyncio, ...) would get our __version__, and a second
+    # metadata() (the user's manifest, another library) stops the build.
+    out = ['# Freeze ThingFlow-MicroPython %s into a firmware build (the modules then take' % version(),
+           '# no RAM for their code). Write a manifest.py of your own for the firmware:',
+           '#     include("$(BOARD_DIR)/manifest.py")   # what the board freezes already (_boot.py, ...)',
            '#     include("/path/to/thingflow-micropython/manifest.py")',
-           '# and build, e.g.: make -C ports/esp8266 BOARD=ESP8266_GENERIC FROZEN_MANIFEST=/path/to/manifest.py',
+           '# and build with it, e.g.:',
+           '#     make -C ports/esp8266 BOARD=ESP8266_GENERIC FROZEN_MANIFEST=/path/to/your/manifest.py',
            '# Made from lib/ by: python -m thingflow_mpy.packaging (a test checks it lists exactly lib/).',
-           '',
-           'metadata(description="ThingFlow event model and scheduler for MicroPython", version="%s")'
-           % version(), '']
+           '# (No metadata() here: an include()d manifest would set it for the whole firmware.)',
+           '']
     pkgs = {}
     for p in files:
         if len(p.parts) == 1:
