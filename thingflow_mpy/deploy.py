@@ -4,13 +4,14 @@ app to /main.py with mpremote, and reset the board.
     thingflow-mpy deploy examples/room_monitor.py --port /dev/ttyUSB0 --dry-run
 
 The steps, each one mpremote command (--dry-run prints them):
-  1. fs cp -r BUILD/lib :          the .mpy files into /lib (made as needed)
-  2. exec "..."                    stops (AssertionError) when thingflow is
-                                   imported from elsewhere than /lib (a ROMFS
-                                   image of a `deploy --romfs`: /rom/lib comes
-                                   first on sys.path), then removes a stale
-                                   /lib/X.py beside each new X.mpy
-                                   (MicroPython imports X.py first)
+  1. fs cp -r BUILD/lib :          the .mpy files into lib/ of the working
+                                   folder: /lib (/flash/lib on a pyboard)
+  2. exec "..."                    removes a stale lib/X.py beside each new
+                                   X.mpy (MicroPython imports X.py first),
+                                   then stops (AssertionError) when thingflow
+                                   is imported from elsewhere than that lib/
+                                   (a ROMFS image of a `deploy --romfs`:
+                                   /rom/lib comes first on sys.path)
   3. fs cp APP :main.py            the app
   4. fs cp DIR/config.py :config.py   when the app has a config.py beside it
      (and each --file, to the board's root: not main.py, boot.py or a
@@ -20,7 +21,7 @@ With --romfs, steps 1 and 2 are instead:
   1. romfs deploy BUILD/lib.romfs   the .mpy files as a ROMFS image into the
                                    board's ROMFS partition (firmware with
                                    ROMFS: their bytecode runs from flash)
-  2. exec "..."                    removes /lib/X.py and /lib/X.mpy for each
+  2. exec "..."                    removes lib/X.py and lib/X.mpy for each
                                    module of the image (they come after
                                    /rom/lib: they would only take flash, and
                                    run again, stale, if the image went)
@@ -44,11 +45,20 @@ def mpremote_binary():
     return exe
 
 
+# mpremote's shortcuts a0..a3, u0..u3, c0..c3 are commands of their own
+# (`mpremote a0` is `mpremote connect /dev/ttyACM0`): `mpremote connect a0`
+# opens a serial device named "a0", and fails
+SHORTCUTS = {'a': '/dev/ttyACM', 'u': '/dev/ttyUSB', 'c': 'COM'}
+
+
 def check_port(port):
     """A device for `mpremote connect`: a serial device (/dev/ttyUSB0, COM3),
-    a shortcut (auto, a0, u0, c0 ...), or rfc2217://, socket://."""
+    auto, id:SERIAL, port:DEVICE, rfc2217://, socket://, or one of mpremote's
+    shortcuts a0..a3, u0..u3, c0..c3, returned as the device it stands for."""
     if not port or port != port.strip() or any(c in port for c in '\n\r\t '):
         raise UsageError('bad --port %r: want a device like /dev/ttyUSB0, COM3 or auto' % (port,))
+    if len(port) == 2 and port[0] in SHORTCUTS and port[1] in '0123':
+        return SHORTCUTS[port[0]] + port[1]
     return port
 
 
@@ -73,23 +83,27 @@ def uses_writer(app, src):
     return False
 
 
-def stale_py_code(mpy_files, root='/lib', probe='thingflow'):
+def stale_py_code(mpy_files, root='lib', probe='thingflow'):
     """Board-side code (one line) that deletes each X.py that has an X.mpy
     beside it, in the folders of mpy_files (paths relative to lib/, which
-    is root on the board). First it imports probe (a module of the build)
+    is root on the board: relative, as `fs cp -r BUILD/lib :` puts it, to
+    the working folder: /lib on an ESP8266, /flash/lib on a pyboard). Then
+    it imports probe (a module of the build: after the clean-up, from its
+    .mpy, not by compiling a stale source copy, which can run out of heap)
     and stops with an AssertionError naming the file when it does not come
     from root: a copy earlier on sys.path (a ROMFS image from a `deploy
     --romfs`, frozen modules, a stray copy at /) would be imported instead
     of the new build."""
     dirs = sorted({root + ('/' + p.parent.as_posix() if p.parent.as_posix() != '.' else '')
                    for p in mpy_files})
-    return ('import os;d=os.listdir;f=__import__("%s").__file__;assert f[:%d]=="%s/",f+" comes before %s '
-            'on sys.path: deploy --romfs, or take the library out of there";[os.remove(p+"/"+f) for p in (%s,) '
-            'for f in d(p) if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]'
-            % (probe, len(root) + 1, root, root, ','.join('"%s"' % x for x in dirs)))
+    r = ('"%s/"' % root) if root.startswith('/') else ('os.getcwd().rstrip("/")+"/%s/"' % root)
+    return ('import os;d=os.listdir;[os.remove(p+"/"+f) for p in (%s,) for f in d(p) if f[-3:]==".py" '
+            'and f[:-3]+".mpy" in d(p)];r=%s;f=__import__("%s").__file__;assert f[:len(r)]==r,f+" comes '
+            'before "+r+" on sys.path: deploy --romfs, or take the library out of there"'
+            % (','.join('"%s"' % x for x in dirs), r, probe))
 
 
-def shadow_code(mpy_files, root='/lib'):
+def shadow_code(mpy_files, root='lib'):
     """Board-side code that deletes X.py and X.mpy under root for each X.mpy
     of mpy_files (paths relative to lib/): copies on the filesystem that
     would shadow the modules of a ROMFS image."""
@@ -117,7 +131,7 @@ def commands(app, port, build_dir, files=(), exe='mpremote', romfs=False):
     app = Path(app)
     lib = Path(build_dir) / 'lib'
     mpys = sorted(p.relative_to(lib) for p in lib.rglob('*.mpy'))
-    base = [exe, 'connect', port]
+    base = [exe, 'connect', check_port(port)]
     if romfs:
         cmds = [base + ['romfs', 'deploy', str(Path(build_dir) / 'lib.romfs')],
                 base + ['exec', shadow_code(mpys)]]

@@ -142,12 +142,13 @@ def test_build_unknown_arch_from_python():
 
 def expected_deploy(app, out, port, extra=()):
     lib = Path(out) / 'lib'
-    dirs = sorted({'/lib' + ('/' + p.parent.as_posix() if len(p.parts) > 1 else '')
+    dirs = sorted({'lib' + ('/' + p.parent.as_posix() if len(p.parts) > 1 else '')
                    for p in mpy.lib_sources()})
-    code = ('import os;d=os.listdir;f=__import__("thingflow").__file__;assert f[:5]=="/lib/",f+" comes before '
-            '/lib on sys.path: deploy --romfs, or take the library out of there";[os.remove(p+"/"+f) for p in (%s,) '
-            'for f in d(p) if f[-3:]==".py" and f[:-3]+".mpy" in d(p)]' % ','.join('"%s"' % d for d in dirs))
-    b = ['mpremote', 'connect', port]
+    code = ('import os;d=os.listdir;[os.remove(p+"/"+f) for p in (%s,) for f in d(p) if f[-3:]==".py" and '
+            'f[:-3]+".mpy" in d(p)];r=os.getcwd().rstrip("/")+"/lib/";f=__import__("thingflow").__file__;'
+            'assert f[:len(r)]==r,f+" comes before "+r+" on sys.path: deploy --romfs, or take the library out of '
+            'there"' % ','.join('"%s"' % d for d in dirs))
+    b = ['mpremote', 'connect', {'a0': '/dev/ttyACM0'}.get(port, port)]
     cmds = [b + ['fs', 'cp', '-r', str(lib), ':'], b + ['exec', code], b + ['fs', 'cp', str(app), ':main.py']]
     cmds += [b + ['fs', 'cp', str(f), ':' + Path(f).name] for f in extra]
     return [shlex.join(c) for c in cmds + [b + ['reset']]]
@@ -239,9 +240,47 @@ def test_stale_py_code_stops_when_the_library_comes_from_elsewhere(tmp_path):
     res = mpy.run_micropython(['-c', code], [rom, lib])
     assert res.returncode == 1
     assert (res.stdout + res.stderr).strip().splitlines()[-1] == (
-        'AssertionError: %s/keep.py comes before %s on sys.path: deploy --romfs, or take the library out of '
+        'AssertionError: %s/keep.py comes before %s/ on sys.path: deploy --romfs, or take the library out of '
         'there' % (rom, lib)), res.stdout + res.stderr
-    assert sorted(p.name for p in lib.iterdir()) == ['a.mpy', 'a.py', 'keep.py']  # nothing removed
+    # the stale source beside the new .mpy is gone all the same (first: see below)
+    assert sorted(p.name for p in lib.iterdir()) == ['a.mpy', 'keep.py']
+
+
+def test_stale_py_code_removes_the_sources_before_it_imports_the_library(tmp_path):
+    # after `mip install` (sources in /lib) the probe compiled the stale
+    # thingflow.py: 48 KB of heap on the Unix port, a MemoryError in an
+    # ESP8266-sized heap, the deploy stopped, the stale sources stayed
+    lib = tmp_path / 'lib'
+    shutil.copytree(mpy.LIB, lib, ignore=shutil.ignore_patterns('__pycache__'))
+    rows = mpy.compile_tree(lib, src=lib)
+    code = deploy.stale_py_code([r[0].with_suffix('.mpy') for r in rows], root=str(lib))
+    res = mpy.run_micropython(['-c', code], [lib], heap='32k')
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert sorted(p.name for p in lib.rglob('*.py')) == []
+
+
+def test_stale_py_code_works_relative_to_the_working_folder(tmp_path):
+    # `fs cp -r BUILD/lib :` copies into lib/ of the working folder: /lib on
+    # an ESP8266, /flash/lib on a pyboard (whose sys.path has /flash/lib)
+    flash = tmp_path / 'flash'
+    (flash / 'lib').mkdir(parents=True)
+    for f in ('a.py', 'a.mpy', 'keep.py'):
+        (flash / 'lib' / f).write_text('')
+    code = deploy.stale_py_code([Path('a.mpy')], probe='keep')
+    res = mpy.run_micropython(['-c', code], [flash / 'lib'], cwd=flash)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert sorted(p.name for p in (flash / 'lib').iterdir()) == ['a.mpy', 'keep.py']
+
+
+@pytest.mark.parametrize('port,dev', [('a0', '/dev/ttyACM0'), ('u3', '/dev/ttyUSB3'), ('c1', 'COM1'),
+                                      ('auto', 'auto'), ('a4', 'a4'), ('id:0123', 'id:0123')])
+def test_mpremote_shortcuts_are_given_to_connect_as_their_device(port, dev, tmp_path, capsys):
+    # `mpremote connect a0` opens a device named "a0" ("failed to access a0"):
+    # a0 is a command of its own, `mpremote a0` = `mpremote connect /dev/ttyACM0`
+    build.build(tmp_path)
+    rc, out, err = call(capsys, 'deploy', DEMO, '--port', port, '--out', tmp_path, '--no-build', '--dry-run')
+    assert rc == 0, err
+    assert out.splitlines()[-1] == 'mpremote connect %s reset' % dev
 
 
 def no_tool(monkeypatch):
@@ -376,7 +415,7 @@ def test_deploy_two_files_for_the_same_place_are_refused(tmp_path, capsys):
     mine.write_text('X = 2\n')
     rc, out, err = call(capsys, 'deploy', app, '--port', 'a0', '--dry-run', '--out', out_dir, '--file', mine)
     assert rc == 0, err
-    assert [ln for ln in out.splitlines() if 'config.py' in ln] == ['mpremote connect a0 fs cp %s :config.py' % mine]
+    assert [ln for ln in out.splitlines() if 'config.py' in ln] == ['mpremote connect /dev/ttyACM0 fs cp %s :config.py' % mine]
 
 
 def test_missing_tools(tmp_path, capsys, monkeypatch):
@@ -468,7 +507,7 @@ def test_deploy_romfs_dry_run_deploys_the_image_and_removes_shadows(tmp_path, ca
     assert rc == 0, err
     img = tmp_path / 'lib.romfs'
     mods = sorted(p.relative_to(tmp_path / 'lib') for p in (tmp_path / 'lib').rglob('*.mpy'))
-    b = ['mpremote', 'connect', 'a0']
+    b = ['mpremote', 'connect', '/dev/ttyACM0']
     want = [b + ['romfs', 'deploy', str(img)], b + ['exec', deploy.shadow_code(mods)],
             b + ['fs', 'cp', str(DEMO), ':main.py'], b + ['reset']]
     text = '\n'.join(["%s: %d bytes (the board's ROMFS partition must hold them)"
@@ -503,8 +542,9 @@ def test_deploy_romfs_runs_mpremote(tmp_path, capsys, monkeypatch):
     calls = [eval(x) for x in log.read_text().splitlines()]
     lib = tmp_path / 'b' / 'lib'
     mods = sorted(p.relative_to(lib) for p in lib.rglob('*.mpy'))
-    assert calls == [['connect', 'a0', 'romfs', 'deploy', str(tmp_path / 'b' / 'lib.romfs')],
-                     ['connect', 'a0', 'exec', deploy.shadow_code(mods)],
-                     ['connect', 'a0', 'fs', 'cp', str(DEMO), ':main.py'],
-                     ['connect', 'a0', 'reset']]
+    b = ['connect', '/dev/ttyACM0']
+    assert calls == [b + ['romfs', 'deploy', str(tmp_path / 'b' / 'lib.romfs')],
+                     b + ['exec', deploy.shadow_code(mods)],
+                     b + ['fs', 'cp', str(DEMO), ':main.py'],
+                     b + ['reset']]
     assert (tmp_path / 'b' / 'lib.romfs').stat().st_size > 0
