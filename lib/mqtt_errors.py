@@ -95,7 +95,7 @@ def _mask(m, p):
     # m with every form of the password p (str or bytes) replaced by ***:
     # as it is, and as a repr shows it in a str or in bytes, between either
     # quote (escaped \\ ' " and control characters), also repr'd twice (a
-    # message that holds a repr of it)
+    # message that holds a repr of it; either quote at each level)
     if not p:
         return m
     x = [p, p.encode()] if isinstance(p, str) else [bytes(p)]
@@ -107,12 +107,15 @@ def _mask(m, p):
     for y in x:
         if isinstance(y, str):
             f.append(y)
-        for q in ('"', "'"):
-            r = y
-            for i in (1, 2):
-                r = repr((q.encode() if isinstance(r, bytes) else q) + r)
-                r = r[r.index(q) + 1:-1]  # (after b' or ' or ")
-                f.append(r)
+        g = [y]
+        for i in (1, 2):  # a repr of it, and a repr of that
+            h = []
+            for r in g:
+                r = repr((b'"' if isinstance(r, bytes) else '"') + r)
+                r = r[r.index('"') + 1:-1]  # within ' quotes (after b' or '; " never escaped there)
+                h += [r, r.replace("\\'", "'")]  # and within " quotes (' not escaped)
+            f += h
+            g = h
     f.sort(key=len, reverse=True)
     for y in f:
         if y:

@@ -2,9 +2,13 @@
 #
 #   MQTTClient('board1', host, ssl=True)    # encrypted, broker not checked
 #
-# To check the broker, pass an SSLContext instead, with the CA loaded
-# (on MicroPython as DER bytes: ctx.load_verify_locations(cadata=der)) and
-# verify_mode = CERT_REQUIRED.
+# ssl=True accepts any certificate: a man in the middle gets the password
+# and the data. To check the broker, pass an SSLContext instead, with the
+# CA loaded (on MicroPython as DER bytes: ctx.load_verify_locations(cadata=der))
+# and verify_mode = CERT_REQUIRED set: MicroPython's ssl.SSLContext(
+# PROTOCOL_TLS_CLIENT) starts with CERT_NONE (CPython's with CERT_REQUIRED)
+# and then checks nothing, CA or not. The certificate must be for the host
+# name or address given as server (sent as SNI too).
 
 
 def context():
@@ -36,7 +40,7 @@ def wrap(c):
         c.sock = x.wrap_socket(s, server_hostname=c.server)
     else:
         s.setblocking(False)
-        c.sock = _Sock(x.wrap_socket(s, server_hostname=c.server, do_handshake_on_connect=False))
+        c.sock = _Sock(x.wrap_socket(s, server_hostname=c.server, do_handshake_on_connect=False), c.server)
 
 
 class _Sock:
@@ -47,9 +51,12 @@ class _Sock:
     # time given to settimeout, until the TLS socket can go on (its poll knows
     # whether the TLS engine waits to read or to write); read/write then
     # return None when the engine still waits (MQTTClient.send loops).
-    def __init__(self, t):
+    # A broker's certificate refused (mbedtls: a ValueError, without the
+    # host) is an OSError naming the host, as on CPython (an SSLError).
+    def __init__(self, t, h):
         import select
         self.t = t
+        self.h = h
         self.close = t.close
         self.p = select.poll()
         self.p.register(t)
@@ -61,7 +68,10 @@ class _Sock:
         # (w: to send bytes n instead)
         self.p.modify(self.t, 4 if w else 1)  # POLLOUT or POLLIN
         self.p.poll(int(self.v * 1000))
-        return self.t.write(n) if w else self.t.read(n)
+        try:
+            return self.t.write(n) if w else self.t.read(n)
+        except ValueError as e:
+            raise OSError('TLS %s: %s' % (self.h, ' '.join(str(e).split())))
 
     def send(self, b):
         return self.recv(b, 1)
