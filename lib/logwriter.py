@@ -35,4 +35,8 @@ class LogWriter(InputThing):
         logger._log(self.level, 'completed', ())
 
     def on_error(self, e):
-        logger._log(40, 'error %r', (e,))
+        # MicroPython writes ValueError('bad',): the line as CPython has it
+        r = repr(e)
+        if r[-2:] == ',)' and isinstance(e, Exception):
+            r = r[:-2] + ')'
+        logger._log(40, 'error %s', (r,))

@@ -88,7 +88,11 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
             return w.ifconfig()
         w.disconnect()  # connected elsewhere (a network the board remembered)
     _say('wifi: connecting to %r', essid)
-    w.connect(essid, password)
+    try:
+        w.connect(essid, password)
+    except OSError:  # an ESP32 still trying on its own (after a soft reset): 'Wifi Internal Error'
+        w.disconnect()
+        w.connect(essid, password)
     ok = (getattr(net, 'STAT_CONNECTING', None), getattr(net, 'STAT_IDLE', None),
           getattr(net, 'STAT_GOT_IP', None))
     st = err = None

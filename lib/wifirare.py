@@ -15,8 +15,11 @@ def status_text(st, net=None):
             if n in ('STAT_CONNECTING', 'STAT_IDLE'):
                 t = 'timeout, ' + t
             return '%s (%s=%r)' % (t, n, st)
-    if st == 2 and getattr(net, 'STAT_GOT_IP', None) == 3:  # rp2: the CYW43 chip's own code
+    g = getattr(net, 'STAT_GOT_IP', None)
+    if st == 2 and g == 3:  # rp2: the CYW43 chip's own code
         return 'timeout, joined, no IP address yet (status 2)'
+    if st in (210, 211, 212) and g == 1010:  # ESP32 (ESP-IDF 5.2+): an AP whose security,
+        return 'no ap found (status %r)' % (st,)  # auth mode or signal it does not take
     return 'status %r' % (st,)
 
 

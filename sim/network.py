@@ -25,7 +25,9 @@
 #                    the status from ms after connect() on, to play a port
 #                    that retries on its own (ESP32) or recovers
 # Calls are recorded in `calls` (never a password); `key` is the last
-# password given to connect().
+# password given to connect(). As on the ESP32 (ESP-IDF: "sta is connecting,
+# return error"), its connect() while a connect is still going on (not yet
+# connected, not disconnected) raises OSError('Wifi Internal Error').
 #
 # RAM: on a board `network` is built in and costs no heap; here it is the
 # simulator's, which `thingflow-mpy run --heap` adds on top of the app's
@@ -141,6 +143,8 @@ class WLAN:
             raise OSError('STA required')
         if not _st['act'][STA_IF]:
             raise OSError('Wifi Not Started')
+        if _st['port'] == 'esp32' and _st['essid'] is not None and _status() != STAT_GOT_IP:
+            raise OSError('Wifi Internal Error')  # ESP-IDF: "sta is connecting, return error"
         calls.append(('connect', ssid))
         globals()['key'] = key
         _st['essid'] = ssid

@@ -838,10 +838,9 @@ def test_log_writer_logs_events_completion_and_errors():
             s2 = SensorAsOutputThing(Seq([ValueError('bad')]), Clk)
             s2.connect(LogWriter(lvl))
             s2._observe()
+            # the error line as CPython writes it, on MicroPython too (whose repr is ValueError('bad',))
             assert read(p) == (line(tag, "('temp', 60.5, 21.5)") + line(tag, "('temp', 60.5, 22)") +
-                               line(tag, 'completed') + line('ERR', "error ValueError('bad',)")) or \
-                read(p) == (line(tag, "('temp', 60.5, 21.5)") + line(tag, "('temp', 60.5, 22)") +
-                            line(tag, 'completed') + line('ERR', "error ValueError('bad')")), read(p)
+                               line(tag, 'completed') + line('ERR', "error ValueError('bad')")), read(p)
             write(p, '')
             close_logging()
             initialize_logging(p, level=DEBUG)
