@@ -56,16 +56,34 @@ def is_tls(url):
     return urlsplit(url).scheme == 'mqtts'
 
 
+def _bad_char(c):
+    # a character a broker takes as a malformed packet in a topic (filter):
+    # a control character (U+0000-U+001F, U+007F-U+009F), a surrogate (also
+    # from command-line bytes that are not UTF-8) or a noncharacter (U+FDD0-
+    # U+FDEF, U+xFFFE, U+xFFFF); MQTT 3.1.1 sections 1.5.3 and 4.7.3
+    o = ord(c)
+    return o < 32 or 127 <= o <= 159 or 0xd800 <= o <= 0xdfff or 0xfdd0 <= o <= 0xfdef or o & 0xfffe == 0xfffe
+
+
 def check_topic(topic):
     """A subscription filter: non-empty, '#' only last, wildcards alone in
-    their level. Returns topic; UsageError names a bad one."""
+    their level, at most 65535 bytes of UTF-8, no control character,
+    surrogate or noncharacter (Mosquitto drops the connection for those).
+    Returns topic; UsageError names a bad one."""
     levels = topic.split('/') if topic else []
-    ok = bool(levels) and '\0' not in topic
+    ok = bool(levels)
     for i, lv in enumerate(levels):
         if ('#' in lv and (lv != '#' or i != len(levels) - 1)) or ('+' in lv and lv != '+'):
             ok = False
     if not ok:
         raise UsageError('bad topic filter %r' % (topic,))
+    bad = [c for c in topic if _bad_char(c)]
+    if bad:
+        raise UsageError('bad topic filter %r: U+%04X (no control character (U+0000-U+001F, U+007F-U+009F), '
+                         'surrogate or noncharacter)' % (topic, ord(bad[0])))
+    n = len(topic.encode('utf-8'))
+    if n > 65535:
+        raise UsageError('bad topic filter %r...: %d bytes (at most 65535)' % (topic[:40], n))
     return topic
 
 
@@ -138,6 +156,11 @@ class Listener:
     not None, events after the first `limit` are not taken (not passed on,
     not counted), and the Event `full` is set at the limit: listen --count
     stops at exactly that many.
+    A lost connection is taken up again (tries 0.25, 0.5, then 1 s apart,
+    until stop()) and subscribed again; messages published while it was
+    down do not arrive (a clean session). Each loss and each
+    return is passed to on_note(text) when set (listen shows it on stderr)
+    and counted in `lost`.
     start() raises ConnectionError naming the broker when it cannot connect
     within timeout seconds (default 10). An exception in on_event or on_other
     (the output closed, a full disk) is kept in `error` (the first one) and
@@ -157,6 +180,10 @@ class Listener:
         self.limit = None
         self.full = threading.Event()  # set when `limit` events were taken
         self.error = None
+        self.on_note = None
+        self.lost = 0  # connections lost after start()
+        self._up = False  # connected and subscribed
+        self._note = None  # the last text passed to on_note
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
         self._failed = None
@@ -169,9 +196,26 @@ class Listener:
             c.username_pw_set(self.user, self.password)
         if self.tls:  # the broker's certificate is checked: against ca, else the system's CAs
             c.tls_set(ca_certs=self.ca)
+        # after a lost connection: paho's default waits 1, 2, 4 ... up to
+        # 120 s between tries, so a broker back after a restart went
+        # unheard for up to 2 minutes, and what it took meanwhile was lost
+        c.reconnect_delay_set(0.25, 1)
+        where = 'mqtt%s://%s:%d' % ('s' * bool(self.tls), self.host, self.port)
+
+        def note(text):
+            # (a reconnect refused every second says so once, not every second)
+            if self.on_note is not None and self._client is not None and text != self._note:  # (not after stop())
+                self._note = text
+                try:
+                    self.on_note(text)
+                except Exception as e:  # (as in _message: paho's thread must not die)
+                    if self.error is None:
+                        self.error = e
 
         def on_connect(client, ud, flags, rc, props=None):
             if rc.is_failure:
+                if self._subscribed.is_set():  # a reconnect refused (paho tries again)
+                    note('the broker at %s refused the connection: %s' % (where, rc))
                 self._failed = str(rc)
                 self._subscribed.set()
             else:
@@ -180,12 +224,25 @@ class Listener:
         def on_subscribe(client, ud, mid, rcs, props=None):
             if rcs and rcs[0].is_failure:
                 self._failed = 'subscription to %r refused: %s' % (self.topic, rcs[0])
+                if self._subscribed.is_set():
+                    note('connected again to %s, but %s' % (where, self._failed))
+            elif self._subscribed.is_set():
+                self._up = True
+                note('connected again to %s (messages published meanwhile are lost)' % where)
+            else:
+                self._up = True
             self._subscribed.set()
+
+        def on_disconnect(client, ud, flags, rc, props=None):
+            if self._up and self._client is not None:
+                self._up = False
+                self.lost += 1
+                note('connection to %s lost (%s): reconnecting' % (where, rc))
 
         c.on_connect = on_connect
         c.on_subscribe = on_subscribe
+        c.on_disconnect = on_disconnect
         c.on_message = self._message
-        where = 'mqtt%s://%s:%d' % ('s' * bool(self.tls), self.host, self.port)
         try:
             c.connect(self.host, self.port, keepalive=30)
         except OSError as e:
@@ -236,6 +293,9 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     """The listen command: prints each event (or appends it as a CSV row,
     after a header row, to csv_path) until Ctrl-C, `seconds` have passed or
     `count` events have arrived. Returns the Listener (for its counters).
+    A lost connection and its return are shown on stderr (`listen: connection
+    to mqtt://HOST:PORT lost (...): reconnecting`, `listen: connected again
+    to ...`).
     When an event cannot be written (the output closed: listen | head; a
     full disk), it stops there: the Listener's `error` says why."""
     out = out or sys.stdout
@@ -254,6 +314,7 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
 
     lst = Listener(host, port, topic, on_event, show_other, user, password, tls=tls, ca=ca)
     lst.limit = count
+    lst.on_note = lambda text: print('listen: %s' % text, file=sys.stderr, flush=True)
     try:
         lst.start()
         t_end = None if seconds is None else time.monotonic() + seconds
