@@ -24,7 +24,8 @@ class UsageError(ValueError):
 
 def _masked(url):
     # url with the password of its user part shown as *** (for messages)
-    return re.sub(r'(//[^/@:]*:)[^/@]*@', r'\1***@', url)
+    # (up to the last '@': a password may hold a raw '/', '?', '#' or '@')
+    return re.sub(r'(//[^/@:]*:).*@', r'\1***@', url, count=1)
 
 
 def parse_broker(url):
@@ -36,8 +37,9 @@ def parse_broker(url):
     try:
         u = urlsplit(url)
         port = u.port
-    except ValueError as e:  # a port that is not a number or out of range
-        why = e
+    except ValueError:  # a port that is not a number or out of range (urllib's text can
+        # quote a password with a raw '/', '?' or '#' as the "port")
+        why = 'want a port 1-65535 (in a password, / # ? @ % go percent-encoded: %2F %23 %3F %40 %25)'
     else:
         why = ('want mqtt://HOST[:PORT] (or mqtts:// for TLS)' if u.scheme not in ('mqtt', 'mqtts') else
                'no host' if not u.hostname else
@@ -88,9 +90,10 @@ def check_topic(topic):
 
 
 def _event(x):
-    # (sensor_id, ts, value) from a decoded JSON list of three, else None
-    if isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) \
-            and isinstance(x[1], (int, float)) and not isinstance(x[1], bool):
+    # (sensor_id, ts, value) from a decoded JSON list of three, else None;
+    # a sensor id is a string or an integer (as ThingFlow-Python takes it)
+    if isinstance(x, list) and len(x) == 3 and isinstance(x[0], (str, int)) \
+            and not isinstance(x[0], bool) and isinstance(x[1], (int, float)) and not isinstance(x[1], bool):
         return x[0], x[1], x[2]
     return None
 
@@ -146,7 +149,12 @@ def fmt_value(v):
 
 
 def fmt_event(ev):
-    return '%s, %s, %s' % (_text(ev[0]), json.dumps(ev[1]), fmt_value(ev[2]))
+    return '%s, %s, %s' % (fmt_id(ev[0]), json.dumps(ev[1]), fmt_value(ev[2]))
+
+
+def fmt_id(s):
+    """A sensor id as the listener shows it: a string as it is, an int in digits."""
+    return _text(s) if isinstance(s, str) else str(s)
 
 
 class Listener:
@@ -307,7 +315,7 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
 
     def on_event(topic, ev):
         if w is not None:
-            w.writerow([_text(ev[0]), json.dumps(ev[1]), fmt_value(ev[2])])
+            w.writerow([fmt_id(ev[0]), json.dumps(ev[1]), fmt_value(ev[2])])
             f.flush()
         else:
             print(printable(fmt_event(ev), out), file=out, flush=True)

@@ -264,6 +264,7 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             if host is not None:
                 lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
                                lambda t, p: show_other(t, p, con.err), user, password)
+                lst.on_note = lambda text: con.line('# listen: ' + text)  # a lost connection, taken up again
                 lst.start()  # ConnectionError names the broker
             app_dir = app.parent.resolve()
             src = app.read_text(errors='replace')

@@ -28,8 +28,8 @@ def test_parse_broker(url, want):
     ('mqtts://', 'no host'),
     ('mqtt://', 'no host'),
     ('mqtt://h:0', 'port 0'),
-    ('mqtt://h:65536', 'Port out of range'),
-    ('mqtt://h:12ab', 'Port could not be cast'),
+    ('mqtt://h:65536', 'want a port 1-65535'),
+    ('mqtt://h:12ab', 'want a port 1-65535 (in a password, / # ? @ % go percent-encoded: %2F %23 %3F %40 %25)'),
     ('mqtt://h?x=1', 'nothing after it'),
     ('mqtt://h#x', 'nothing after it'),
     ('mqtt://h:1883/x', 'nothing after it'),
@@ -60,7 +60,9 @@ def test_check_topic(topic, ok):
     (b'online', None),
     (b'["a", 1]', None),
     (b'["a", 1, 2, 3]', None),
-    (b'[1, 2, 3]', None),
+    (b'[1, 2, 3]', (1, 2, 3)),  # an int sensor id (ThingFlow-Python takes it; the writer sends it)
+    (b'[true, 2, 3]', None),
+    (b'[1.5, 2, 3]', None),
     (b'["a", "ts", 3]', None),
     (b'["a", true, 3]', None),
     (b'{"s_id": "a", "ts": 1, "v": 2}', None),
@@ -266,19 +268,19 @@ def test_deploy_warns_when_the_app_needs_a_config_it_does_not_send(tmp_path, cap
     lines = []
     assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
     assert capsys.readouterr().err == WARN % app
-    assert lines[-2:] == ['mpremote connect a0 fs cp %s :main.py' % app, 'mpremote connect a0 reset']
+    assert lines[-2:] == ['mpremote connect /dev/ttyACM0 fs cp %s :main.py' % app, 'mpremote connect /dev/ttyACM0 reset']
     # a config.py given with --file, or beside the app: no warning, and it is copied
     other = tmp_path / 'config.py'
     other.write_text('X = 1\n')
     lines = []
     assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append, files=[other]) == 0
     assert capsys.readouterr().err == ''
-    assert 'mpremote connect a0 fs cp %s :config.py' % other in lines
+    assert 'mpremote connect /dev/ttyACM0 fs cp %s :config.py' % other in lines
     (app.parent / 'config.py').write_text('X = 2\n')
     lines = []
     assert deploy(app, 'a0', tmp_path / 'b', build=False, dry_run=True, echo=lines.append) == 0
     assert capsys.readouterr().err == ''
-    assert 'mpremote connect a0 fs cp %s :config.py' % (app.parent / 'config.py') in lines
+    assert 'mpremote connect /dev/ttyACM0 fs cp %s :config.py' % (app.parent / 'config.py') in lines
     # an app with a byte that is not UTF-8 (in a comment: MicroPython runs it)
     app.write_bytes(b'# caf\xe9\nimport config\n')
     lines = []
@@ -576,3 +578,20 @@ def test_listen_to_a_full_disk_with_no_event_ends_with_exit_status_1(broker, cap
     assert (rc, out) == (1, '')
     assert err.splitlines() == ['listen: 0 events, 0 other messages written to /dev/full',
                                 'thingflow-mpy listen: cannot write /dev/full: [Errno 28] No space left on device']
+
+
+@pytest.mark.parametrize('url,shown', [
+    # a password with a raw / ? # or @ (not percent-encoded): urllib's error
+    # quoted part of it as the "port", and the mask stopped at the first / or @
+    ('mqtt://dev:qz/xk@h', "'mqtt://dev:***@h'"),
+    ('mqtt://dev:qz?xk@h', "'mqtt://dev:***@h'"),
+    ('mqtt://dev:qz#xk@h', "'mqtt://dev:***@h'"),
+    ('mqtt://dev:qz@xk@h:0', "'mqtt://dev:***@h:0'"),
+    ('mqtts://u:s3cret@h:0', "'mqtts://u:***@h:0'"),
+])
+def test_a_bad_broker_url_never_shows_its_password(url, shown):
+    with pytest.raises(UsageError) as e:
+        parse_broker(url)
+    m = str(e.value)
+    assert m.startswith('bad broker URL %s: ' % shown), m
+    assert not any(part in m for part in ('qz', 'xk', 's3cret')), m

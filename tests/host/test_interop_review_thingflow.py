@@ -171,7 +171,8 @@ def test_listen_decodes_what_the_writer_publishes(published):
     got = [events(p) for t, p in msgs]
     assert got[0] == got[-1] == []  # online, offline: other messages
     assert [e for (e,) in got[1:8]] == SENT
-    assert got[9] == []  # [7, ts, 3]: an int sensor id is not an event for listen (README; see the report)
+    assert got[9] == [(7, 1700000007, 3)]  # an int sensor id: an event, as for ThingFlow-Python
+    assert fmt_event(got[9][0]) == '7, 1700000007, 3'
     assert got[10] == [('temp', 1700000010, 20.75), ('temp', 1700000011, 21.0), ('temp', 1700000012, 21.25)]
     assert got[11] == [('temp', 1700000020, 22.0), ('temp', 1700000021, 22.5)]
     assert [fmt_event(e) for (e,) in got[1:8]] == [
@@ -283,7 +284,7 @@ def test_listen_takes_the_connection_up_again_soon_after_a_broker_restart(broker
     errs = err.splitlines()
     assert errs[0].startswith('listen: connection to %s lost (' % where) and errs[0].endswith('): reconnecting'), err
     assert errs[1:] == ['listen: connected again to %s (messages published meanwhile are lost)' % where,
-                        'listen: %d events, 0 other messages' % len(lines)], err
+                        'listen: %d events, 0 other messages, connection lost 1 time' % len(lines)], err
 
 
 def test_listen_ends_at_ctrl_c_with_its_counts_and_its_csv_complete(broker, tmp_path):
@@ -307,7 +308,7 @@ def test_listen_ends_at_ctrl_c_while_the_broker_is_away(broker):
     out, err = p.communicate(timeout=30)
     assert time.monotonic() - t0 < 3
     assert (p.returncode, out) == (0, '')
-    assert err.splitlines()[-1] == 'listen: 0 events, 0 other messages'
+    assert err.splitlines()[-1] == 'listen: 0 events, 0 other messages, connection lost 1 time'
     assert 'Traceback' not in err
 
 
