@@ -13,7 +13,8 @@ least --min-ms are deep sleeps with a boot after each, shorter ones modem
 sleep, or light sleep for an app whose DeepSleepClock waits them with a
 LightSleepClock).
 Radio: 'kept' (associated all the time, one connection; the sleep currents
-of the profile include keeping it) or 'batch' (connect for each publish
+of the profile include keeping it; on the ESP32, whose light sleep drops the
+association, a connection per batch after a light sleep) or 'batch' (connect for each publish
 batch, every --publish seconds; forced in deep sleep, which loses the
 connection at each reset; the default for an app whose MQTT writer has a
 duty cycle, every= or batch=, which disconnects after each batch). The
@@ -81,7 +82,8 @@ def load_app(path, notes=None, publish=None, info=None):
     whose state a deep sleep loses, writers not modelled, and the writer's
     batch=, unless publish, the --publish given, says how often). info: a
     dict that gets 'duty': True when that writer has a duty cycle (every=
-    or batch=: it disconnects after each batch, in every sleep mode). The
+    or batch=: it disconnects after each batch, in every sleep mode), and
+    'hook': True when it has a radio= hook (it can turn the wifi off). The
     app runs in a temporary folder (its files, such as logs, go there), with
     its own folder on the path, after sim_wiring.py beside it (the simulated
     chips, as `thingflow-mpy run` wires them), and config_example.py
@@ -160,6 +162,7 @@ def load_app(path, notes=None, publish=None, info=None):
     publish = float(ws[0].every or 0) if ws else None
     if info is not None:
         info['duty'] = bool(ws and (ws[0].every or getattr(ws[0], 'batch', 0)))
+        info['hook'] = bool(ws and getattr(ws[0], 'radio', None))
     if notes is not None and len(ws) > 1:
         notes.append('%d MQTT writers: the figures follow the first, %s %r (every=%g); %s' % (
             len(ws), type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].every,
@@ -267,17 +270,27 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
              min_ms=2000, task_ms=5, short='modem', duty=False):
     """The day of an app in one sleep mode: the counts the energy model
     needs. publish: seconds between publish batches (0: at every wake-up):
-    a batch at the first wake-up, then at the first wake-up at least publish
-    s (less 16 ms a second of it, at most 1 s) after the last batch, as the
-    MQTT writer's `every` counts its cycle.
+    as the MQTT writer's `every` counts its cycle, the cycle begins at the
+    first wake-up (the first event) and a batch is sent at the first
+    wake-up at least publish s (less 16 ms a second of it, at most 1 s)
+    after the cycle began, which the batch begins anew (publish 0: a batch
+    at every wake-up, the first one included).
     radio: 'kept' or 'batch' (default: batch in deep sleep, else kept):
-    batch connects for each batch, but in deep mode with publish 0 (a
-    writer without a duty cycle, which never disconnects) a connection
-    lasts until a deep sleep resets the board.
+    kept associates at the first wake-up and stays connected; batch
+    connects for each batch, but in deep mode with publish 0 (a writer
+    without a duty cycle, which never disconnects) a connection lasts
+    until a deep sleep resets the board. On a board whose
+    machine.lightsleep drops the wifi association (profile light_wifi
+    'dropped': the ESP32), a light sleep loses a connection as a reset
+    does: the next batch connects anew (counted in relinks too).
     task_ms: the CPU time of one task run. short: in deep mode, how the gaps
     shorter than min_ms are slept, 'modem' or 'light'. duty: the writer
     has a duty cycle (every= or batch=): it disconnects after each batch,
-    also with publish 0. Returns a dict."""
+    also with publish 0. Returns a dict; overruns: the wake-ups whose
+    time awake (tasks, wake-up, connection, batch, and the boot after a
+    deep sleep) is longer than the time to the next wake-up (overrun: the
+    first, as (need s, have s); excess_s: the seconds they lack in all),
+    which the figures cannot hold (report() warns from 1 % of the time)."""
     if mode not in MODES:
         raise ValueError('mode %r: want one of %s' % (mode, ', '.join(MODES)))
     if short not in ('modem', 'light'):
@@ -292,45 +305,73 @@ def simulate(tasks, profile, mode='modem', seconds=DAY, publish=900, radio=None,
         raise ValueError('publish %r s: want >= 0' % (publish,))
     wakes = schedule(tasks, seconds)
     p = profile
+    drops = p.get('light_wifi') == 'dropped'
     sleep = {'modem': 0.0, 'light': 0.0, 'deep': 0.0}
     awake = 0.0
-    boots = publishes = connects = 0
-    up = False  # a connection is up (only a deep sleep's reset loses it)
+    boots = publishes = connects = relinks = overruns = 0
+    overrun = None
+    excess = 0.0
+    up = False  # a connection is up (a deep sleep's reset loses it, and a light sleep where it drops)
+    lost = False  # a light sleep dropped it
+    # the writer's cycle in ticks (less 16 ms a second of it, at most 1 s)
+    cycle = round(publish * 100) - min(round(publish * 1.6), 100)
     next_pub = 0
     for i, (t, names) in enumerate(wakes):
         ts = t / 100
         busy = len(names) * task_ms / 1000 + p['wake_s']
         awake += busy
+        radio_s = 0.0
+        if i == 0:
+            next_pub = t + cycle  # the cycle begins at the first event
+            if radio == 'kept':  # associated from the start
+                connects += 1
+                radio_s += p['connect_s']
+                up = True
         if t >= next_pub:  # (in ticks: no rounding of floats)
             # as the MQTT writer's duty cycle (`every`): the next batch is due
             # at the first wake-up `publish` s after this one, not on a fixed
             # grid (wake-ups every 70 s with every=300: one batch per 350 s)
             publishes += 1
-            # (less 16 ms a second of it, at most 1 s, as the writer)
-            next_pub = t + round(publish * 100) - min(round(publish * 1.6), 100)
+            radio_s += p['publish_s']
+            next_pub = t + cycle
             # batch: a connection per batch; but a writer without a duty
             # cycle (publish 0) in deep mode keeps its connection across
             # the gaps slept awake (below min_ms): only a reset loses it
             if not up:
                 connects += 1
-            up = mode == 'deep' and not publish and not duty
+                radio_s += p['connect_s']
+                relinks += lost
+            lost = False
+            up = radio == 'kept' or mode == 'deep' and not publish and not duty
         nxt = wakes[i + 1][0] / 100 if i + 1 < len(wakes) else seconds
         gap = max(nxt - ts - busy, 0.0)
+        boot = 0.0  # the boot before the next wake-up
         if mode == 'deep' and gap * 1000 >= min_ms and gap > p['boot_s']:
             sleep['deep'] += gap - p['boot_s']
-            up = False  # the reset loses the connection
+            up = lost = False  # the reset loses the connection
             if i + 1 < len(wakes):
                 boots += 1
+                boot = p['boot_s']
             else:
                 sleep['deep'] += p['boot_s']  # the day ends asleep
         elif mode == 'light' or (mode == 'deep' and short == 'light'):
             sleep['light'] += gap
+            if up and drops and gap:  # machine.lightsleep drops the association
+                up = False
+                lost = True
         else:
             sleep['modem'] += gap
+        # the radio time is counted on top of the states (profiles.energy):
+        # it must fit, with the wake-up and the next boot, before the next one
+        if i + 1 < len(wakes) and busy + radio_s + boot > nxt - ts:
+            overruns += 1
+            overrun = overrun or (busy + radio_s + boot, nxt - ts)
+            excess += busy + radio_s + boot - (nxt - ts)
     return {
         'seconds': seconds, 'wakeups': len(wakes), 'sleep_s': sleep, 'awake_s': awake,
         'boot_s': boots * p['boot_s'], 'boots': boots, 'publishes': publishes,
-        'connects': connects if radio == 'batch' else (1 if wakes else 0),
+        'connects': connects, 'relinks': relinks, 'overruns': overruns, 'overrun': overrun,
+        'excess_s': excess,
         'radio': radio, 'mode': mode, 'wakes': wakes,
     }
 
@@ -399,11 +440,16 @@ def add_arguments(parser):
     parser.add_argument('--svg-minutes', type=int, default=10, help='minutes in the SVG (default 10)')
 
 
-def report(tasks, args):
-    """Simulate and return (lines of the report, results per mode)."""
+def report(tasks, args, notes=None):
+    """Simulate and return (lines of the report, results per mode). notes:
+    a list that gets the warnings about the figures: a board whose light
+    sleep drops the wifi association (a connection per batch counted), a
+    Pico W whose light sleep with the wifi on is not what its profile
+    says, and wake-ups whose radio time does not fit before the next."""
     prof = PROFILES[args.board]
     modes = MODES if args.mode in (None, 'all') else (args.mode,)
     secs = args.hours * 3600
+    short = getattr(args, 'short', 'modem')
     lines = ['board %s (%s), battery %g mAh, %g h simulated, publish %s' % (
                  args.board, prof['name'], args.battery_mah, args.hours,
                  'every %g s' % args.publish if args.publish else 'at every wake-up'),
@@ -416,13 +462,39 @@ def report(tasks, args):
         if m == 'deep':
             radio = 'batch'
         r = simulate(tasks, prof, m, secs, args.publish, radio, args.min_ms, args.task_ms,
-                     getattr(args, 'short', 'modem'), getattr(args, 'duty', False))
+                     short, getattr(args, 'duty', False))
         e = energy(prof, r, args.battery_mah)
         res[m] = (r, e)
         day = 86400 / secs
         lines.append('%-6s %10.1f %12.1f %9d %9d %10.3f %9.1f' % (
             m, r['wakeups'] * 3600 / secs, (r['awake_s'] + r['boot_s']) * day, r['connects'],
             r['boots'], e['avg_ma'], e['days']))
+        if notes is None:
+            continue
+        if r['relinks']:
+            notes.append('%s: %s: machine.lightsleep drops the wifi association (ESP-IDF, Sleep Modes: connections are '
+                         'not maintained in light sleep), so %d of the %d connections counted are new ones after a '
+                         'light sleep, %g s at %g mA each; a writer with every= disconnects before it sleeps and '
+                         'connects per batch' % (m, args.board, r['relinks'], r['connects'], prof['connect_s'],
+                                                 prof['radio_ma']))
+        light = m == 'light' or m == 'deep' and short == 'light'
+        if light and prof.get('light_wifi') == 'unreliable' and not (
+                r['radio'] == 'batch' and getattr(args, 'hook', False)):
+            notes.append('%s: %s: the light-sleep figures (%g mA) assume the wifi is off while the board sleeps: '
+                         'machine.lightsleep stops only the RP2040 (ports/rp2/modmachine.c), the CYW43 keeps its '
+                         'association on a current of its own (not counted), and with the wifi active lightsleep '
+                         'has been reported to return at once (micropython issues #16181, #17204: the board then '
+                         'stays awake, %g mA); turn the WLAN off between batches (the writer\'s every= and a '
+                         'radio= hook calling WLAN.active(False))' % (m, args.board, prof['light_ma'],
+                                                                       prof['modem_ma']))
+        if r['excess_s'] >= secs / 100:  # (not a first connection, nor a batch now and then: 1 % of the time)
+            need, have = r['overrun']
+            notes.append('%s: %d of %d wake-ups need more time awake than there is before the next one (the first: '
+                         '%.3f s of tasks, connection, batch and boot in %g s; connect %g s, publish %g s on %s): the '
+                         'figures count %.1f s (%.2f %% of the time simulated) that does not exist; publish less '
+                         'often (--publish, the writer\'s every=) or wake less often' % (
+                             m, r['overruns'], r['wakeups'], need, have, prof['connect_s'], prof['publish_s'],
+                             args.board, r['excess_s'], 100 * r['excess_s'] / secs))
     return lines, res
 
 
@@ -450,6 +522,7 @@ def main(args):
             info = {}
             tasks, clock, pub = load_app(args.app, notes, args.publish, info)
             args.duty = info['duty']
+            args.hook = info['hook']
             if args.radio is None and info['duty']:
                 args.radio = 'batch'  # the writer disconnects after each batch (mqtt_rare.close)
             for n in notes:
@@ -467,10 +540,13 @@ def main(args):
             raise ValueError('give an app file or --intervals')
         if args.min_ms is None:
             args.min_ms = 2000
-        lines, res = report(tasks, args)
+        notes = []
+        lines, res = report(tasks, args, notes)
     except ValueError as e:
         print('thingflow-mpy plan: %s' % e, file=sys.stderr)
         return 2
+    for n in notes:
+        print('thingflow-mpy plan: warning: %s' % n, file=sys.stderr)
     print('\n'.join(lines))
     if args.svg:
         wakes = next(iter(res.values()))[0]['wakes']

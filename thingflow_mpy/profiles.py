@@ -7,8 +7,12 @@ running a task, radio off), boot_ma/boot_s (from a deep-sleep reset to
 main.py running), radio_ma (radio receiving/transmitting while connecting
 and publishing), connect_s (association + MQTT connect after a deep sleep),
 publish_s (sending one batch on a kept connection), wake_s (overhead of one
-wake-up from light sleep or modem sleep). `sources` says where each figure
-comes from; 'estimate' marks a figure no datasheet gives."""
+wake-up from light sleep or modem sleep), light_wifi (what MicroPython's
+machine.lightsleep does to a wifi association: 'kept'; 'dropped', so each
+batch after a light sleep connects anew; 'unreliable': the wifi chip keeps
+it on a current of its own, and with the wifi active the sleep may return at
+once). `sources` says where each figure comes from; 'estimate' marks a
+figure no datasheet gives, 'measured' one measured on a board."""
 
 ESP8266 = {
     'name': 'ESP8266EX (ESP-12 module)',
@@ -19,8 +23,11 @@ ESP8266 = {
     # modem-sleep figure (micropython issue #4443: a board's 32 mA fell to
     # 29 mA in lightsleep). It was 0.9 before.
     'modem_ma': 15.0, 'light_ma': 15.0, 'deep_ma': 0.02, 'active_ma': 15.0,
-    'boot_ma': 70.0, 'boot_s': 0.3,
+    # boot_ma: the measurement its source cites, 78.2 mA; it was 70, which
+    # disagreed with that source
+    'boot_ma': 78.2, 'boot_s': 0.3,
     'radio_ma': 70.0, 'connect_s': 1.0, 'publish_s': 0.1, 'wake_s': 0.003,
+    'light_wifi': 'kept',
     'sources': {
         'modem_ma': 'ESP8266EX datasheet v6.6 (2020.10), Table 3-4 Power Consumption by Power Modes: '
                     'Modem-sleep, CPU working, 15 mA (DTIM3, connection kept)',
@@ -29,8 +36,9 @@ ESP8266 = {
                     'CPU-running 15 mA of modem sleep; micropython issue #4443: 32 mA -> 29 mA on a Feather HUZZAH',
         'deep_ma': 'ESP8266EX datasheet Table 3-4: Deep-sleep, only RTC working, 20 uA',
         'active_ma': 'ESP8266EX datasheet Table 3-4: the CPU working with the radio idle is the 15 mA modem-sleep figure',
-        'boot_ma': 'estimate: measured ~78 mA on boot with Wi-Fi not connected (mat.8u.cz, "Spotreba modulu ESP8266"); '
-                   'RF calibration runs at boot',
+        'boot_ma': 'measured: "On boot, wifi not connected: 15.64mV ~ 78.2mA" (mat.8u.cz, "Spotreba modulu ESP8266", '
+                   'http://mat.8u.cz/spotreba-modulu-esp8266); RF calibration runs at boot (the start-up has 40 ms at '
+                   '300-430 mA on a scope: ondrovo.com, "Determining the ESP8266 power consumption", 2017)',
         'boot_s': 'estimate: ROM + SDK + MicroPython start + main.py from .mpy',
         'radio_ma': 'ESP8266EX datasheet Table 5-2: RX 50-56 mA, TX 120-170 mA; ~70-75 mA measured average while '
                     'connected (esp8266.com forum, "Sparkfun ESP8266 Thing" measurement): 70 mA average',
@@ -38,6 +46,8 @@ ESP8266 = {
         'publish_s': 'estimate: one MQTT publish of a batch on an open connection',
         'wake_s': 'estimate: 3 ms (the datasheet\'s Table 3-4 notes give 3 ms for the radio to receive a DTIM '
                   'beacon, not for a CPU wake-up)',
+        'light_wifi': 'MicroPython ports/esp8266/modmachine.c: machine.lightsleep waits with the CPU running and leaves '
+                      'the wifi as it is (modem sleep, DTIM3: connection kept, datasheet Table 3-4)',
     },
 }
 
@@ -52,6 +62,7 @@ ESP32 = {
     'modem_ma': 27.0, 'light_ma': 0.8, 'deep_ma': 0.01, 'active_ma': 27.0,
     'boot_ma': 40.0, 'boot_s': 0.5,
     'radio_ma': 95.0, 'connect_s': 1.5, 'publish_s': 0.1, 'wake_s': 0.002,
+    'light_wifi': 'dropped',
     'sources': {
         'modem_ma': 'ESP32 Series Datasheet v3.5, Table 6 Power Consumption by Power Modes: Modem-sleep, CPU on, '
                     '160 MHz (the ESP-IDF default MicroPython keeps), dual-core 27-44 mA: the low end',
@@ -65,6 +76,10 @@ ESP32 = {
         'connect_s': 'estimate: association + DHCP + MQTT connect',
         'publish_s': 'estimate: one MQTT publish of a batch on an open connection',
         'wake_s': 'estimate: light-sleep exit and re-entry',
+        'light_wifi': 'ESP-IDF Sleep Modes, "Wi-Fi/Bluetooth and Sleep Modes": "Wi-Fi and Bluetooth connections are '
+                      'not maintained in Deep-sleep or Light-sleep mode" (only automatic light sleep with modem sleep '
+                      'keeps them); MicroPython ports/esp32/modmachine.c: machine.lightsleep calls '
+                      'esp_light_sleep_start()',
     },
 }
 
@@ -73,6 +88,7 @@ RP2040W = {
     'modem_ma': 20.0, 'light_ma': 1.0, 'deep_ma': 1.0, 'active_ma': 20.0,
     'boot_ma': 20.0, 'boot_s': 0.3,
     'radio_ma': 45.0, 'connect_s': 2.0, 'publish_s': 0.1, 'wake_s': 0.002,
+    'light_wifi': 'unreliable',
     'sources': {
         'modem_ma': 'estimate: RP2040 running at 125 MHz with the CYW43439 off, ~18-20 mA on a Pico '
                     '(mjoldfield.com "Pico power", normal operation 18 mA)',
@@ -87,6 +103,10 @@ RP2040W = {
         'connect_s': 'estimate: CYW43439 firmware load + association + MQTT connect',
         'publish_s': 'estimate: one MQTT publish of a batch on an open connection',
         'wake_s': 'estimate: light-sleep exit and re-entry',
+        'light_wifi': 'MicroPython ports/rp2/modmachine.c: machine.lightsleep stops the RP2040\'s clocks only, and '
+                      'returns at once while the CYW43 driver has an event pending; micropython issues #16181 and '
+                      '#17204 (open): lightsleep(n) returns at once on a Pico W with the network active; light_ma is '
+                      'a Pico\'s, without the CYW43',
     },
 }
 

@@ -293,4 +293,4 @@ def test_plan_predicts_the_connections_of_the_real_run(iv, every, mpy_lib, broke
     assert out.err == ''
     row = out.out.splitlines()[3].split()
     assert row[0] == 'deep'
-    assert int(row[3]) == real + 1, (row, real)
+    assert int(row[3]) == real, (row, real)  # (one more before the first-day fix: plan review)

@@ -73,9 +73,10 @@ def test_no_warning_when_the_outbox_survives(clock, kw, tmp_path, capsys):
 
 def test_an_inline_writer_sets_the_publish_cycle(tmp_path, capsys):
     # before, only a writer in the app's globals was found: this app was
-    # planned as publishing at every wake-up (1440 connections, not 288)
+    # planned as publishing at every wake-up (1440 connections, not 287:
+    # at 300, 600, ... 86100 s, the cycle beginning at the first reading)
     out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'")
-    assert out[3].split()[:5] == ['deep', '60.0', '443.2', '288', '1439']
+    assert out[3].split()[:5] == ['deep', '60.0', '443.2', '287', '1439']
 
 
 def test_a_batch_writer_is_named_as_not_modelled(tmp_path, capsys):
@@ -138,6 +139,6 @@ def test_the_connected_writer_is_planned_not_an_idle_one_in_the_globals(tmp_path
     wire = ("alarm = MQTTWriter('alarm', '127.0.0.1', 1883, 'a/{sensor_id}', spool='a.txt')\n"
             "s.schedule_sensor(S(), 60, w)")
     out, err = _plan(tmp_path, capsys, kw="every=300, spool='o.txt'", wire=wire)
-    assert out[0].endswith('publish every 300 s') and out[3].split()[3] == '288'
+    assert out[0].endswith('publish every 300 s') and out[3].split()[3] == '287'
     assert err == ["thingflow-mpy plan: warning: 2 MQTT writers: the figures follow the first, MQTTWriter 'b1' "
                    "(every=300); 'alarm' (every=0) not modelled"]

@@ -18,7 +18,8 @@ def test_profiles_are_complete_and_sourced():
         for k in KEYS:
             assert isinstance(p[k], float) and p[k] > 0, (name, k)
             assert len(p['sources'][k]) > 10, (name, k)
-        assert set(p['sources']) == set(KEYS)
+        assert set(p['sources']) == set(KEYS) | {'light_wifi'}
+        assert len(p['sources']['light_wifi']) > 10, name
         assert p['deep_ma'] <= p['light_ma'] <= p['modem_ma'], name
     # the datasheet figures the issue names; light sleep on the ESP8266 is
     # what MicroPython's machine.lightsleep costs there: it polls with the
@@ -26,6 +27,13 @@ def test_profiles_are_complete_and_sourced():
     # the chip's 0.9 mA light sleep, which it never enters
     e = PROFILES['esp8266']
     assert (e['modem_ma'], e['light_ma'], e['deep_ma']) == (15.0, 15.0, 0.02)
+    # boot: the 78.2 mA its cited measurement gives (mat.8u.cz: "On boot,
+    # wifi not connected: 15.64mV ~ 78.2mA"); it was 70 under that source
+    assert e['boot_ma'] == 78.2 and '78.2mA' in e['sources']['boot_ma']
+    # what machine.lightsleep does to the wifi: the ESP8266's polls with
+    # the wifi as it is; the ESP32's drops it (ESP-IDF Sleep Modes); the
+    # Pico W's leaves the CYW43 associated and may return at once
+    assert [PROFILES[b]['light_wifi'] for b in ('esp8266', 'esp32', 'rp2040w')] == ['kept', 'dropped', 'unreliable']
     # ESP32 Series Datasheet v3.5: modem sleep at 160 MHz 27-44 mA, RX 95-100 mA
     e = PROFILES['esp32']
     assert (e['modem_ma'], e['active_ma'], e['light_ma'], e['deep_ma'], e['radio_ma']) == (27.0, 27.0, 0.8, 0.01, 95.0)
@@ -101,9 +109,11 @@ def test_simulate_accounts_for_every_second():
         r = plan.simulate(tasks, p, mode)
         total = sum(r['sleep_s'].values()) + r['awake_s'] + r['boot_s']
         assert total == pytest.approx(86400), mode
-        assert r['wakeups'] == 1440 and r['publishes'] == 96
+        # the writer's cycle begins at the first wake-up: batches at 900,
+        # 1800, ..., 85500 s (not at 0 s too, as before: 96)
+        assert r['wakeups'] == 1440 and r['publishes'] == 95
     r = plan.simulate(tasks, p, 'deep')
-    assert (r['boots'], r['connects'], r['radio']) == (1439, 96, 'batch')
+    assert (r['boots'], r['connects'], r['radio']) == (1439, 95, 'batch')
     assert plan.simulate(tasks, p, 'light')['connects'] == 1
     # short gaps stay awake in deep mode: 1 s task, deep only from 2 s
     r = plan.simulate([('fast', 1.0, 0)], p, 'deep', seconds=100)
@@ -192,7 +202,7 @@ def test_cli_app_uses_the_apps_clock(tmp_path, capsys):
     assert plan.main(_args([str(app)])) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == 'tasks: temp every 60 s slack 0.1'
-    assert lines[3].split()[:5] == ['deep', '60.0', '443.2', '96', '1439']  # 1440 x 8 ms + 1439 boots x 0.3 s
+    assert lines[3].split()[:5] == ['deep', '60.0', '443.2', '95', '1439']  # 1440 x 8 ms + 1439 boots x 0.3 s
 
 
 DEEP_APP = (
@@ -296,11 +306,12 @@ def test_deep_app_whose_short_gaps_light_sleep(tmp_path, capsys):
     # (on an ESP32: the ESP8266's machine.lightsleep costs the modem current)
     assert plan.main(_args([str(app), '--publish', '900', '--board', 'esp32'])) == 0
     row = capsys.readouterr().out.splitlines()[3].split()
-    assert row[0] == 'deep' and row[5:] == ['3.201', '32.5']  # 7.270 mA, 14.3 days as modem sleep
+    # (95 batches: 1.6 s at 95 mA less than the 96 counted before, 3.201 mA and 7.270 mA)
+    assert row[0] == 'deep' and row[5:] == ['3.200', '32.6']  # 7.268 mA, 14.3 days as modem sleep
     # the same schedule given by --intervals: modem sleep, as documented
     assert plan.main(_args(['--intervals', '7,11', '--mode', 'deep', '--min-ms', '3500', '--publish', '900',
                             '--board', 'esp32'])) == 0
-    assert capsys.readouterr().out.splitlines()[3].split()[5:] == ['7.270', '14.3']
+    assert capsys.readouterr().out.splitlines()[3].split()[5:] == ['7.268', '14.3']
 
 
 WRITER_APP = (
@@ -324,30 +335,31 @@ def test_publish_counts_the_writers_cycle_not_a_grid(tmp_path, capsys):
     # (README MQTT, "Duty cycle in deep sleep"; tests/power_apps/battery_app.py
     # run a process per wake-up with a reading every 70 s connects at wake-ups
     # 5, 10, 15, 20: every 350 s). A day of wake-ups at 0, 70, ..., 86380 s:
-    # a batch at 0, then each 350 s: 1 + 86380 // 350 = 247 (a fixed 300 s
-    # grid counted 288, 17 % too many connections)
+    # the cycle begins at 0, a batch each 350 s: 86380 // 350 = 246 (a fixed
+    # 300 s grid counted 288, 17 % too many connections; a batch at 0 s too,
+    # which the writer does not send, 247)
     app = tmp_path / 'app.py'
     app.write_text(WRITER_APP)
     tasks, clock, pub = plan.load_app(str(app))
     assert (tasks, pub, plan.app_mode(clock)) == ([('temp', 70.0, 0.0)], 300.0, ('deep', 2000, 'modem'))
     p = PROFILES['esp8266']
     r = plan.simulate(tasks, p, 'deep', publish=300)
-    assert (r['wakeups'], r['publishes'], r['connects'], r['boots']) == (1235, 247, 247, 1234)
-    pub_ticks = [t for t, ns in r['wakes']][::5][:4]
-    assert pub_ticks == [0, 35000, 70000, 105000]
-    # by hand: 1235 wake-ups of 5 ms + 3 ms; 1234 boots of 0.3 s; the rest deep sleep
+    assert (r['wakeups'], r['publishes'], r['connects'], r['boots']) == (1235, 246, 246, 1234)
+    pub_ticks = [t for t, ns in r['wakes']][::5][1:5]
+    assert pub_ticks == [35000, 70000, 105000, 140000]
+    # by hand: 1235 wake-ups of 5 ms + 3 ms; 1234 boots of 0.3 s at 78.2 mA; the rest deep sleep
     awake = 1235 * 0.008
     deep = 86400 - awake - 1234 * 0.3
-    mas = 0.02 * deep + 15 * awake + 70 * 0.3 * 1234 + 70 * (1.0 * 247 + 0.1 * 247)
+    mas = 0.02 * deep + 15 * awake + 78.2 * 0.3 * 1234 + 70 * (1.0 * 246 + 0.1 * 246)
     e = energy(p, r)
     assert e['avg_ma'] == pytest.approx(mas / 86400)
     assert plan.main(_args([str(app)])) == 0
     row = capsys.readouterr().out.splitlines()[3].split()
-    assert row == ['deep', '51.5', '380.1', '247', '1234', '%.3f' % (mas / 86400), '%.1f' % (2500 / (mas / 86400) / 24)]
-    assert row[5:] == ['0.542', '192.3']
+    assert row == ['deep', '51.5', '380.1', '246', '1234', '%.3f' % (mas / 86400), '%.1f' % (2500 / (mas / 86400) / 24)]
+    assert row[5:] == ['0.576', '180.9']  # 0.542 mA, 192.3 days with 247 batches and boots at 70 mA
     # publish 0: at every wake-up; wake-ups on the publish period: one batch each
     assert plan.simulate(tasks, p, 'deep', publish=0)['publishes'] == 1235
-    assert plan.simulate([('t', 60.0, 0)], p, 'deep', publish=300)['publishes'] == 288
+    assert plan.simulate([('t', 60.0, 0)], p, 'deep', publish=300)['publishes'] == 287  # at 300 ... 86100 s
 
 
 def test_esp8266_light_sleep_costs_what_modem_sleep_costs(capsys):
@@ -357,8 +369,8 @@ def test_esp8266_light_sleep_costs_what_modem_sleep_costs(capsys):
     assert plan.main(_args(['--intervals', '60', '--mode', 'all', '--publish', '900'])) == 0
     rows = [ln.split() for ln in capsys.readouterr().out.splitlines()[3:]]
     assert [r[0] for r in rows] == ['modem', 'light', 'deep']
-    # 15 mA all day, and 70 mA for 1 connection of 1.0 s and 96 batches of 0.1 s
-    assert rows[0][5:] == rows[1][5:] == ['%.3f' % (15 + 70 * (1.0 + 96 * 0.1) / 86400), '6.9']
+    # 15 mA all day, and 70 mA for 1 connection of 1.0 s and 95 batches of 0.1 s (at 900 ... 85500 s)
+    assert rows[0][5:] == rows[1][5:] == ['%.3f' % (15 + 70 * (1.0 + 95 * 0.1) / 86400), '6.9']
 
 
 def test_deep_mode_keeps_the_connection_across_gaps_slept_awake():
@@ -378,7 +390,7 @@ def test_deep_mode_keeps_the_connection_across_gaps_slept_awake():
     assert (r['wakeups'], r['boots'], r['publishes'], r['connects']) == (17, 10, 17, 11)
     # with a duty cycle the writer disconnects after each batch: one each
     r = plan.simulate([('a', 7.0, 0), ('b', 11.0, 0)], p, 'deep', seconds=77, publish=10, min_ms=3500)
-    assert r['connects'] == r['publishes'] == 7  # at 0, 11, 22, 33, 44, 55, 66
+    assert r['connects'] == r['publishes'] == 6  # at 11, 22, 33, 44, 55, 66 (the cycle begins at 0)
     # every gap a deep sleep: a connection at each wake-up, as before
     r = plan.simulate([('t', 60.0, 0)], p, 'deep', publish=0)
     assert (r['boots'], r['connects']) == (1439, 1440)
@@ -398,25 +410,42 @@ LIGHT_WRITER_APP = (
     's.run_forever()\n')
 
 
-@pytest.mark.parametrize('kw,argv,connects', [
+@pytest.mark.parametrize('board,kw,argv,connects,pubs', [
     # every=300: the writer disconnects after each batch (mqtt_rare.close),
-    # in light sleep as in deep sleep: 247 connections a day, as the deep
-    # plan of test_publish_counts_the_writers_cycle_not_a_grid and the real
+    # in light sleep as in deep sleep: 246 connections a day (at 350, 700,
+    # ... 86100 s), as the deep plan of
+    # test_publish_counts_the_writers_cycle_not_a_grid and the real
     # light-sleep run of tests/host/test_battery_journey.py (the plan
     # counted 1)
-    ('every=300', [], 247),
-    ('batch=5', ['--publish', '350'], 247),  # batch=: a duty cycle too
-    ('every=300', ['--radio', 'kept'], 1),  # an explicit --radio wins
-    ('qos=1', [], 1),  # no duty cycle: the connection is kept
+    ('esp32', 'every=300', [], 246, 246),
+    ('esp32', 'batch=5', ['--publish', '350'], 246, 246),  # batch=: a duty cycle too
+    # an explicit --radio wins, and a writer without a duty cycle keeps its
+    # connection, where machine.lightsleep keeps the association (ESP8266)
+    ('esp8266', 'every=300', ['--radio', 'kept'], 1, 246),
+    ('esp8266', 'qos=1', [], 1, 1235),
+    # the ESP32's light sleep drops it (ESP-IDF Sleep Modes): associated at
+    # 0 s, then a new connection for each batch after a light sleep (the
+    # plan counted 1: 0.940 mA and 110.8 days for the qos=1 writer)
+    ('esp32', 'every=300', ['--radio', 'kept'], 1 + 246, 246),
+    ('esp32', 'qos=1', [], 1235, 1235),
 ])
-def test_a_duty_cycle_writer_connects_per_batch_in_light_sleep(kw, argv, connects, tmp_path, capsys):
+def test_a_duty_cycle_writer_connects_per_batch_in_light_sleep(board, kw, argv, connects, pubs, tmp_path, capsys):
     app = tmp_path / 'app.py'
     app.write_text(LIGHT_WRITER_APP % kw)
-    assert plan.main(_args([str(app), '--board', 'esp32'] + argv)) == 0
-    row = capsys.readouterr().out.splitlines()[3].split()
-    assert row[:4] == ['light', '51.5', '%.1f' % (1235 * 0.007), str(connects)]
-    pubs = 1235 if kw == 'qos=1' else 247
-    # esp32: 1235 wake-ups of 5 + 2 ms at 27 mA, the rest light sleep at
-    # 0.8 mA; 95 mA for 1.5 s a connection and 0.1 s a batch
-    mas = 0.8 * (86400 - 1235 * 0.007) + 27 * 1235 * 0.007 + 95 * (1.5 * connects + 0.1 * pubs)
+    assert plan.main(_args([str(app), '--board', board] + argv)) == 0
+    out = capsys.readouterr()
+    row = out.out.splitlines()[3].split()
+    p = PROFILES[board]
+    aw = 0.005 + p['wake_s']
+    assert row[:4] == ['light', '51.5', '%.1f' % (1235 * aw), str(connects)]
+    # 1235 wake-ups of 5 ms + wake_s at active_ma, the rest light sleep;
+    # radio_ma for connect_s a connection and publish_s a batch
+    mas = (p['light_ma'] * (86400 - 1235 * aw) + p['active_ma'] * 1235 * aw
+           + p['radio_ma'] * (p['connect_s'] * connects + p['publish_s'] * pubs))
     assert row[5] == '%.3f' % (mas / 86400)
+    relinks = connects - 1 if board == 'esp32' and (kw == 'qos=1' or argv == ['--radio', 'kept']) else 0
+    assert out.err == ('' if not relinks else
+                       'thingflow-mpy plan: warning: light: esp32: machine.lightsleep drops the wifi association '
+                       '(ESP-IDF, Sleep Modes: connections are not maintained in light sleep), so %d of the %d '
+                       'connections counted are new ones after a light sleep, 1.5 s at 95 mA each; a writer with '
+                       'every= disconnects before it sleeps and connects per batch\n' % (relinks, connects))
