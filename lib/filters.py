@@ -37,7 +37,7 @@
 # RAM: this file is written for a small heap (every class, function and new
 # name costs heap on MicroPython; bench/bench_filters.py measures it):
 # - The fluent methods are one __getattr__ on OutputThing (t.buffer_with_count
-#   finds the class BufferWithCount in the modules listed in _reg), not one
+#   finds the class BufferWithCount in the modules registered in _reg), not one
 #   method per filter.
 # - Every filter keeps the function it calls per event in _f: the user's
 #   function, the rules of dispatch, or the class's own step (value filters).
@@ -259,7 +259,10 @@ class Dispatch(_Base):
         self._dispatch_next(x, p)
 
 
-_reg = [globals()]  # each filter module appends its globals()
+# each filter module's globals() in its own slot (filters 0, filters_value 1,
+# filters_window 2, filters_time 3): a module imported again (after it left
+# sys.modules) replaces its old copy, which is not kept alive
+_reg = [globals()] * 4
 
 
 def _fluent(self, name):

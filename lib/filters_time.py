@@ -137,4 +137,4 @@ class BufferWithTime(_Base):
         self._observe()
 
 
-_reg.append(globals())  # the fluent methods: t.throttle(...) etc.
+_reg[3] = globals()  # the fluent methods: t.throttle(...) etc.

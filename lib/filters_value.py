@@ -149,4 +149,4 @@ class Round(_Value):
         return d if d - d == 0 else v
 
 
-_reg.append(globals())  # the fluent methods: t.delta(...) etc.
+_reg[1] = globals()  # the fluent methods: t.delta(...) etc.

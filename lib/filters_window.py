@@ -131,4 +131,4 @@ class Ema(_Value):
         return m
 
 
-_reg.append(globals())  # the fluent methods: t.sliding_mean(...) etc.
+_reg[2] = globals()  # the fluent methods: t.sliding_mean(...) etc.
