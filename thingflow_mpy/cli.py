@@ -63,8 +63,8 @@ def cmd_listen(args):
             raise UsageError('--csv %s: no such folder %s' % (args.csv, d))
     lst = listen(host, port, args.topic, args.csv, args.seconds, args.count, user, pw, tls=tls, ca=args.ca)
     print('listen: %s, %s%s%s' % (counted(lst.received, 'event'), counted(lst.other, 'other message'),
-          ', connection lost %s' % counted(lst.lost, 'time') if lst.lost else '',
-          ' written to %s' % args.csv if args.csv else ''), file=sys.stderr)
+          ' written to %s' % args.csv if args.csv else '',  # (the events: not the connection's losses)
+          ', connection lost %s' % counted(lst.lost, 'time') if lst.lost else ''), file=sys.stderr)
     if lst.error is not None:  # an event could not be written: it stopped there
         if isinstance(lst.error, BrokenPipeError):
             raise lst.error  # (quietly, as a filter ends: see main)

@@ -24,8 +24,9 @@ class UsageError(ValueError):
 
 def _masked(url):
     # url with the password of its user part shown as *** (for messages)
-    # (up to the last '@': a password may hold a raw '/', '?', '#' or '@')
-    return re.sub(r'(//[^/@:]*:).*@', r'\1***@', url, count=1)
+    # (up to the last '@': a password may hold a raw '/', '?', '#' or '@',
+    # and a line break, which urlsplit drops but the message shows: re.S)
+    return re.sub(r'(//[^/@:]*:).*@', r'\1***@', url, count=1, flags=re.S)
 
 
 def parse_broker(url):

@@ -312,6 +312,19 @@ def test_listen_ends_at_ctrl_c_while_the_broker_is_away(broker):
     assert 'Traceback' not in err
 
 
+def test_listen_with_csv_says_the_connection_was_lost_after_the_file(broker, tmp_path):
+    # the summary read 'listen: 0 events, 0 other messages, connection lost
+    # 1 time written to FILE': as if the losses had been written to the file
+    f = tmp_path / 'e.csv'
+    p = start_listen(broker, '--topic', 'home/#', '--csv', f)
+    broker.stop()
+    time.sleep(1.5)  # reconnecting
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert (p.returncode, out) == (0, '')
+    assert err.splitlines()[-1] == 'listen: 0 events, 0 other messages written to %s, connection lost 1 time' % f
+
+
 # ---- a QoS 1 redelivery: the same event twice ----
 
 class PubackEater:

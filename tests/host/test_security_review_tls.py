@@ -258,3 +258,19 @@ def test_no_part_of_a_password_is_left_in_reprs_of_reprs(runtime, mpy_lib, tmp_p
     app.write_text(MASK_FUZZ)
     res = run_script(runtime, mpy_lib, app)
     assert res.stdout.split() == ['cases', '360', 'leaks', '0'], res.stdout + res.stderr
+
+
+@pytest.mark.parametrize('url', [
+    'mqtt://dev:Zq9\nXw7@h:x',     # a line break (from a file read into the argument)
+    'mqtt://dev:Zq9\r\nXw7@h:0',
+    'mqtt://dev:Zq9\tXw7/a@h:0',   # a tab, and a raw '/' after it
+])
+def test_a_bad_broker_url_with_a_line_break_in_its_password_never_shows_it(url):
+    # urlsplit drops tabs and line breaks, the message shows the URL as
+    # given: the mask (up to the last '@') stopped at the line break
+    from thingflow_mpy.listen import UsageError, parse_broker
+    with pytest.raises(UsageError) as e:
+        parse_broker(url)
+    m = str(e.value)
+    assert m.startswith("bad broker URL 'mqtt://dev:***@h:"), m
+    assert 'Zq9' not in m and 'Xw7' not in m, m
