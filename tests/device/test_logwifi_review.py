@@ -13,27 +13,14 @@ from logwriter import LogWriter
 from vclock import VirtualClock
 from tcheck import raises, msg
 
-T = (2024, 5, 1, 12, 3, 7, 2, 122)
-STAMP = '2024-05-01 12:03:07'
+from test_logger import T, STAMP, FixedTime  # the fixed time of the logger's own tests
+from test_wifi import _logdir
+
 _real_open = open
 
 
-class FixedTime:
-    @staticmethod
-    def localtime():
-        return T
-
-
 def _path():
-    for d in ('/dev/shm', '/tmp', '.'):
-        try:
-            os.stat(d)
-            break
-        except OSError:
-            pass
-    d = '%s/tfrev-%s' % (d, ''.join('%02x' % b for b in os.urandom(4)))
-    os.mkdir(d)
-    return d + '/app.log'
+    return _logdir() + '/app.log'
 
 
 def _done(p):
