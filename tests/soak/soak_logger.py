@@ -23,7 +23,9 @@ _open = open
 class Faults:
     """os and open for the logger: while `fail` names an operation
     ('write', 'rename', 'open'), it raises OSError(28) (ENOSPC), as a full
-    flash does. failed counts the faults raised."""
+    flash does. failed counts the faults raised. (Not test_logger's FakeOs:
+    it records every write and flush in a list, which grows the heap that
+    this soak must find flat.)"""
     fail = None
     failed = 0
 
