@@ -20,6 +20,7 @@ every:want a number >= 0 (0: off)
 batch:want a number >= 0 (0: off), at most outbox
 port:want 1-65535
 keepalive:want 0-65535 s
+ssl:want True or an SSLContext (an object with wrap_socket)
 host:want a host name or address
 client_id:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
 user:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
