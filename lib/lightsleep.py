@@ -19,10 +19,12 @@ class LightSleepClock:
     Ports whose ticks stop in light sleep (stops=True) get the slept time
     added back to ticks_ms(), so the scheduler's grid stays exact. stops=None
     (default) decides at the first sleep of at least 100 ms: ticks that
-    advanced less than half the requested time mean they stop; stops=False
-    trusts the ticks. Counters: sleeps, added (ms added back), early (sleeps
-    that returned before their time on a port whose ticks run: a wake-up
-    source other than the timer), offset (the current shift of ticks_ms;
+    advanced less than half the requested time mean they stop (on a sleep
+    of 2 s or more only if the clock's time() saw over a second more: else
+    it returned early, as a Pico W's with its wifi up); stops=False trusts
+    the ticks. Counters: sleeps, added (ms added back), early (sleeps that
+    returned before their time on a port whose ticks run: a wake-up source
+    other than the timer), offset (the current shift of ticks_ms;
     within the ticks period where the clock has ticks_add).
     ValueError when the port has no machine.lightsleep."""
 
@@ -62,13 +64,16 @@ class LightSleepClock:
         if type(ms) is not int or ms < 0:  # before the sleep: nothing slept or counted
             raise ValueError('ms %r: int >= 0' % (ms,))
         c = self.clock
+        w = self.time()
         t = c.ticks_ms()
         self.machine.lightsleep(ms)
         self.sleeps += 1
         d = c.ticks_diff(c.ticks_ms(), t)
         s = self.stops
         if s is None:  # undecided: judge this sleep; decide for good at >= 100 ms
-            s = d < ms // 2
+            # (on a sleep of 2 s or more, stopped ticks only if time(), an RTC,
+            # saw it pass: else it returned early, as a Pico W's with its wifi up)
+            s = d < ms // 2 and (ms < 2000 or self.time() - w > d // 1000 + 1)
             if ms >= 100:
                 self.stops = s
         if s:

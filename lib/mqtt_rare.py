@@ -107,7 +107,9 @@ def _mark(w, b):
 def close(w):
     """A clean disconnect: 'offline', DISCONNECT, radio off. (At the end of
     a duty cycle, also when out of time: with everything sent the next
-    cycle is due every s after this one's wake-up began, else at once.)"""
+    cycle is due every s after this one's wake-up began, else at once.)
+    Not connected (at the end): radio off, unless a duty cycle's radio is
+    off already (since its last disconnect or failure: radio(False) once)."""
     if w.state > 0:
         if not w.outbox:  # (else the next cycle is due at once)
             w._cyc = w.start
@@ -120,6 +122,8 @@ def close(w):
             w.state = 0
         elif w.every or w.batch:  # failed: error() has turned the radio off
             return
+    elif w.every or w.batch:  # its radio is off since the last disconnect or failure
+        return
     _off(w)
 
 
