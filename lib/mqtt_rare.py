@@ -104,18 +104,19 @@ def _mark(w, b):
             _err(_N_SPOOL, e, w)
 
 
-def close(w):
+def close(w, *t):
     """A clean disconnect: 'offline', DISCONNECT, radio off. (At the end of
     a duty cycle, also when out of time: with everything sent the next
-    cycle is due every s after this one's wake-up began, else at once.)
+    cycle is due every s after this one's wake-up began, t[0] (the ticks
+    before the radio hook's association; else w.start), else at once.)
     Not connected (at the end): radio off, unless a duty cycle's radio is
     off already (since its last disconnect or failure: radio(False) once)."""
     if w.state > 0:
         if not w.outbox:  # (else the next cycle is due at once)
-            w._cyc = w.start
+            t = w._cyc = t[0] if t else w.start
             w._cyo = 0
             if w.every and w.spool:  # for the next run (see _carry)
-                _mark(w, w.clock.ticks_diff(w.clock.ticks_ms(), w.start))
+                _mark(w, w.clock.ticks_diff(w.clock.ticks_ms(), t))
         c = w.client or w
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):

@@ -171,9 +171,12 @@ class MQTTWriter(MQTTClient, InputThing):
             except AttributeError:  # a client without it (optional in umqtt's API)
                 pass
         # radio on (a hook that fails, e.g. wifi_connect's OSError, is a
-        # failure like the connect's: counted, backed off, never raised here)
-        ok = ((not self.radio or self.run(self.radio, True))
-              and (self.run(MQTTClient.connect, c) if c is self else self.run(c.connect)))
+        # failure like the connect's: counted, backed off, never raised here);
+        # its time, a wifi association bounded by its own timeout, is not the
+        # budget's: that starts afresh after it
+        ok = not self.radio or self.run(self.radio, True)
+        self.start = self.clock.ticks_ms()
+        ok = ok and (self.run(MQTTClient.connect, c) if c is self else self.run(c.connect))
         if ok:
             self.state = 1  # (and the back-off is over)
             ok = not s or self.run(c.publish, s, 'online', True, 1)
@@ -213,14 +216,14 @@ class MQTTWriter(MQTTClient, InputThing):
             self.connect(True)
         if self.state > 0:
             c = self.client or self
-            while (q and clk.ticks_diff(clk.ticks_ms(), t0) <= self.timeout * 750  # a quarter left: stop
+            while (q and clk.ticks_diff(clk.ticks_ms(), self.start) <= self.timeout * 750  # a quarter left: stop
                    and self.run(c.publish, *q[0], self.retain, self.qos)):
                 q.pop(0)  # delivered: out of the outbox
                 self.published += 1
             if self.state > 0:
                 if duty:  # (also when out of time: the rest at the next cycle, radio off till then)
                     import mqtt_rare
-                    mqtt_rare.close(self)
+                    mqtt_rare.close(self, t0)
                 elif not q and ka and clk.ticks_diff(t0, self._last) * 2 >= ka and hasattr(c, 'ping'):
                     self.run(c.ping)  # idle since before this wake-up (ping: optional in umqtt's API)
         if self.spool and (q or self._fn):  # else the file is empty and up to date
