@@ -77,7 +77,7 @@ def _note(w, k, x):
         if k < 5:
             m = 'event %r refused: %s' % (x, _WHY.split('\n')[k])
         elif k == 5:
-            m = 'network: %r (retry in %d ms)' % (x, -w.state)
+            m = 'network: %r (retry in %d ms; %d waiting, %d dropped)' % (x, -w.state, len(w.outbox), w.dropped)
         elif k == 6:
             m = 'spool %s: %r' % (w.spool, x)
         else:

@@ -590,7 +590,7 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert len(rec.lines) == 8, rec.lines
     assert rec.lines[0].startswith('mqtt dev1: event (') and rec.lines[0].endswith('refused: JSON cannot encode it')
     assert 'auth failed for dev:***' in rec.lines[1] and 'hunter2' not in rec.lines[1]
-    assert rec.lines[1].endswith('(retry in 1000 ms)'), rec.lines[1]
+    assert rec.lines[1].endswith('(retry in 1000 ms; 1 waiting, 0 dropped)'), rec.lines[1]
     assert rec.lines[2:5] == [
         "mqtt dev1: event ('s', 2, '%s') refused: bigger than maxsize" % ('x' * 20),
         'mqtt dev1: event (None, 3, 4) refused: no sensor_id for the topic',
@@ -601,6 +601,25 @@ def test_log_lines_name_the_cause_but_never_the_password():
     assert 'auth failed' in rec.lines[6]  # the last try at completion
     assert rec.lines[7] == "mqtt dev1: event ('s', 5, 6) refused: writer closed"
     assert w.refused == 5 and w.errors == 2
+
+
+def test_network_warnings_say_what_waits_and_what_was_dropped():
+    # (the outbox's drops were counted but never logged: a 1-hour outage
+    # dropped 40 readings, and its 33 log lines did not say so)
+    rec = LogRec()
+    restore = use_logger(rec)
+    try:
+        w, fc, clk = make(outbox=2)
+        fc.up = False
+        for i in range(6):
+            w.on_next(('s', i, i))
+            clk.advance(1000)
+    finally:
+        restore()
+    assert [ln[ln.index('(retry'):] for ln in rec.lines] == [
+        '(retry in 1000 ms; 1 waiting, 0 dropped)', '(retry in 2000 ms; 2 waiting, 0 dropped)',
+        '(retry in 4000 ms; 2 waiting, 2 dropped)'], rec.lines
+    assert (w.dropped, len(w.outbox), w.errors) == (4, 2, 3)
 
 
 def test_warnings_reach_the_real_logger():
@@ -622,7 +641,7 @@ def test_warnings_reach_the_real_logger():
     with open(log) as f:
         text = f.read()
     assert "mqtt dev1: event ('s', 1, inf) refused: JSON cannot encode it" in text, text
-    assert 'mqtt dev1: network: OSError(111' in text and '(retry in 1000 ms)' in text, text
+    assert 'mqtt dev1: network: OSError(111' in text and '(retry in 1000 ms; 1 waiting, 0 dropped)' in text, text
     assert 'pw-9' not in text and text.count('\n') == 2, text
     remove(log)
 
