@@ -56,13 +56,16 @@ def run_for(sched, seconds):
     The end comes at a sleep on the clock that would pass it, the
     scheduler's or a task's (a sensor that waits for its reading then gets
     the StopIteration: its stream ends); a StopIteration a task raises
-    itself (also in a run due at the end) goes out of run_for."""
+    itself (also in a run due at the end) goes out of run_for. A clock that
+    wraps one (a LightSleepClock on sim/machine_power's PortClock: its
+    .clock) is run on that one's virtual time."""
     clk = sched.clock
-    clk.stop_at = clk.now + round(seconds * 1000)
+    v = getattr(clk, 'clock', clk)  # the VirtualClock (itself, or the one a sleep clock wraps)
+    v.stop_at = v.now + round(seconds * 1000)
     try:
         sched.run_forever()
     except StopIteration as e:
-        if not e.args or e.args[0] is not clk:  # not the clock's: the task's own (also at the end)
+        if not e.args or e.args[0] is not v:  # not the clock's: the task's own (also at the end)
             raise
         # the scheduler's logical time stands at its last wake-up: bring it
         # to the end, so that a task scheduled now starts from there (the
@@ -78,5 +81,5 @@ def run_for(sched, seconds):
         sched._last = clk.ticks_ms()
     finally:  # also when a task raised: the clock sleeps freely again
         sched._run = False
-        clk.stop_at = None
+        v.stop_at = None
     return sched.wakeups

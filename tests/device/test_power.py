@@ -76,6 +76,33 @@ def test_lightsleep_sleeps_and_adds_back_what_the_ticks_missed():
         assert c.ticks_diff(c.ticks_ms(), t0) == (0 if (tstop and not want_stops) else 1000)
 
 
+class _Count:
+    sensor_id = 'n'
+    n = 0
+
+    def sample(self):
+        self.n += 1
+        return self.n
+
+
+def test_run_for_drives_a_light_sleep_scheduler_on_its_port_clock():
+    # (run_for took sched.clock for the VirtualClock: a LightSleepClock has
+    # none of its attributes, AttributeError: ... no attribute 'now')
+    from vclock import run_for
+    for stops in (False, True):
+        pc = PortClock()
+        c = LightSleepClock(FakeMachine(pc, stops=stops), pc)
+        s = Scheduler(c)
+        k = _Count()
+        got = []
+        s.schedule_sensor(k, 60, got.append)
+        assert run_for(s, 3600) == 61 and k.n == 61 and pc.now == 3600000, (stops, k.n, pc.now)
+        assert [e[1] for e in got[:3]] == [0, 60, 120] and pc.stop_at is None
+        assert run_for(s, 600) == 71 and k.n == 71 and pc.now == 4200000, (stops, k.n, pc.now)
+        # stopped ticks: every ms slept is added back (the tasks take no virtual time)
+        assert (c.stops, c.added, pc.stopped) == (stops, 4200000 if stops else 0, 4200000 if stops else 0)
+
+
 def test_lightsleep_short_sleeps_judged_without_deciding():
     pc = PortClock()
     c = LightSleepClock(FakeMachine(pc, stops=True), pc)
