@@ -20,6 +20,7 @@ import threading
 import pytest
 
 from thingflow_mpy import mpy, plan
+from thingflow_mpy.broker import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 APPS = os.path.join(os.path.dirname(HERE), 'power_apps')
@@ -197,13 +198,6 @@ def light_journey(runtime, mpy_lib, port, dead, iv, every, hours, stops, before_
                                      int(stops), before_wrap, down], heap='8m')
     return json.loads(res.stdout.splitlines()[-1])
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 @pytest.mark.parametrize('runtime', RUNTIMES)

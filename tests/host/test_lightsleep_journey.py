@@ -23,6 +23,7 @@ import sys
 import pytest
 
 from thingflow_mpy import mpy
+from thingflow_mpy.broker import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -229,14 +230,6 @@ def day(runtime, mpy_lib, broker, tmp_path, **kw):
     r['events'] = [(ln.split()[1], int(ln.split()[2])) for ln in out if ln.startswith('e ')]
     return a, r
 
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def received(sub, n):
