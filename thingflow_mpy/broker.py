@@ -74,8 +74,11 @@ def write_password_file(path, users):
     return path
 
 
-def make_certificates(folder, days=2):
-    """A throwaway CA and a server certificate for 127.0.0.1 and localhost.
+def make_certificates(folder, days=2, cn=HOST, dns=('localhost',), ips=(HOST,), key_ids=True):
+    """A throwaway CA and a server certificate for cn, with the
+    subjectAltNames dns and ips (default: 127.0.0.1 and localhost).
+    key_ids=False leaves out the key identifiers, so that a verifier
+    tries a CA of the same name by its signature (a test of a foreign CA).
     Returns (ca.pem, server.pem, server.key) paths in folder."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -94,18 +97,21 @@ def make_certificates(folder, days=2):
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
           .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
                                        data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
+                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True))
+    if key_ids:
+        ca = ca.add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+    ca = ca.sign(ca_key, hashes.SHA256())
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(name('127.0.0.1')).issuer_name(ca.subject)
+    san = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
+    cert = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now).not_valid_after(end)
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName('localhost'),
-                                                        x509.IPAddress(ipaddress.ip_address(HOST))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+            .add_extension(x509.SubjectAlternativeName(san), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True))
+    if key_ids:
+        cert = cert.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                                  critical=False)
+    cert = cert.sign(ca_key, hashes.SHA256())
     pem = serialization.Encoding.PEM
     paths = folder / 'ca.pem', folder / 'server.pem', folder / 'server.key'
     paths[0].write_bytes(ca.public_bytes(pem))

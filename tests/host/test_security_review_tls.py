@@ -11,8 +11,6 @@ against a real Mosquitto whose certificate comes from a throwaway CA:
 - the host name goes out as SNI;
 - a log line never shows the password, also when a message holds a repr of
   it that is repr'd again (either quote at either level)."""
-import datetime
-import ipaddress
 import socket
 import ssl
 import threading
@@ -20,7 +18,7 @@ import threading
 import pytest
 
 from test_mqtt import RUNTIMES, run_script
-from thingflow_mpy.broker import Broker, free_port
+from thingflow_mpy.broker import Broker, free_port, make_certificates
 
 PW = 'Tls-Pw-4711'
 
@@ -53,39 +51,12 @@ print('sock', c.sock)
 
 
 def make_certs(folder, cn, dns=(), ips=()):
-    """A throwaway CA (named as the test broker's) and a server certificate
-    for cn with the given subjectAltNames, written as the Broker's files
-    (ca.pem, server.pem, server.key) in folder; returns the CA as DER."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    now = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
-    end = now + datetime.timedelta(days=2)
-
-    def name(c):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, c)])
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name('thingflow test CA')).issuer_name(name('thingflow test CA'))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now).not_valid_after(end)
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    b = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)
-         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-         .not_valid_before(now).not_valid_after(end))
-    san = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
-    if san:
-        b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
-    cert = b.sign(ca_key, hashes.SHA256())
-    pem = serialization.Encoding.PEM
-    (folder / 'ca.pem').write_bytes(ca.public_bytes(pem))
-    (folder / 'server.pem').write_bytes(cert.public_bytes(pem))
-    (folder / 'server.key').write_bytes(key.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL,
-                                                          serialization.NoEncryption()))
-    (folder / 'server.key').chmod(0o600)
-    return ca.public_bytes(serialization.Encoding.DER)
+    """The Broker's files (ca.pem, server.pem, server.key) in folder, from a
+    throwaway CA (named as the test broker's) and a certificate for cn with
+    the given subjectAltNames, without key identifiers (a CA of the same
+    name and another key is then tried by signature); returns the CA as DER."""
+    ca = make_certificates(folder, cn=cn, dns=dns, ips=ips, key_ids=False)[0]
+    return ssl.PEM_cert_to_DER_cert(ca.read_text())
 
 
 @pytest.fixture
