@@ -52,9 +52,8 @@ class PortClock(VirtualClock):
 class FakeMachine:
     """clock: a PortClock (or VirtualClock) that the sleeps advance.
     stops: light sleep does not advance the ticks (as on ports whose tick
-    counter stops). A clock's stop_at (VirtualClock's) ends a simulation
-    as VirtualClock.sleep_ms does: a sleep that would pass it brings now to
-    stop_at and raises StopIteration(clock). early: lightsleep returns
+    counter stops). The sleep is the clock's sleep_ms (VirtualClock's), so
+    its stop_at ends a simulation there: now at stop_at, StopIteration(clock). early: lightsleep returns
     after this many ms at most (a wake-up source other than the timer).
     rtc_size: RTC memory bytes (ESP8266: 492, ESP32: 2048).
     calls: every call, as (name, argument) tuples."""
@@ -83,18 +82,12 @@ class FakeMachine:
         if self.early is not None and ms > self.early:
             ms = self.early
         c = self.clock
-        e = getattr(c, 'stop_at', None)
-        if e is not None and c.now + ms > e:  # the end of a simulation, as
-            ms = max(e - c.now, 0)  # VirtualClock.sleep_ms: now at stop_at,
-            c.now += ms  # then StopIteration(clock)
+        n = c.now
+        try:  # the clock's own sleep: now, sleeps, slept, and the end of a simulation at stop_at
+            c.sleep_ms(ms)
+        finally:
             if self.stops:
-                c.stopped += ms
-            raise StopIteration(c)
-        c.sleeps += 1
-        c.slept += ms
-        c.now += ms
-        if self.stops:
-            c.stopped += ms
+                c.stopped += c.now - n
 
     def deepsleep(self, ms=None):
         self.calls.append(('deepsleep', ms))
