@@ -99,8 +99,11 @@ class SimBus:
 
     def device(self, addr):
         # The chip at addr; OSError(ENODEV) as MicroPython raises on a NACK.
+        # addr | 0: an address that is no int (24.0, '0x18') is a TypeError
+        # naming its type, as on a board (whose I2C converts it to an int),
+        # not the chip at 24; True is 1
         self.transfers += 1
-        c = self.devices.get(addr)
+        c = self.devices.get(addr | 0)
         if c is None:
             raise OSError(_ENODEV, 'ENODEV')  # errno set on both runtimes
         return c

@@ -37,6 +37,25 @@ def test_absent_address_raises_enodev_on_every_transfer():
     assert i2c.scan() == []
 
 
+def test_an_address_that_is_no_int_is_a_type_error_as_on_a_board():
+    # a board's I2C converts the address with mp_obj_get_int: 24.0 or '0x18'
+    # is a TypeError there, even with a chip at 24 (the simulated bus's dict
+    # would find it for 24.0); True is 1
+    machine.sim_reset()
+    i2c = I2C(0, scl=Pin(5), sda=Pin(4))
+    i2c.sim.attach(chips.MCP9808(), 24)
+    buf = bytearray(2)
+    for a, kind in ((24.0, 'float'), ('0x18', 'str'), (None, 'NoneType')):
+        calls = [(i2c.readfrom_mem, (a, 5, 2)), (i2c.readfrom_mem_into, (a, 5, buf)),
+                 (i2c.writeto_mem, (a, 1, b'\x00\x00')), (i2c.readfrom, (a, 2)),
+                 (i2c.readfrom_into, (a, buf)), (i2c.writeto, (a, b'\x05')),
+                 (i2c.writevto, (a, (b'\x01', b'\x00\x00')))]
+        for fn, args in calls:
+            assert kind in msg(raises(TypeError, fn, *args)), (fn, a)  # (the board: "can't convert float to int")
+    assert len(i2c.readfrom_mem(24, 5, 2)) == 2
+    assert raises(OSError, i2c.readfrom_mem, True, 5, 2).errno == 19  # address 1: no chip there (ENODEV)
+
+
 def test_buses_are_shared_by_id_or_by_pins():
     machine.sim_reset()
     a = I2C(0, scl=Pin(5), sda=Pin(4))
