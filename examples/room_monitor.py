@@ -11,7 +11,7 @@
 # each in the log too.
 #
 # RAM: an ESP8266 leaves an app about 30 KB of heap. After the imports the
-# collection runs every 3 KB allocated (gc.threshold), not only when the
+# collection runs every 2 KB allocated (gc.threshold), not only when the
 # heap is full, so that garbage leaves fewer holes between the objects the
 # app keeps. Wifi comes first, and wifi.py is needed only to connect: it is
 # unloaded then (its code goes back to the heap before the writer and the
@@ -25,7 +25,7 @@ import config
 from logger import initialize_logging
 
 if hasattr(gc, 'threshold'):  # MicroPython
-    gc.threshold(3072)
+    gc.threshold(2048)
 log = initialize_logging(config.LOG_FILE, max_len=config.LOG_MAX)
 
 try:

@@ -16,9 +16,9 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
     try:
         if not port:
             port = 8883 if ssl else 1883
-        if type(port) is not int or not 0 < port < 65536:
+        if type(port) is not int or port >> 16:  # (not 1..65535: a port 0 became the default above)
             _err('port', port)
-        if type(keepalive) is not int or not 0 <= keepalive < 65536:
+        if type(keepalive) is not int or keepalive >> 16:  # (not 0..65535)
             _err('keepalive', keepalive)
         if type(timeout) not in (int, float) or not timeout > 0:  # (not: also nan; a bool is no number here)
             _err('timeout', timeout)
@@ -39,7 +39,9 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
         if password is not None:
             self.pswd = password
         self.keepalive = keepalive
-        if ssl:
+        if ssl:  # True or an SSLContext (1, 'yes' or umqtt's old ssl_params dict: named now)
+            if ssl is not True and not hasattr(ssl, 'wrap_socket'):
+                _err('ssl', ssl)
             self.ssl = ssl
         self.timeout = timeout
     finally:

@@ -31,10 +31,7 @@ def wrap(c):
     deadline for all of it), set to the time the TCP connect left;
     MicroPython's goes on in _Sock's reads and writes, each bounded by the
     time left of the call."""
-    x = c.ssl
-    if x is not True and not hasattr(x, 'wrap_socket'):  # ssl=1, 'yes', umqtt's old ssl_params dict:
-        __import__('mqtt_client')._err('ssl', x)  # named here, not an AttributeError (not at
-        # construction: that check would cost every app's heap; this module loads only for TLS)
+    x = c.ssl  # (checked at construction: mqtt_init)
     c.send(0, 0, None)  # the socket's timeout: the time left of the call (CPython's handshake)
     if x is True:
         x = context()

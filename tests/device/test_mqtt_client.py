@@ -243,7 +243,13 @@ def test_client_arguments_are_checked():
     # value; nan got through, then connect failed with an AttributeError)
     assert MQTTClient('c', 'h').port == 1883
     assert MQTTClient('c', 'h', ssl=True).port == 8883
+    for p, k in ((1, 0), (65535, 65535)):  # the edges of the ranges are taken
+        c = MQTTClient('c', 'h', p, keepalive=k)
+        assert (c.port, c.keepalive) == (p, k)
     for kw, part in (({'port': 70000}, 'port 70000'), ({'port': -1}, 'port -1'),
+                     ({'port': 65536}, 'port 65536'), ({'port': -65536}, 'port -65536'),
+                     ({'port': True}, 'port True'), ({'keepalive': True}, 'keepalive True'),
+                     ({'keepalive': -70000}, 'keepalive -70000'), ({'keepalive': 1.5}, 'keepalive 1.5'),
                      ({'port': '1883'}, "port '1883'"), ({'keepalive': -1}, 'keepalive -1'),
                      ({'keepalive': 65536}, 'keepalive 65536'), ({'timeout': -2}, 'timeout -2'),
                      ({'timeout': '3'}, "timeout '3'"), ({'timeout': NAN}, 'timeout nan'),
