@@ -92,7 +92,11 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
         w.connect(essid, password)
     except OSError:  # an ESP32 still trying on its own (after a soft reset): 'Wifi Internal Error'
         w.disconnect()
-        w.connect(essid, password)
+        try:
+            w.connect(essid, password)
+        except OSError as e:  # refused again: named, the radio off
+            w.active(False)
+            raise OSError('wifi %r: connect refused: %s' % (essid, e))
     ok = (getattr(net, 'STAT_CONNECTING', None), getattr(net, 'STAT_IDLE', None),
           getattr(net, 'STAT_GOT_IP', None))
     st = err = None

@@ -118,6 +118,28 @@ def test_wifi_connect_on_an_esp32_still_trying_on_its_own_connects():
     assert PW not in repr(out), out
 
 
+def test_wifi_connect_names_the_network_when_the_esp32_refuses_twice():
+    # the retry refused too (the port still busy): the bare
+    # OSError('Wifi Internal Error') came out, naming no network, the radio
+    # left on; now named, radio off, no password shown
+    clk, out = _setup('esp32')
+    network.add_ap('home', PW)
+    real = network.WLAN.connect
+
+    def refuse(self, *a, **k):
+        network.calls.append(('refused',))
+        raise OSError('Wifi Internal Error')
+    network.WLAN.connect = refuse
+    try:
+        e = raises(OSError, wifi.wifi_connect, 'home', PW, 20, clk)
+    finally:
+        network.WLAN.connect = real
+    assert msg(e) == "wifi 'home': connect refused: Wifi Internal Error", msg(e)
+    assert network.calls[-4:] == [('refused',), ('disconnect', 0), ('refused',), ('active', 0, False)], network.calls
+    assert PW not in repr(out) + msg(e)
+    assert clk.now == 0  # at once, no polling until the timeout
+
+
 def test_esp32_no_ap_found_variants_are_named():
     # MicroPython's ESP32 port on ESP-IDF 5.2+ returns these reasons from
     # status() as they are (no STAT_* name): they were 'status 211'
