@@ -69,10 +69,7 @@ class OutputThing:
     on_next, on_completed and on_error."""
 
     def __init__(self, ports=None):
-        c = {}
-        for p in ports or ('default',):
-            c[p] = ()
-        self._conns = c
+        self._conns = dict.fromkeys(ports or ('default',), ())
 
     def _port(self, port):
         # The connections of an open port; PortError for an unknown (0) or closed (None) one.
@@ -349,6 +346,8 @@ class Scheduler:
             plan = max(self._get_next_sleep_interval() * 10 - self._ms - busy, 0)
             if plan:
                 clk.sleep_ms(plan)
+            else:  # no sleep: the next pass (due at once) is part of this wake-up
+                self.wakeups -= 1
             woke = clk.ticks_ms()
             if None not in gone:  # cancels during the sleep forgotten, a stop() kept
                 gone.clear()

@@ -517,6 +517,26 @@ def test_overrunning_task_skips_runs_instead_of_bursting():
     assert t.runs == [0, 1000, 3500, 4000, 5000, 6000]
 
 
+def test_a_pass_without_a_sleep_between_is_the_same_wake_up():
+    # wakeups counts the times the board woke: a task that schedules a task
+    # due at once, or a run that overran the next due time, makes another
+    # pass without sleeping, which counted as a wake-up of its own
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    new = Task('new', s)
+
+    def add(t):
+        if len(t.runs) == 1:
+            s.schedule_periodic(new, 10)
+    s.schedule_periodic(Task('adder', s, add), 10)
+    assert run_for(s, 25) == 3 and new.runs == [0, 10000, 20000] and clk.sleeps == 2
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('hog', s, lambda t: clk.advance(2500 if len(t.runs) == 2 else 0))
+    s.schedule_periodic(t, 1)
+    assert run_for(s, 6) == 5 and t.runs == [0, 1000, 3500, 4000, 5000, 6000] and clk.sleeps == 4
+
+
 class Tally(InputThing):
     """Counts events per sensor and keeps the last one (a day of events
     would not fit a board-sized heap)."""
