@@ -113,7 +113,9 @@ def test_core_week_with_churn_heap_is_flat(mpy_lib):
 def test_filters_100000_events_heap_is_flat(mpy_lib, kind):
     r = soak(mpy_lib, 'soak_filters.py', kind)
     r.assert_flat(1, 50)
-    assert r.line('events') == ['96284', 'wakeups', '51021' if kind == 'rebuild' else '50001']
+    # (a chain rebuilt by a task is due at once: its first run is another
+    # pass of the same wake-up, which counted as one more before: 51021)
+    assert r.line('events') == ['96284', 'wakeups', '50001']
     if kind == 'rebuild':  # a chain failed and was built anew 1,020 times
         assert r.line('rebuilt') == ['1021', 'groups', '6']
 
