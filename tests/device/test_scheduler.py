@@ -382,14 +382,17 @@ def test_cancel_before_and_during_run():
 def test_add_task_while_running():
     clk = VirtualClock()
     s = Scheduler(clk)
-    late = Task('late', s)
+    late, now = Task('late', s), Task('now', s)
 
     def add(t):
-        if len(t.runs) == 2:
+        if len(t.runs) == 3:  # at 2 s
             s.schedule_periodic(late, 3)
+            s.schedule_periodic(now, 2)  # due at once (2 s is on its grid)
     s.schedule_periodic(Task('adder', s, add), 1)
-    run_for(s, 10)
-    assert late.runs == [3000, 6000, 9000]
+    # wake-ups at 0, 1 ... 10 s: `now`'s first run is another pass of the
+    # wake-up at 2 s, without a sleep before it (it counted as a 12th)
+    assert run_for(s, 10) == 11 and clk.sleeps == 10
+    assert late.runs == [3000, 6000, 9000] and now.runs == [2000, 4000, 6000, 8000, 10000]
 
 
 def test_stop_returns_after_the_current_wakeup():
@@ -513,28 +516,10 @@ def test_overrunning_task_skips_runs_instead_of_bursting():
     t = Task('hog', s, lambda t: clk.advance(2500 if len(t.runs) == 2 else 0))
     s.schedule_periodic(t, 1)
     run_for(s, 6)
-    # the run due at 2 s happens late, at 3.5 s, once; then the grid again
+    # the run due at 2 s happens late, at 3.5 s, once; then the grid again;
+    # it is part of the wake-up at 1 s, no sleep before it (it counted as a 6th)
     assert t.runs == [0, 1000, 3500, 4000, 5000, 6000]
-
-
-def test_a_pass_without_a_sleep_between_is_the_same_wake_up():
-    # wakeups counts the times the board woke: a task that schedules a task
-    # due at once, or a run that overran the next due time, makes another
-    # pass without sleeping, which counted as a wake-up of its own
-    clk = VirtualClock()
-    s = Scheduler(clk)
-    new = Task('new', s)
-
-    def add(t):
-        if len(t.runs) == 1:
-            s.schedule_periodic(new, 10)
-    s.schedule_periodic(Task('adder', s, add), 10)
-    assert run_for(s, 25) == 3 and new.runs == [0, 10000, 20000] and clk.sleeps == 2
-    clk = VirtualClock()
-    s = Scheduler(clk)
-    t = Task('hog', s, lambda t: clk.advance(2500 if len(t.runs) == 2 else 0))
-    s.schedule_periodic(t, 1)
-    assert run_for(s, 6) == 5 and t.runs == [0, 1000, 3500, 4000, 5000, 6000] and clk.sleeps == 4
+    assert s.wakeups == 5 and clk.sleeps == 4
 
 
 class Tally(InputThing):
