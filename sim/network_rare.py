@@ -50,8 +50,21 @@ class WLAN:
             network._st.pop('auto', None)
 
     def status(w, p):
-        if p == 'rssi' and w.isconnected():
-            return -60
+        # status('rssi') as each port's network_wlan.c answers it: connected,
+        # -60 dBm; not connected, the ESP8266 SDK's "invalid value" 31 and
+        # the ESP32's OSError; the access point has none (the ESP32: 'STA
+        # required'); the Pico W's 'unknown status param' when not connected
+        if p == 'rssi':
+            e = network._st['port'] == 'esp32'
+            if w.itf != network.STA_IF:
+                if e:
+                    raise OSError('STA required')
+            elif w.isconnected():
+                return -60
+            elif e:
+                raise OSError('Wifi Not Connected')
+            elif network._st['port'] == 'esp8266':
+                return 31
         raise ValueError('unknown status param')
 
     def ifconfig(w, *args):

@@ -140,6 +140,30 @@ def test_wifi_connect_names_the_network_when_the_esp32_refuses_twice():
     assert clk.now == 0  # at once, no polling until the timeout
 
 
+def test_fake_rssi_when_not_connected_is_each_ports():
+    # ports/esp8266/network_wlan.c returns wifi_station_get_rssi() (31, the
+    # SDK's invalid value, when not connected); ports/esp32 raises the
+    # OSError of esp_wifi_sta_get_ap_info (and 'STA required' for the access
+    # point); the fake said ValueError('unknown status param') for all
+    for port, want in (('esp8266', 31), ('esp32', 'Wifi Not Connected'), ('rp2', 'unknown status param')):
+        clk, out = _setup(port)
+        network.add_ap('home', PW, delay_ms=100)
+        w = network.WLAN(network.STA_IF)
+        w.active(True)
+        if want == 31:
+            assert w.status('rssi') == 31
+        else:
+            e = raises(OSError if port == 'esp32' else ValueError, w.status, 'rssi')
+            assert msg(e) == want, (port, msg(e))
+        w.connect('home', PW)
+        clk.advance(100)
+        assert w.status('rssi') == -60, port
+        ap = network.WLAN(network.AP_IF)
+        e = raises(OSError if port == 'esp32' else ValueError, ap.status, 'rssi')
+        assert msg(e) == ('STA required' if port == 'esp32' else 'unknown status param'), (port, msg(e))
+        raises(ValueError, w.status, 'nonsense')
+
+
 def test_esp32_no_ap_found_variants_are_named():
     # MicroPython's ESP32 port on ESP-IDF 5.2+ returns these reasons from
     # status() as they are (no STAT_* name): they were 'status 211'
