@@ -55,15 +55,15 @@ class WLAN:
         # the ESP32's OSError; the access point has none (the ESP32: 'STA
         # required'); the Pico W's 'unknown status param' when not connected
         if p == 'rssi':
-            e = network._st['port'] == 'esp32'
+            port = network._st['port']
             if w.itf != network.STA_IF:
-                if e:
+                if port == 'esp32':
                     raise OSError('STA required')
             elif w.isconnected():
                 return -60
-            elif e:
+            elif port == 'esp32':
                 raise OSError('Wifi Not Connected')
-            elif network._st['port'] == 'esp8266':
+            elif port == 'esp8266':
                 return 31
         raise ValueError('unknown status param')
 
