@@ -193,10 +193,9 @@ class Scheduler:
     between two run_forever calls by none)."""
 
     def __init__(self, clock=None):
-        self.clock = clock or default_clock
-        self.time_in_ticks = 0  # logical time, 0 <= t < 65535
-        self.wakeups = 0
-        self.clock_faults = 0
+        self.clock = clock = clock or default_clock
+        clock.ticks_ms  # AttributeError at once for what is not a clock (the type named)
+        self.time_in_ticks = self.wakeups = self.clock_faults = 0  # logical time (0 <= t < 65535), counters
         self._groups = []  # [interval_ticks, next_tick, slack, task...], by interval
         self._wraps = 0  # how often the logical clock wrapped
         self._ms = 0  # elapsed milliseconds not yet counted as a tick

@@ -684,6 +684,16 @@ def test_things_that_cannot_be_scheduled():
     assert s._groups == []
 
 
+def test_what_is_not_a_clock_is_refused_at_construction():
+    # not at the first run_forever, a wake-up or a deployment later
+    for bad in (5, 'vclock', [VirtualClock()]):
+        e = raises(AttributeError, Scheduler, bad)
+        assert msg(e) == "'%s' object has no attribute 'ticks_ms'" % type(bad).__name__, msg(e)
+    assert Scheduler(None).clock is Scheduler().clock  # the default clock
+    s = Scheduler(VirtualClock(5))
+    assert (s.clock.now, s.time_in_ticks, s.wakeups, s.clock_faults) == (5, 0, 0, 0)
+
+
 def test_sensor_as_output_thing_uses_the_scheduler_clock():
     clk = VirtualClock(epoch=5)
     sa = SensorAsOutputThing(Count('z'), clk)
