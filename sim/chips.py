@@ -72,14 +72,20 @@ class Chip:
         return 1 << 30 if c is None or t is None else c.ticks_diff(c.ticks_ms(), t)
 
     # -- what the bus calls --
+    # A register transfer writes the register address first, so it leaves
+    # the pointer there for a later plain readfrom (MCP9808: "It is not
+    # necessary to select the Register Pointer if it was set from the
+    # previous read/write")
     def mem_read(self, reg, n):
         self._io()
         self.reads += 1
+        self._ptr = reg
         return self.read(reg, n)
 
     def mem_write(self, reg, data):
         self._io()
         self.writes += 1
+        self._ptr = reg
         self.write(reg, data)
 
     def send(self, data):

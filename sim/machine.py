@@ -97,11 +97,14 @@ class SimBus:
         """Take the device at addr off the bus (as if unplugged)."""
         self.devices.pop(addr, None)
 
-    def device(self, addr):
+    def device(self, addr, s=8):
         # The chip at addr; OSError(ENODEV) as MicroPython raises on a NACK.
+        # s: a register transfer's addrsize, checked first as the ports do
         # addr | 0: an address that is no int (24.0, '0x18') is a TypeError
         # naming its type, as on a board (whose I2C converts it to an int),
         # not the chip at 24; True is 1
+        if s & 7 or not 0 <= s <= 32:
+            raise ValueError('invalid addrsize %r' % (s,))
         self.transfers += 1
         c = self.devices.get(addr | 0)
         if c is None:
@@ -163,19 +166,23 @@ class I2C:
     def __getattr__(self, a):
         return _rare(self, 'I2C', a)
 
-    def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
-        return bytes(self.sim.device(addr).mem_read(memaddr, nbytes))
+    # (addr, memaddr, arg, *, addrsize=8): the names the ports parse
+    # (extmod/machine_i2c.c), so a keyword works here only where it does on
+    # a board; an addrsize that is no multiple of 8 up to 32 is their ValueError
+    def readfrom_mem(self, addr, memaddr, arg, *, addrsize=8):
+        return bytes(self.sim.device(addr, addrsize).mem_read(memaddr, arg))
 
     # buf through memoryview(): TypeError, as on a board, for what has no
     # buffer (an int, a list) or, to read into, is read-only (bytes)
-    def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
-        buf = memoryview(buf)
-        d = self.sim.device(addr).mem_read(memaddr, len(buf))
+    def readfrom_mem_into(self, addr, memaddr, arg, *, addrsize=8):
+        buf = memoryview(arg)
+        d = self.sim.device(addr, addrsize).mem_read(memaddr, len(buf))
         for i in range(len(buf)):
             buf[i] = d[i]
 
-    def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
-        self.sim.device(addr).mem_write(memaddr, bytes(memoryview(buf)))
+    def writeto_mem(self, addr, memaddr, arg, *, addrsize=8):
+        arg = bytes(memoryview(arg))
+        self.sim.device(addr, addrsize).mem_write(memaddr, arg)
 
 
 class SoftI2C(I2C):

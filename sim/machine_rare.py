@@ -46,26 +46,42 @@ class I2C:
         """The addresses that answer, from 0x08 to 0x77, ascending."""
         return sorted(a for a in self.sim.devices if 0x08 <= a <= 0x77)
 
-    def readfrom(self, addr, nbytes, stop=True):
-        return bytes(self.sim.device(addr).recv(nbytes))
+    # readfrom, readfrom_into, writeto, writevto take (addr, x, stop=True, /)
+    # by position only, as the ports define them (MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN
+    # in extmod/machine_i2c.c): a keyword is a TypeError there, so here too
+    def readfrom(self, *a):
+        addr, n = _pos(a)
+        return bytes(self.sim.device(addr).recv(n))
 
-    def readfrom_into(self, addr, buf, stop=True):
+    def readfrom_into(self, *a):
+        addr, buf = _pos(a)
         buf = memoryview(buf)  # TypeError for an int, a list, bytes (as machine.py)
         d = self.sim.device(addr).recv(len(buf))
         for i in range(len(buf)):
             buf[i] = d[i]
 
-    def writeto(self, addr, buf, stop=True):
+    def writeto(self, *a):
         """Returns the number of bytes acknowledged."""
+        addr, buf = _pos(a)
         buf = bytes(memoryview(buf))
         self.sim.device(addr).send(buf)
         return len(buf)
 
-    def writevto(self, addr, vector, stop=True):
+    def writevto(self, *a):
+        addr, v = _pos(a)
+        if not isinstance(v, (tuple, list)):  # the ports' mp_obj_get_array
+            raise TypeError('writevto vector %r: want a tuple or list of buffers' % (v,))
         b = b''
-        for x in vector:
+        for x in v:
             b += bytes(memoryview(x))
-        return self.writeto(addr, b, stop)
+        return I2C.writeto(self, addr, b)
+
+
+def _pos(a):
+    # (addr, x) of the positional arguments (addr, x[, stop]) of the plain transfers
+    if not 2 <= len(a) <= 3:
+        raise TypeError('I2C transfer takes (addr, buf or nbytes, stop=True, /), got %d arguments' % len(a))
+    return a[0], a[1]
 
 
 # ---- ADC ----

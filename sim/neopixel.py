@@ -12,7 +12,8 @@
 
 
 class NeoPixel:
-    """NeoPixel(pin, n, bpp=3, timing=1). frames: a copy of buf at each
+    """NeoPixel(pin, n, bpp=3, timing=1); timing becomes the driver's
+    (high_0, low_0, high_1, low_1) ns. frames: a copy of buf at each
     write(), oldest first (keep is the most kept, 0 for all)."""
     ORDER = (1, 0, 2, 3)
 
@@ -22,7 +23,10 @@ class NeoPixel:
         self.bpp = bpp
         self.buf = bytearray(n * bpp)
         pin.init(pin.OUT)  # as the real driver: a machine.Pin, set to output
-        self.timing = timing
+        # as the real driver (micropython-lib neopixel.py): 1 (800 kHz) or 0
+        # (400 kHz) become the bit timings in ns, a tuple is kept as given
+        self.timing = (((400, 850, 800, 450) if timing else (800, 1700, 1600, 900))
+                       if isinstance(timing, int) else timing)
         self.frames = []
         self.keep = 0
 

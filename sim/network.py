@@ -115,7 +115,10 @@ def _status():
 class WLAN:
     """A network interface: WLAN(STA_IF) the station, WLAN(AP_IF) the
     access point. All instances of one interface share its state.
-    disconnect, config, scan: network_rare.py."""
+    disconnect, config, scan: network_rare.py. WLAN.IF_STA and WLAN.IF_AP
+    are STA_IF and AP_IF, as the ports' WLAN class has them."""
+    IF_STA = STA_IF
+    IF_AP = AP_IF
 
     def __init__(self, itf=STA_IF):
         if itf not in (STA_IF, AP_IF):

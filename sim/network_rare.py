@@ -74,26 +74,66 @@ class WLAN:
         return ('192.168.4.1', '255.255.255.0', '192.168.4.1', '208.67.222.222')  # the access point's
 
     def config(w, *args, **kw):
+        # As the ports' network_wlan.c: one parameter to read, or keywords to
+        # set (not both); the access point's own parameters on the station
+        # are OSError('AP required') on the ESP ports, the station's on the
+        # access point 'STA required'; values as last set (the defaults
+        # below are the simulation's: channel 1, open, not hidden)
         s = network._st
-        if args:
+        port = s['port']
+        ap = w.itf == network.AP_IF
+        c = s.setdefault('cfg', {'channel': 1, 'hidden': False, 'security': 0,
+                                 'hostname': 'mpy-sim', 'reconnects': -1, 'pm': 1})
+        if args and kw:
+            raise TypeError('either pos or kw args are allowed')
+        if not kw:
+            if len(args) != 1:
+                raise TypeError('can query only one param')
             p = args[0]
             if p in ('essid', 'ssid'):
-                if w.itf == network.AP_IF:
-                    return s.get('ap_essid', 'MicroPython-1a2b3c')
-                return s['essid'] or ''
+                return s.get('ap_essid', 'MicroPython-1a2b3c') if ap else s['essid'] or ''
             if p == 'mac':
-                return b'\x5c\xcf\x7f\x01\x02' + bytes([w.itf])
-            raise ValueError('unknown config param')
-        for k in kw:
-            if k in ('essid', 'ssid') and w.itf == network.AP_IF:
-                s['ap_essid'] = kw[k]
-            elif k not in ('password', 'key', 'channel', 'hostname', 'authmode'):
+                return s.get(('mac', w.itf)) or b'\x5c\xcf\x7f\x01\x02' + bytes([w.itf])
+            p = 'security' if p == 'authmode' else 'hostname' if p == 'dhcp_hostname' else p
+            if p not in c or p == 'reconnects' and port != 'esp32':
                 raise ValueError('unknown config param')
+            _need(w, port, p)
+            return c[p]
+        for k in kw:
+            v = kw[k]
+            if k == 'mac':
+                if len(memoryview(v)) != 6:
+                    raise ValueError('invalid buffer length')
+                s[('mac', w.itf)] = bytes(v)
+                continue
+            if k in ('essid', 'ssid', 'key', 'password'):
+                _need(w, port, 'hidden')  # (the access point's, as hidden is)
+                if ap and k in ('essid', 'ssid'):
+                    s['ap_essid'] = v
+                continue
+            k = 'security' if k == 'authmode' else 'hostname' if k == 'dhcp_hostname' else k
+            if k not in c and k not in ('txpower', 'protocol') or k == 'reconnects' and port != 'esp32':
+                raise ValueError('unknown config param')
+            if k != 'hostname':  # (set on either interface; read on the station)
+                _need(w, port, k)
+            c[k] = v
         network.calls.append(('config', w.itf, sorted(kw)))
 
     def scan(w):
         if w.itf != network.STA_IF:
             raise OSError('STA required')
-        if not network._st['act'][network.STA_IF]:
-            raise OSError('Wifi Not Started')
+        if not network._st['act'][network.STA_IF]:  # ports/esp8266 network_wlan.c: its own words
+            raise OSError('STA must be active' if network._st['port'] == 'esp8266' else 'Wifi Not Started')
         return [(e.encode(), b'\x00\x11\x22\x33\x44\x55', 6, -60, 3, False) for e in network._st['aps']]
+
+
+def _need(w, port, p):
+    # the interface a parameter belongs to, as the ESP ports check it (the
+    # Pico W's driver does not): hidden, security and (ESP8266) channel are
+    # the access point's, hostname and reconnects the station's
+    if port != 'rp2':
+        if p in ('hidden', 'security') or p == 'channel' and port == 'esp8266':
+            if w.itf != network.AP_IF:
+                raise OSError('AP required')
+        elif p in ('hostname', 'reconnects') and w.itf != network.STA_IF:
+            raise OSError('STA required')

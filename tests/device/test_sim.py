@@ -134,6 +134,67 @@ def test_transfers_take_only_buffers_as_the_ports_do():
     assert (c.regs[8], buf) == (1, bytearray(b'\x00\x00\x54'))
 
 
+def test_plain_transfers_take_their_arguments_by_position_only():
+    # the ports define readfrom, readfrom_into, writeto and writevto as
+    # (addr, x, stop=True, /) (extmod/machine_i2c.c: VAR_BETWEEN, no
+    # keywords): stop=False or addr= is a TypeError on a board; writevto's
+    # vector is a tuple or list (mp_obj_get_array)
+    machine.sim_reset()
+    i2c = I2C(0)
+    c = i2c.sim.attach(chips.MCP9808(temp=25.0))
+    buf = bytearray(2)
+    calls = [(i2c.readfrom, (0x18, 2), {'stop': True}), (i2c.readfrom_into, (0x18, buf), {'stop': True}),
+             (i2c.writeto, (0x18, b'\x05'), {'stop': False}), (i2c.writevto, (0x18, [b'\x05']), {'stop': True}),
+             (i2c.readfrom, (), {'addr': 0x18, 'nbytes': 2}), (i2c.writeto, (0x18,), {'buf': b'\x05'})]
+    for fn, args, kw in calls:
+        raises(TypeError, fn, *args, **kw)
+    for args in ((0x18,), (0x18, 2, True, 1)):
+        assert 'got %d arguments' % len(args) in msg(raises(TypeError, i2c.readfrom, *args))
+    e = raises(TypeError, i2c.writevto, 0x18, (b for b in (b'\x08', b'\x01')))
+    assert msg(e).startswith('writevto vector <generator')
+    assert c.writes == 0 and i2c.sim.transfers == 0
+    assert i2c.writeto(0x18, b'\x05', False) == 1 and i2c.readfrom(0x18, 2, True) == b'\xc1\x90'
+    i2c.readfrom_into(0x18, buf, False)
+    assert i2c.writevto(0x18, [b'\x08', b'\x02'], True) == 2 and c.regs[8] == 2
+
+
+def test_register_transfers_take_the_ports_names_and_check_addrsize():
+    # (addr, memaddr, arg, *, addrsize=8) as the ports parse them: nbytes=
+    # or buf= is a TypeError on a board, arg= works; an addrsize that is no
+    # multiple of 8 up to 32 is ValueError('invalid addrsize'), before the bus
+    machine.sim_reset()
+    i2c = I2C(0)
+    c = i2c.sim.attach(chips.MCP9808(temp=25.0))
+    buf = bytearray(2)
+    raises(TypeError, i2c.readfrom_mem, 0x18, 5, nbytes=2)
+    raises(TypeError, i2c.readfrom_mem_into, 0x18, 5, buf=buf)
+    raises(TypeError, i2c.writeto_mem, 0x18, 8, buf=b'\x00')
+    assert i2c.readfrom_mem(0x18, 5, arg=2) == b'\xc1\x90'
+    for bad in (7, 12, 40, -8):
+        for fn, args in ((i2c.readfrom_mem, (0x18, 5, 2)), (i2c.readfrom_mem_into, (0x18, 5, buf)),
+                         (i2c.writeto_mem, (0x18, 8, b'\x00')), (i2c.readfrom_mem, (0x40, 5, 2))):
+            assert msg(raises(ValueError, fn, *args, addrsize=bad)) == 'invalid addrsize %d' % bad
+    assert (c.reads, c.writes, i2c.sim.transfers) == (1, 0, 1)
+    i2c.readfrom_mem_into(0x18, 5, buf, addrsize=8)
+    i2c.writeto_mem(0x18, 8, b'\x01', addrsize=8)
+    assert buf == bytearray(b'\xc1\x90') and c.regs[8] == 1
+
+
+def test_a_register_transfer_leaves_the_pointer_for_a_plain_read():
+    # MCP9808: "It is not necessary to select the Register Pointer if it was
+    # set from the previous read/write": readfrom after readfrom_mem(reg)
+    # reads reg again (the model read register 0 there)
+    machine.sim_reset()
+    i2c = I2C(0)
+    i2c.sim.attach(chips.MCP9808(temp=25.0))
+    assert i2c.readfrom_mem(0x18, 5, 2) == b'\xc1\x90'
+    assert i2c.readfrom(0x18, 2) == b'\xc1\x90'
+    i2c.writeto_mem(0x18, 8, b'\x02')
+    assert i2c.readfrom(0x18, 1) == b'\x02'
+    i2c.readfrom_mem(0x18, 6, 2)
+    assert i2c.readfrom(0x18, 2) == b'\x00\x54'
+
+
 def test_failures_are_injected_per_chip():
     machine.sim_reset()
     i2c = I2C(0)
@@ -270,6 +331,14 @@ def test_neopixel_strip():
     w = NeoPixel(Pin(4), 1, bpp=4)
     w[0] = (1, 2, 3, 4)
     assert w.buf == bytearray([2, 1, 3, 4]) and w[0] == (1, 2, 3, 4)
+
+
+def test_neopixel_timing_is_the_drivers_ns_tuple():
+    # micropython-lib's neopixel.py turns timing 1 (800 kHz) / 0 (400 kHz)
+    # into (high_0, low_0, high_1, low_1) ns for machine.bitstream
+    assert NeoPixel(Pin(4), 1).timing == (400, 850, 800, 450)
+    assert NeoPixel(Pin(4), 1, timing=0).timing == (800, 1700, 1600, 900)
+    assert NeoPixel(Pin(4), 1, timing=(350, 800, 700, 600)).timing == (350, 800, 700, 600)
 
 
 def test_random_walk():

@@ -432,3 +432,49 @@ def test_fake_network_follows_the_real_api():
     assert (network.STAT_WRONG_PASSWORD, network.STAT_GOT_IP) == (-3, 3)
     e = raises(ValueError, network.reset, 'esp99')
     setup()
+
+
+def test_fake_config_reads_and_sets_as_the_ports():
+    # ports/esp8266 and ports/esp32 network_wlan.c: the docs' example
+    # ap.config(essid=..., channel=11); ap.config('channel') works; the
+    # access point's parameters on the station are OSError('AP required')
+    # (ESP8266: channel too), the station's hostname on the access point
+    # 'STA required'; pos and kw together, or no parameter, a TypeError
+    for port in ('esp8266', 'esp32'):
+        setup(port)
+        ap, w = network.WLAN(network.WLAN.IF_AP), network.WLAN(network.WLAN.IF_STA)
+        assert (ap.itf, w.itf) == (network.AP_IF, network.STA_IF) == (1, 0)
+        ap.config(essid='My AP', channel=11, hidden=True, security=3, password='pw')
+        assert (ap.config('essid'), ap.config('channel'), ap.config('hidden'), ap.config('authmode')) == \
+            ('My AP', 11, True, 3)
+        w.config(hostname='node1', mac=b'\x02\x00\x00\x00\x00\x01')
+        assert w.config('dhcp_hostname') == 'node1' and w.config('mac') == b'\x02\x00\x00\x00\x00\x01'
+        assert len(ap.config('mac')) == 6 and ap.config('mac') != w.config('mac')
+        assert msg(raises(ValueError, w.config, mac=b'\x02')) == 'invalid buffer length'
+        assert msg(raises(TypeError, ap.config, 'essid', channel=1)) == 'either pos or kw args are allowed'
+        assert msg(raises(TypeError, ap.config)) == 'can query only one param'
+        assert msg(raises(ValueError, ap.config, 'nonsense')) == 'unknown config param'
+        for kw in ({'essid': 'x'}, {'password': 'x'}, {'hidden': True}, {'authmode': 3}):
+            assert msg(raises(OSError, w.config, **kw)) == 'AP required', kw
+        for p in ('hidden', 'security', 'authmode'):
+            assert msg(raises(OSError, w.config, p)) == 'AP required', p
+        assert msg(raises(OSError, ap.config, 'hostname')) == 'STA required'
+        if port == 'esp8266':
+            assert msg(raises(OSError, w.config, 'channel')) == 'AP required'
+            assert msg(raises(ValueError, w.config, reconnects=2)) == 'unknown config param'
+        else:
+            assert w.config('channel') == 11
+            w.config(reconnects=2)
+            assert w.config('reconnects') == 2
+            assert msg(raises(OSError, ap.config, reconnects=2)) == 'STA required'
+    setup()
+
+
+def test_fake_scan_of_an_inactive_station_names_it_as_the_esp8266_does():
+    # ports/esp8266/network_wlan.c esp_scan: OSError('STA must be active')
+    setup('esp8266')
+    assert msg(raises(OSError, sta().scan)) == 'STA must be active'
+    setup('esp32')
+    assert msg(raises(OSError, sta().scan)) == 'Wifi Not Started'
+    setup()
+
