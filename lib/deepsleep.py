@@ -111,8 +111,8 @@ class DeepSleepClock:
             f()
         try:
             self.memory(b)
-        except OSError:  # file= on a full flash: sleep without a state (the
-            pass  # wake-up says 'nostate', a fresh grid) rather than stay awake
+        except (OSError, ValueError):  # file= on a full flash; a state too long for
+            pass  # RTC memory: sleep without it (the wake-up says 'nostate') rather than stay awake
         self.deeps += 1
         # less the next boot and what the state, hooks and store took (else
         # each cycle would add it to the grid); never deepsleep(0): on the
@@ -163,7 +163,9 @@ class DeepSleepClock:
             g[1] = x
         # ms since the wake-up's reset, to the end of this read: taken off
         # the next deep sleep. Else boot stays 0: a fresh grid starts here,
-        # and ticks_ms() may count from power-on (a soft reset)
-        self.boot = self.ticks_ms()
+        # and ticks_ms() may count from power-on (a soft reset). The logical
+        # time stands for now (_last): what the app does before run_forever
+        # counts as elapsed, else each wake-up's grid drifts by it
+        sched._last = self.boot = self.ticks_ms()
         self.status = 'resumed'
         return True

@@ -399,6 +399,29 @@ def test_deep_sleep_takes_the_resume_read_time_off():
     assert [c[1] for c in m.calls] == [60000 - 40] + [60000 - 180 - 40] * 4
 
 
+def test_work_between_resume_and_run_forever_does_not_drift():
+    # main.py does 500 ms of work (a wifi connect, say) after resume() and
+    # before run_forever(): the restored logical time stands for the end of
+    # resume(), so that time counts as elapsed and the next deep sleep is
+    # that much shorter. The runs keep a constant lateness (boot 100 + 500);
+    # they drifted by 500 ms a wake-up (61200, 121700, 182200, ...) when the
+    # logical time was taken to start at run_forever()
+    m = FakeMachine(BootClock(0, 100))
+    rec = Rec()
+    for k in range(6):
+        if k:
+            m.reboot(100)
+        clk = DeepSleepClock(m, m.clock)
+        s = Scheduler(clk)
+        s.schedule_sensor(Sensor('60'), 60, rec)
+        clk.resume(s)
+        m.clock.advance(500)
+        raises(DeepSleepReset, s.run_forever)
+    assert rec.times('60') == [600] + [1200 + 60000 * k for k in range(1, 6)]
+    assert [c[1] for c in m.calls] == [60000] + [60000 - 100 - 500] * 5
+    assert s.clock_faults == 0
+
+
 def test_soft_reset_boot_is_not_the_uptime():
     # after a soft reset ticks_ms() counts from power-on: it is not a boot
     # time. ESP32: reset_cause() is SOFT_RESET, 10 min after power-on
@@ -545,6 +568,22 @@ def test_a_store_that_fails_still_sleeps_and_the_wake_up_starts_afresh():
 
 
 m_dummy = object()
+
+
+def test_a_state_too_long_for_rtc_memory_still_sleeps():
+    # 45 intervals (600 to 644 s): after the first run the state takes more
+    # than an ESP8266's 492 bytes of RTC memory, whose memory(b) raises
+    # ValueError('buffer too long'). That store failed as a full flash does:
+    # the board sleeps all the same (the ValueError ended run_forever, the
+    # board awake on its battery), the wake-up finds no state
+    m = FakeMachine(BootClock(0, 50), rtc_size=492)
+    s, clk = _app(m, m.clock, Rec(), [600 + k for k in range(45)])
+    raises(DeepSleepReset, s.run_forever)
+    assert len(clk.state(600000)) > 492
+    assert (clk.deeps, m.calls, m.RTC().memory(), m.RTC().writes) == (1, [('deepsleep', 600000)], b'', 0)
+    m.reboot(50)
+    s, clk = _app(m, m.clock, Rec(), [600 + k for k in range(45)])
+    assert (clk.status, clk.boot, s.time_in_ticks) == ('nostate', 0, 0)
 
 
 def test_a_before_hook_that_fails_stores_no_state_and_sleeps_not():
