@@ -103,6 +103,25 @@ def test_run_for_drives_a_light_sleep_scheduler_on_its_port_clock():
         assert (c.stops, c.added, pc.stopped) == (stops, 4200000 if stops else 0, 4200000 if stops else 0)
 
 
+def test_run_for_that_ends_inside_a_light_sleep_goes_on_on_the_grid():
+    # run_for ends at 90.5 s, in the middle of a sleep: the logical time
+    # stands at the end (9050 ticks) whether the ticks stop or not, and the
+    # next run_for keeps the 60 s grid. With stopped ticks the cut-off 30.5 s
+    # were lost (time 6000), and the runs came at 0, 60000, 150500
+    from vclock import run_for
+    for stops in (False, True):
+        pc = PortClock()
+        c = LightSleepClock(FakeMachine(pc, stops=stops), pc)
+        s = Scheduler(c)
+        rec = Rec()
+        s.schedule_sensor(Sensor('60'), 60, rec)
+        run_for(s, 90.5)
+        assert (s.time_in_ticks, pc.now, pc.ticks_ms() if stops else 0) == (9050, 90500, 30500 if stops else 0), stops
+        run_for(s, 100)
+        assert rec.times('60') == [0, 60000, 120000, 180000], (stops, rec.times('60'))
+        assert (s.time_in_ticks, s.clock_faults) == (19050, 0), stops
+
+
 def test_lightsleep_short_sleeps_judged_without_deciding():
     pc = PortClock()
     c = LightSleepClock(FakeMachine(pc, stops=True), pc)
