@@ -85,14 +85,19 @@ class _Count:
         return self.n
 
 
+def _light_app(stops):
+    # (world clock, LightSleepClock, Scheduler) on a FakeMachine whose ticks stop or run in light sleep
+    pc = PortClock()
+    c = LightSleepClock(FakeMachine(pc, stops=stops), pc)
+    return pc, c, Scheduler(c)
+
+
 def test_run_for_drives_a_light_sleep_scheduler_on_its_port_clock():
     # (run_for took sched.clock for the VirtualClock: a LightSleepClock has
     # none of its attributes, AttributeError: ... no attribute 'now')
     from vclock import run_for
     for stops in (False, True):
-        pc = PortClock()
-        c = LightSleepClock(FakeMachine(pc, stops=stops), pc)
-        s = Scheduler(c)
+        pc, c, s = _light_app(stops)
         k = _Count()
         got = []
         s.schedule_sensor(k, 60, got.append)
@@ -110,9 +115,7 @@ def test_run_for_that_ends_inside_a_light_sleep_goes_on_on_the_grid():
     # were lost (time 6000), and the runs came at 0, 60000, 150500
     from vclock import run_for
     for stops in (False, True):
-        pc = PortClock()
-        c = LightSleepClock(FakeMachine(pc, stops=stops), pc)
-        s = Scheduler(c)
+        pc, c, s = _light_app(stops)
         rec = Rec()
         s.schedule_sensor(Sensor('60'), 60, rec)
         run_for(s, 90.5)
