@@ -100,7 +100,10 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
             self.spool = spool
             self._fn = self._fd = 0  # (mqtt_spool's: the file is empty)
             try:  # a spool left by an earlier run: replay it (else mqtt_spool is
-                open(spool).close()  # not imported now: no RAM, no holes in the heap)
+                try:  # not imported now: no RAM, no holes in the heap)
+                    open(spool).close()
+                except OSError:  # FAT's rename over a file is a remove, then a rename: a
+                    __import__('os').rename(spool + '.new', spool)  # reset between left <spool>.new (whole)
             except OSError:
                 pass
             else:
