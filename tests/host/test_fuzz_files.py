@@ -103,7 +103,10 @@ def test_spool_and_log_odd_content_alike_on_both_runtimes(mpy_lib):
 
 
 def test_spool_power_loss_at_every_byte_and_full_flash_at_every_call(mpy_lib):
-    assert _lines('spool', mpy_lib) == ['spool power 672', 'spool flash 61 248', 'FAILS 0']
+    # 63 file operations in a run without faults (61 before a start without
+    # a spool file tried to rename a <spool>.new back: two starts do), each
+    # failed in 4 ways (span 1 or 3, a short write or none): 4 x 64 runs
+    assert _lines('spool', mpy_lib) == ['spool power 672', 'spool flash 63 256', 'FAILS 0']
 
 
 def test_log_power_loss_at_every_byte_and_full_flash_at_every_call(mpy_lib):
@@ -271,7 +274,11 @@ def spool_state(s, x, u, dlv, dup_ok, tag):
     except Exception as e:
         fails.append((tag, 'start', repr(e)))
         return
-    ref, rd_, whole = ref_parse(s) if s is not None else ([], 0, [])
+    # no spool but a <spool>.new: a rewrite cut short (or, on FAT, cut
+    # between the old file's removal and the rename): the start renames it
+    # back and loads it, a record cut short counted in dropped
+    f = s if s is not None else x
+    ref, rd_, whole = ref_parse(f) if f is not None else ([], 0, [])
     if (q, w.dropped) != (ref, rd_):
         fails.append((tag, 'load', q, w.dropped, ref, rd_))
     lost = [i for i in u if i in whole and i not in q]
