@@ -103,7 +103,9 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
                 try:  # not imported now: no RAM, no holes in the heap)
                     open(spool).close()
                 except OSError:  # FAT's rename over a file is a remove, then a rename: a
-                    __import__('os').rename(spool + '.new', spool)  # reset between left <spool>.new (whole)
+                    # reset between left <spool>.new (whole). (b'.new': a str
+                    # literal would intern a name for good, in every app)
+                    __import__('os').rename(spool + b'.new'.decode(), spool)
             except OSError:
                 pass
             else:
