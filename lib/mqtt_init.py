@@ -103,9 +103,11 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
                 try:  # not imported now: no RAM, no holes in the heap)
                     open(spool).close()
                 except OSError:  # FAT's rename over a file is a remove, then a rename: a
-                    # reset between left <spool>.new (whole). (b'.new': a str
-                    # literal would intern a name for good, in every app)
-                    __import__('os').rename(spool + b'.new'.decode(), spool)
+                    # reset between left <spool>.new (whole). ('.new' interns a
+                    # name for good: 16 bytes; as b'.new'.decode() it would not,
+                    # but the bytes object raised the construction's peak: the
+                    # fast sampler then needed 28 KB, not 27)
+                    __import__('os').rename(spool + '.new', spool)
             except OSError:
                 pass
             else:
