@@ -63,16 +63,7 @@ def full(kind, spare):
     logger = start()
     logger.initialize_logging(LOG, max_len=1000)
     if not spare:  # fill the rest: every block, every byte
-        f = open(ramdev.MNT + '/fill', 'wb')
-        for k in (512, 64, 8, 1):
-            try:
-                while True:
-                    if f.write(b'z' * k) != k:
-                        break
-                    f.flush()
-            except OSError:
-                pass
-        f.close()
+        ramdev.fill_up(open(ramdev.MNT + '/fill', 'wb'))
     written = []  # (i, the line as it must be on flash)
     dropped = []  # (i, the line it would have been)
     rep = kept = 0

@@ -90,14 +90,9 @@ def full(kind, spare):
     fill = open(ramdev.MNT + '/fill', 'wb')
     if spare:
         fill.write(b'z' * (ramdev.BS * (free - spare)))
+        fill.close()
     else:
-        for k in (512, 64, 8, 1):
-            try:
-                while fill.write(b'z' * k) == k:
-                    fill.flush()
-            except OSError:
-                pass
-    fill.close()
+        ramdev.fill_up(fill)
     w, c, clk = writer(20)
     fails = []  # events whose spooling failed
     synced = []

@@ -122,3 +122,15 @@ def cuts(ops, kind):
         if kind == 'fat' and k < len(ops):
             out.append((k, True))
     return out
+
+
+def fill_up(f):
+    """Write to the open file f until the flash takes no more (every block,
+    every byte: chunks of 512, 64, 8, then 1 byte), then close it."""
+    for k in (512, 64, 8, 1):
+        try:
+            while f.write(b'z' * k) == k:
+                f.flush()
+        except OSError:
+            pass
+    f.close()
