@@ -82,8 +82,8 @@ class WLAN:
         s = network._st
         port = s['port']
         ap = w.itf == network.AP_IF
-        c = s.setdefault('cfg', {'channel': 1, 'hidden': False, 'security': 0,
-                                 'hostname': 'mpy-sim', 'reconnects': -1, 'pm': 1})
+        c = s.setdefault('cfg', {'channel': 1, 'hidden': False, 'security': 0, 'hostname': 'mpy-sim',
+                                 'reconnects': -1, 'pm': 1, 'protocol': 3, 'auto_connect': True})
         if args and kw:
             raise TypeError('either pos or kw args are allowed')
         if not kw:
@@ -95,7 +95,8 @@ class WLAN:
             if p == 'mac':
                 return s.get(('mac', w.itf)) or b'\x5c\xcf\x7f\x01\x02' + bytes([w.itf])
             p = 'security' if p == 'authmode' else 'hostname' if p == 'dhcp_hostname' else p
-            if p not in c or p == 'reconnects' and port != 'esp32':
+            # (reconnects is read on the ESP32 only, auto_connect is the ESP8266's)
+            if p not in c or p == 'reconnects' and port != 'esp32' or p == 'auto_connect' and port != 'esp8266':
                 raise ValueError('unknown config param')
             _need(w, port, p)
             return c[p]
@@ -112,7 +113,9 @@ class WLAN:
                     s['ap_essid'] = v
                 continue
             k = 'security' if k == 'authmode' else 'hostname' if k == 'dhcp_hostname' else k
-            if k not in c and k not in ('txpower', 'protocol') or k == 'reconnects' and port != 'esp32':
+            # (reconnects is set on the station of either ESP port, auto_connect on the ESP8266's)
+            if k not in c and k != 'txpower' or k == 'reconnects' and port == 'rp2' \
+                    or k == 'auto_connect' and port != 'esp8266':
                 raise ValueError('unknown config param')
             if k != 'hostname':  # (set on either interface; read on the station)
                 _need(w, port, k)

@@ -459,14 +459,19 @@ def test_fake_config_reads_and_sets_as_the_ports():
         for p in ('hidden', 'security', 'authmode'):
             assert msg(raises(OSError, w.config, p)) == 'AP required', p
         assert msg(raises(OSError, ap.config, 'hostname')) == 'STA required'
+        w.config(reconnects=2)  # the station's, on either ESP port
+        assert msg(raises(OSError, ap.config, reconnects=2)) == 'STA required'
+        assert w.config('protocol') == 3
         if port == 'esp8266':
             assert msg(raises(OSError, w.config, 'channel')) == 'AP required'
-            assert msg(raises(ValueError, w.config, reconnects=2)) == 'unknown config param'
+            assert msg(raises(ValueError, w.config, 'reconnects')) == 'unknown config param'  # set only
+            w.config(auto_connect=False)
+            assert w.config('auto_connect') is False
         else:
             assert w.config('channel') == 11
-            w.config(reconnects=2)
             assert w.config('reconnects') == 2
-            assert msg(raises(OSError, ap.config, reconnects=2)) == 'STA required'
+            assert msg(raises(ValueError, w.config, auto_connect=False)) == 'unknown config param'
+            assert msg(raises(ValueError, w.config, 'auto_connect')) == 'unknown config param'
     setup()
 
 
