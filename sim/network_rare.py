@@ -94,7 +94,7 @@ class WLAN:
                 return s.get('ap_essid', 'MicroPython-1a2b3c') if ap else s['essid'] or ''
             if p == 'mac':
                 return s.get(('mac', w.itf)) or b'\x5c\xcf\x7f\x01\x02' + bytes([w.itf])
-            p = 'security' if p == 'authmode' else 'hostname' if p == 'dhcp_hostname' else p
+            p = _alias(p)
             # (reconnects is read on the ESP32 only, auto_connect is the ESP8266's)
             if p not in c or p == 'reconnects' and port != 'esp32' or p == 'auto_connect' and port != 'esp8266':
                 raise ValueError('unknown config param')
@@ -108,11 +108,11 @@ class WLAN:
                 s[('mac', w.itf)] = bytes(v)
                 continue
             if k in ('essid', 'ssid', 'key', 'password'):
-                _need(w, port, 'hidden')  # (the access point's, as hidden is)
+                _need(w, port, k)
                 if ap and k in ('essid', 'ssid'):
                     s['ap_essid'] = v
                 continue
-            k = 'security' if k == 'authmode' else 'hostname' if k == 'dhcp_hostname' else k
+            k = _alias(k)
             # (reconnects is set on the station of either ESP port, auto_connect on the ESP8266's)
             if k not in c and k != 'txpower' or k == 'reconnects' and port == 'rp2' \
                     or k == 'auto_connect' and port != 'esp8266':
@@ -130,12 +130,18 @@ class WLAN:
         return [(e.encode(), b'\x00\x11\x22\x33\x44\x55', 6, -60, 3, False) for e in network._st['aps']]
 
 
+def _alias(p):
+    # the name config() keeps a parameter under (the ports take both)
+    return 'security' if p == 'authmode' else 'hostname' if p == 'dhcp_hostname' else p
+
+
 def _need(w, port, p):
     # the interface a parameter belongs to, as the ESP ports check it (the
-    # Pico W's driver does not): hidden, security and (ESP8266) channel are
-    # the access point's, hostname and reconnects the station's
+    # Pico W's driver does not): hidden, security, the essid and password to
+    # set and (ESP8266) channel are the access point's, hostname and
+    # reconnects the station's
     if port != 'rp2':
-        if p in ('hidden', 'security') or p == 'channel' and port == 'esp8266':
+        if p in ('hidden', 'security', 'essid', 'ssid', 'key', 'password') or p == 'channel' and port == 'esp8266':
             if w.itf != network.AP_IF:
                 raise OSError('AP required')
         elif p in ('hostname', 'reconnects') and w.itf != network.STA_IF:
