@@ -128,7 +128,11 @@ class DeepSleepClock:
         self.sched = sched
         m = self.machine
         d = getattr(m, 'DEEPSLEEP_RESET', None)
-        if d is not None and m.reset_cause() != d:
+        c = m.reset_cause()
+        # a power-on is never a wake-up: on rp2 (no DEEPSLEEP_RESET; a deep
+        # sleep ends in a watchdog reset, WDT_RESET) a state left in the file
+        # by a sleep the power cut short would otherwise be resumed
+        if d is not None and c != d or c == getattr(m, 'PWRON_RESET', None):
             self.status = 'cold'
             return False
         b = self.memory()

@@ -648,15 +648,19 @@ def test_memory_is_the_store_rtc_or_file():
 
 def test_port_without_deepsleep_reset_uses_a_state_once():
     class Rp2Like:  # deepsleep and no reset cause for it; no RTC memory
+        PWRON_RESET = 1  # the two causes rp2 has (ports/rp2/modmachine.c):
+        WDT_RESET = 3  # its deepsleep() is a light sleep, then a watchdog reset
+
         def __init__(self):
             self.calls = []
+            self.cause = 3
 
         def deepsleep(self, ms=None):
             self.calls.append(ms)
             raise DeepSleepReset(ms)
 
         def reset_cause(self):
-            return 3
+            return self.cause
     import os
     path = '/tmp/tf_power_rp2_%d.dat' % id(m_dummy)
     with open(path, 'wb') as f:
@@ -672,6 +676,35 @@ def test_port_without_deepsleep_reset_uses_a_state_once():
     s2.schedule_sensor(Sensor('x'), 10, Rec())
     # cleared after use: a cold start, whose ticks need not count from a reset
     assert clk2.resume(s2) is False and (clk2.status, clk2.boot) == ('cold', 0)
+    os.remove(path)
+
+
+def test_rp2_power_on_ignores_a_state_left_by_a_cut_deep_sleep():
+    # rp2 keeps the state in a file (no RTC memory) and has no
+    # DEEPSLEEP_RESET: a board whose power was cut during a deep sleep
+    # finds the state at power-on. It starts a fresh grid ('cold'), and the
+    # file is neither used nor written (flash wear); a deep sleep later
+    # overwrites it, and the wake-up from that one (a watchdog reset) resumes
+    import os
+    path = '/tmp/tf_power_rp2on_%d.dat' % id(m_dummy)
+    with open(path, 'wb') as f:
+        f.write(b'tf1 2000 0 0 1000 2000 ')
+
+    class Rp2(FakeMachine):
+        DEEPSLEEP_RESET = None  # (getattr finds None: as on a port without it)
+    m = Rp2()
+    assert m.reset_cause() == m.PWRON_RESET == 1
+    clk = DeepSleepClock(m, BootClock(0, 20), file=path)
+    s = Scheduler(clk)
+    s.schedule_sensor(Sensor('x'), 10, Rec())
+    assert clk.resume(s) is False and (clk.status, clk.boot, s.time_in_ticks) == ('cold', 0, 0)
+    with open(path, 'rb') as f:
+        assert f.read() == b'tf1 2000 0 0 1000 2000 '
+    m.cause = m.WDT_RESET  # the reset that ends rp2's deep sleep
+    clk = DeepSleepClock(m, BootClock(0, 20), file=path)
+    s = Scheduler(clk)
+    s.schedule_sensor(Sensor('x'), 10, Rec())
+    assert clk.resume(s) is True and (clk.status, clk.boot, s.time_in_ticks) == ('resumed', 20, 2000)
     os.remove(path)
 
 
