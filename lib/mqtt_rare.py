@@ -141,9 +141,11 @@ def _off(w):
 
 
 def end(w, e=None):
-    """on_completed/on_error: e logged; send what can be sent, even during
-    a back-off, then close; later events are refused."""
+    """on_completed/on_error: e kept in last_error (not counted in errors:
+    no failure of the writer's own) and logged; send what can be sent, even
+    during a back-off, then close; later events are refused."""
     if e is not None:
+        w.last_error = e  # readable without a logger too: never lost silently
         _err(_N_UP, e, w)
     if w._conns is None:
         w._conns = {'default': None}  # closed: a scheduler drops a writer with no open port

@@ -59,7 +59,8 @@ class MQTTWriter(MQTTClient, InputThing):
       clock=None   ticks_ms/ticks_diff (thingflow.default_clock)
     Counters: published, queued (now in the outbox), dropped (outbox full,
     a spool record cut short), refused (bad events), errors (network, radio
-    hook, spool), connects, reconnects; last_error: the last such exception.
+    hook, spool), connects, reconnects; last_error: the last such exception,
+    or the error on_error(e) received.
     Attributes: client (the client= given; None: the writer is its own),
     status (the status topic or None), outbox (the list of waiting (topic,
     payload) messages, oldest first) and the arguments' values."""

@@ -526,6 +526,26 @@ def test_error_from_upstream_also_flushes_and_disconnects():
     assert w.refused == 1 and len(fc.got) == 3
 
 
+def test_an_error_from_upstream_is_kept_in_last_error_without_a_logger():
+    # nothing lost silently: with no logger to write it to, the error that
+    # ended the writer's stream is still readable (last_error); it is no
+    # network failure (errors stays 0); a later one (a second source) too
+    restore = use_logger(None)  # import logger fails
+    try:
+        w, fc, clk = make()
+        w.on_next(('s', 0, 0))
+        e = OSError(5)
+        w.on_error(e)
+        assert w.last_error is e and w.errors == 0 and w.published == 1
+        e2 = ValueError('second source')
+        w.on_error(e2)
+        assert w.last_error is e2 and w.errors == 0
+        w.on_completed()  # a completion is no error: last_error stays
+        assert w.last_error is e2
+    finally:
+        restore()
+
+
 def test_connect_raises_the_clients_error():
     w, fc, clk = make()
     fc.up = False
