@@ -75,14 +75,14 @@ def initialize_logging(filename, max_len=32000, level=INFO, echo=False):
     them. Returns the logger. RuntimeError when logging is already
     initialised; ValueError naming a bad argument. An OSError while opening
     (full flash) is not raised: the first line tries again."""
-    global name, dropped, _rep, _f, _size, _rot
+    global name, _f, _size, _rot
     g = globals()
     if g['max_len'] or type(max_len) is not int or max_len < 100 or type(filename) is not str or not filename or '\0' in filename:
         raise __import__('lograre').err(0, filename, max_len)
     set_level(level)
     name = filename
     g['echo'] = echo
-    dropped = _rep = _size = 0
+    _size = 0  # (dropped and _rep go on: lines lost before a close_logging() are still reported)
     _f = None
     _rot = 0
     g['max_len'] = max_len

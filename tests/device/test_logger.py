@@ -122,6 +122,7 @@ def fresh(fs=None, out=None):
     """A new empty directory; the logger module set up to use fs (a FakeOs or
     None), the fixed time, and print appending to out. Returns the log path."""
     close_logging()
+    logger.dropped = logger._rep = 0  # a new program
     _n[0] += 1
     d = '%s/tflog-%s-%d' % (_base(), ''.join('%02x' % b for b in os.urandom(4)), _n[0])
     os.mkdir(d)
@@ -152,6 +153,7 @@ def restart():
         f.close()
     logger._f = None
     logger.max_len = 0
+    logger.dropped = logger._rep = 0
     logger.os = os
     logger.open = _real_open
 
@@ -570,6 +572,33 @@ def test_enospc_at_write_counts_retries_and_reports():
         log.info('more')
         assert read(p) == line('INF', '(3 lines dropped) back') + line('INF', 'more')
         assert log.dropped == 3
+    finally:
+        done(p)
+
+
+def test_lines_dropped_before_close_logging_are_reported_by_the_next_log():
+    # dropped counts since the start of the program: a close_logging() and
+    # initialize_logging() again (the same file or another) neither forgets
+    # the lines lost to a full flash nor leaves them unreported
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=1000)
+        log.info('kept')
+        fs.full = True
+        log.info('lost 0')
+        log.info('lost 1')
+        assert log.dropped == 2
+        close_logging()
+        fs.full = False
+        log = initialize_logging(p, max_len=1000)
+        assert log.dropped == 2
+        log.info('back')
+        assert read(p) == line('INF', '(2 lines dropped) back')
+        close_logging()
+        initialize_logging(p, max_len=1000).info('again')  # reported once
+        assert read(p) == line('INF', '(2 lines dropped) back') + line('INF', 'again')
+        assert log.dropped == 2
     finally:
         done(p)
 

@@ -530,6 +530,7 @@ def msg(i):
 
 def log_reset(fs=None):
     logger.close_logging()
+    logger.dropped = logger._rep = 0  # a new program
     logger.time = T
     logger.os = fs or _os
     logger.open = fs.open if fs else _open
