@@ -66,8 +66,14 @@ def cancel(conns, port, c):
 
 def _dispatch_next(x, e):
     # What dispatching x raises when a downstream thing raised e: a
-    # FatalError passes through untouched, anything else is wrapped.
+    # FatalError passes through untouched, anything else is wrapped. An
+    # error x that met a closed port (a second source's, after the first
+    # completed the thing) is named with it, once: else it would be lost.
     if isinstance(e, FatalError):
+        m = str(e)
+        k = ' (dispatching '
+        if type(e) is PortError and isinstance(x, Exception) and k not in m:
+            e = PortError(m + k + repr(x) + ')')
         return e
     return ExcInDispatch('dispatching %r: %r' % (x, e))
 

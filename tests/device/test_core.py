@@ -127,6 +127,39 @@ def test_closed_port_refuses_connect_and_dispatch():
     assert r.log == [('done',)]
 
 
+def test_an_error_that_meets_a_closed_filter_is_named_in_the_port_error():
+    # a Filter fed by two sources: the first one's completion closed it, so
+    # the second one's error (a sensor's failure) meets a closed port. The
+    # PortError names that error, once, also two filters up; an event that
+    # meets the closed port gives the plain PortError
+    a, b = OutputThing(), OutputThing()
+    f = Filter()
+    a.connect(f)
+    b.connect(f)
+    f.connect(Rec())
+    a._dispatch_completed()
+    err = ValueError('i2c read failed')
+    e = raises(PortError, b._dispatch_error, err)
+    assert msg(e) == "closed port 'default' (dispatching %r)" % (err,), msg(e)
+
+    class Failing:
+        sensor_id = 's'
+
+        def sample(self):
+            raise ValueError('bad')
+    s = SensorAsOutputThing(Failing())
+    g, f2, c = Filter(), Filter(), OutputThing()
+    s.connect(g)
+    g.connect(f2)
+    c.connect(f2)
+    f2.connect(Rec())
+    c._dispatch_completed()
+    e = raises(PortError, s._observe)
+    assert msg(e) == "closed port 'default' (dispatching %r)" % (ValueError('bad'),), msg(e)
+    e = raises(PortError, c._dispatch_next, 1)
+    assert msg(e) == "closed port 'default'"
+
+
 def test_error_closes_the_port():
     o = OutputThing()
     r = Rec()
