@@ -241,8 +241,12 @@ class Dispatch(_Base):
         ports = []
         self._f = rules = tuple(rules)  # once: rules may be an iterator
         for r in rules:
-            _fn(r[0])
-            ports.append(r[1])
+            try:  # a pair (pred, port); not a pred alone, nor one flat pair
+                f, p = r
+            except Exception:  # (a message of up to 10 characters: a qstr,
+                raise TypeError('no pair %r' % (r,))  # not a str object on the heap)
+            _fn(f)
+            ports.append(p)
         ports.append('default')
         _Base.__init__(self, ports)
         self.ports = ports

@@ -763,3 +763,57 @@ def test_round_gives_the_same_type_and_value_on_both_runtimes():
     assert got[:2] == [inf, -inf] and got[2] != got[2], got
     assert str(got[3]) == '-0.0' and got[4] == 0.0, got  # sign kept, as round's
     assert str(nexts(run(Round(), [-0.4]))[0]) == '0', 'round(v): an int'
+
+
+def test_dispatch_rules_that_are_not_pairs_are_named_at_construction():
+    # a flat pair, a predicate alone, a 1-tuple or a dict of ports raised
+    # "'function' object is not subscriptable", an IndexError or "want a
+    # function, not 'h'", none naming the rule; a triple was taken silently
+    f = lambda x: x > 30  # noqa: E731
+    for rules, bad in (((f, 'hot'), f), ([f], f), ([(f,)], (f,)),
+                       ({'hot': f}, 'hot'), ([(f, 'hot', 'x')], (f, 'hot', 'x'))):
+        e = raises(TypeError, Dispatch, rules)
+        assert msg(e) == 'no pair %r' % (bad,), msg(e)
+    assert Dispatch([[f, 'hot']]).ports == ['hot', 'default']  # a list pair is a pair
+
+
+def test_calibrate_refuses_infinity_and_names_points_that_give_nan():
+    # factor=inf was taken (every value became inf or nan); a point with NaN
+    # or an infinity was refused as "want numbers, not nan", naming a value
+    # the caller never gave instead of the points
+    inf = float('inf')
+    for a in ((inf,), (1, -inf)):
+        e = raises(ValueError, Calibrate, *a)
+        assert msg(e) == 'calibrate: want numbers, not %r' % (a[-1],), msg(e)
+    for pts in (((0, 0), (1, float('nan'))), ((0, 0), (1, inf)), ((0, 0), (inf, 1))):
+        e = raises(ValueError, Calibrate, points=pts)
+        assert msg(e) == 'calibrate: want two points with different measured values, not %r' % (pts,), msg(e)
+    c = Calibrate(points=((0.0, 1.0), (2.0, 5.0)))
+    assert (c.factor, c.offset) == (2.0, 1.0)
+
+
+def test_throttle_given_a_light_sleep_clock_uses_its_ticks():
+    # Throttle(iv, clock) took a clock's .clock when it had one: for a
+    # LightSleepClock the clock it wraps, whose ticks stop in light sleep on
+    # some ports (stm32), so after the first event every one was dropped
+    from lightsleep import LightSleepClock
+    from machine_power import FakeMachine, PortClock
+
+    class Count:
+        sensor_id = 'n'
+        n = 0
+
+        def sample(self):
+            self.n += 1
+            return self.n
+    for how in ('clock', 'sched'):
+        pc = PortClock()
+        lsc = LightSleepClock(FakeMachine(pc, stops=True), pc)
+        s = Scheduler(lsc)
+        t = SensorAsOutputThing(Count(), lsc)
+        got = []
+        th = t.throttle(100, lsc if how == 'clock' else s)
+        th.connect(lambda x: got.append(x[2]))
+        s.schedule_periodic(t, 60)
+        run_for(s, 600)
+        assert (got, th.dropped, pc.ticks_ms()) == ([1, 3, 5, 7, 9, 11], 5, 0), (how, got, th.dropped)
