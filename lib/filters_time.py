@@ -24,7 +24,9 @@ class Throttle(_Base):
 
     def __init__(self, interval, sched=None):
         _Base.__init__(self)
-        c = default_clock if sched is None else getattr(sched, 'clock', sched)
+        c = default_clock if sched is None else sched
+        if not hasattr(c, 'ticks_ms'):  # a Scheduler: its clock (not the .clock
+            c = c.clock  # a LightSleepClock wraps: its ticks may stop in a sleep)
         c.ticks_diff  # AttributeError for something that is not a clock
         try:
             ms = int(round(interval * 1000))

@@ -90,11 +90,12 @@ class Calibrate(_Value):
                     sxx += x * x
                     sxy += x * y
                 factor = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+                offset = (sy - factor * sx) / n - factor * m
+                int(factor - factor + offset - offset)  # NaN, infinity (a point's): ValueError
             except Exception:
                 raise ValueError('calibrate: want two points with different measured values, not %r' % (points,))
-            offset = (sy - factor * sx) / n - factor * m
         for x in (factor, offset):
-            if type(x) not in (int, float) or x != x:
+            if type(x) not in (int, float) or x - x:  # x - x: NaN for NaN, infinity
                 raise ValueError('calibrate: want numbers, not %r' % (x,))
         self.factor = factor
         self.offset = offset
