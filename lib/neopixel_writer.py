@@ -35,6 +35,8 @@ class NeoPixelWriter(InputThing):
     set). Counter: writes."""
 
     def __init__(self, strip):
+        len(strip)  # TypeError, AttributeError now for what is no strip
+        strip.write  # (e.g. NeoPixelWriter(8)), not at the first event
         self.strip = strip
         self.bpp = getattr(strip, 'bpp', 3)
         self.writes = 0

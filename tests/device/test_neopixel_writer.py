@@ -122,3 +122,15 @@ def test_the_strip_takes_a_pin_and_sets_it_to_output_as_the_real_driver():
     assert p.mode == Pin.OUT
     e = raises(AttributeError, NeoPixel, 15, 8)
     assert 'init' in str(e), str(e)
+
+
+def test_what_is_no_strip_is_refused_at_construction():
+    # NeoPixelWriter(8) (the pixel count), a Pin, None or a plain list were
+    # taken; the first event then raised inside the pipeline
+    for bad, exc, text in ((8, TypeError, "object of type 'int' has no len()"),
+                           (None, TypeError, "object of type 'NoneType' has no len()"),
+                           ([0, 0], AttributeError, 'write')):
+        e = raises(exc, NeoPixelWriter, bad)
+        assert text in msg(e), msg(e)
+    e = raises(TypeError, NeoPixelWriter, Pin(15))
+    assert 'Pin' in msg(e), msg(e)
