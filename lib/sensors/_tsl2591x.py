@@ -27,6 +27,7 @@ def start(s, gain, itime, auto, clock):
         if e != 0x50:
             from ._err import fail
             fail(0, 'TSL2591', s.address, e)
+        s.gain = s.itime = None  # a gain or itime of None is named, as a bad one
         configure(s, gain, itime)
         wait(s)
     finally:

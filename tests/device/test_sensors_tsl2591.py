@@ -92,6 +92,10 @@ def test_bad_settings_are_value_errors_naming_them():
     for bad in (0, 50, 150, 700, 100.5, 200.0, '200'):
         e = raises(ValueError, TSL2591, i2c, itime=bad)
         assert msg(e) == 'TSL2591 itime %r' % (bad,), msg(e)
+    for k in ('gain', 'itime'):  # None (configure()'s "keep") has nothing to keep here:
+        n = c.writes  # it raised AttributeError: 'TSL2591' object has no attribute 'gain'
+        e = raises(ValueError, TSL2591, i2c, **{k: None})
+        assert msg(e) == 'TSL2591 %s None' % k and c.writes == n, msg(e)
     s = TSL2591(i2c, gain=1)
     raises(ValueError, s.configure, 3)
     assert (s.gain, c.control) == (1, 0x00)
