@@ -22,6 +22,7 @@ port:want 1-65535
 keepalive:want 0-65535 s
 ssl:want True or an SSLContext (an object with wrap_socket)
 host:want a host name or address
+radio:want a callable: radio(True), radio(False)
 client_id:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
 user:want a str or UTF-8 bytes without control characters, surrogates or noncharacters, at most 65535 bytes
 pw:want one with a password (MQTT 3.1.1: no password without a user name)

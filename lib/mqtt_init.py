@@ -75,6 +75,8 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
                 _err('host', host)
         else:
             self.client = client
+        if radio and not callable(radio):
+            _err('radio', radio)
         # the connection's settings (checked there: port, keepalive)
         MQTTClient(self, name, host, port, user, password, keepalive, ssl, timeout)
         self.topic = topic
@@ -97,7 +99,7 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
         if radio:
             self.radio = radio
         if spool:
-            self.spool = spool
+            self.spool = spool + ''  # a TypeError now for what is no file name (True was stdout on CPython)
             self._fn = self._fd = 0  # (mqtt_spool's: the file is empty)
             try:  # a spool left by an earlier run: replay it (else mqtt_spool is
                 try:  # not imported now: no RAM, no holes in the heap)

@@ -120,6 +120,8 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'timeout': float('nan')}, 'timeout nan: want a number > 0'),
         ({'maxwait': float('nan')}, 'maxwait nan: want a number > 0'),
         ({'every': float('nan')}, 'every nan: want a number >= 0 (0: off)'),
+        # each connect would fail, counted and retried for ever: nothing published
+        ({'radio': True}, 'radio True: want a callable: radio(True), radio(False)'),
     ]
     for kw, want in cases:
         t = kw.pop('topic', 'a/b')
@@ -130,6 +132,10 @@ def test_bad_arguments_are_refused_naming_the_value():
         assert msg(e) == 'port %r: want 1-65535' % (port,), msg(e)
     e = raises(ValueError, MQTTWriter, 'd', '', 1883, 'a')
     assert msg(e) == "host '': want a host name or address"
+    # a spool that is no file name: a TypeError at construction (CPython's
+    # open(True) was stdout's descriptor, and the construction closed it)
+    for bad in (True, 1, [0]):
+        raises(TypeError, MQTTWriter, 'd', '127.0.0.1', 1883, 'a', spool=bad)
     w = MQTTWriter('d', '127.0.0.1', 65535, 'a')
     assert w.queued == 0 and w.client is None  # its own client
     assert (w.keepalive, w.timeout, w.qos, w.maxsize, w.every, w.radio) == (60, 3, 1, 1024, 0, None)
