@@ -82,26 +82,32 @@ class WLAN:
         s = network._st
         port = s['port']
         ap = w.itf == network.AP_IF
+        rp = port == 'rp2'
         c = s.setdefault('cfg', {'channel': 1, 'hidden': False, 'security': 0, 'hostname': 'mpy-sim',
                                  'reconnects': -1, 'pm': 1, 'protocol': 3, 'auto_connect': True})
-        if args and kw:
-            raise TypeError('either pos or kw args are allowed')
+        if args and kw:  # (the Pico W's extmod/network_cyw43.c words it its own way)
+            raise TypeError("can't specify pos and kw args" if rp else 'either pos or kw args are allowed')
         if not kw:
             if len(args) != 1:
-                raise TypeError('can query only one param')
+                raise TypeError('must query one param' if rp else 'can query only one param')
             p = args[0]
             if p in ('essid', 'ssid'):
                 return s.get('ap_essid', 'MicroPython-1a2b3c') if ap else s['essid'] or ''
             if p == 'mac':
                 return s.get(('mac', w.itf)) or b'\x5c\xcf\x7f\x01\x02' + bytes([w.itf])
-            p = _alias(p)
-            # (reconnects is read on the ESP32 only, auto_connect is the ESP8266's)
-            if p not in c or p == 'reconnects' and port != 'esp32' or p == 'auto_connect' and port != 'esp8266':
+            # (reconnects is read on the ESP32 only, auto_connect is the ESP8266's;
+            # the Pico W has neither, nor hidden, protocol and the ESP names
+            # authmode and dhcp_hostname: network_cyw43.c's config())
+            if rp and p in _NO_RP2 or _alias(p) not in c or p == 'reconnects' and port != 'esp32' \
+                    or p == 'auto_connect' and port != 'esp8266':
                 raise ValueError('unknown config param')
+            p = _alias(p)
             _need(w, port, p)
             return c[p]
         for k in kw:
             v = kw[k]
+            if rp and (k in _NO_RP2 or k == 'mac'):  # (the Pico W reads its mac, sets none)
+                raise ValueError('unknown config param')
             if k == 'mac':
                 if len(memoryview(v)) != 6:
                     raise ValueError('invalid buffer length')
@@ -114,8 +120,7 @@ class WLAN:
                 continue
             k = _alias(k)
             # (reconnects is set on the station of either ESP port, auto_connect on the ESP8266's)
-            if k not in c and k != 'txpower' or k == 'reconnects' and port == 'rp2' \
-                    or k == 'auto_connect' and port != 'esp8266':
+            if k not in c and k != 'txpower' or k == 'auto_connect' and port != 'esp8266':
                 raise ValueError('unknown config param')
             if k != 'hostname':  # (set on either interface; read on the station)
                 _need(w, port, k)
@@ -128,6 +133,10 @@ class WLAN:
         if not network._st['act'][network.STA_IF]:  # ports/esp8266 network_wlan.c: its own words
             raise OSError('STA must be active' if network._st['port'] == 'esp8266' else 'Wifi Not Started')
         return [(e.encode(), b'\x00\x11\x22\x33\x44\x55', 6, -60, 3, False) for e in network._st['aps']]
+
+
+# config() parameters the ESP ports take and the Pico W's does not
+_NO_RP2 = ('hidden', 'protocol', 'authmode', 'dhcp_hostname', 'reconnects', 'auto_connect')
 
 
 def _alias(p):

@@ -492,3 +492,37 @@ def test_run_for_keeps_the_ms_below_a_tick_across_a_short_run():
     assert (s.time_in_ticks, s._ms) == (2500, 6)
     run_for(s, 5)
     assert (runs, s.clock_faults, clk.now) == ([0, 10000, 20000, 30000], 0, 30006)
+
+
+def test_fake_config_of_the_pico_w_takes_only_its_own_parameters():
+    # extmod/network_cyw43.c config(): reads antenna, channel, ssid/essid,
+    # security, mac, pm, txpower, hostname; sets antenna, channel,
+    # ssid/essid, monitor, security, key/password, pm, trace, txpower,
+    # hostname; anything else is ValueError('unknown config param'). The
+    # fake took the ESP ports' hidden, protocol, authmode, dhcp_hostname
+    # (and a mac to set) on the 'rp2' port too, and answered them
+    import network
+    network.reset('rp2', VirtualClock())
+    try:
+        w, ap = network.WLAN(network.STA_IF), network.WLAN(network.AP_IF)
+        for p in ('hidden', 'protocol', 'authmode', 'dhcp_hostname', 'reconnects', 'auto_connect'):
+            for itf in (w, ap):
+                assert msg(raises(ValueError, itf.config, p)) == 'unknown config param', p
+                assert msg(raises(ValueError, itf.config, **{p: 1})) == 'unknown config param', p
+        assert msg(raises(ValueError, w.config, mac=b'\x02\x00\x00\x00\x00\x01')) == 'unknown config param'
+        assert len(w.config('mac')) == 6
+        # what it has, on either interface (the driver does not check which)
+        ap.config(essid='pico', password='pw', channel=6, security=0, hostname='node1', pm=0xa11140)
+        assert (ap.config('ssid'), ap.config('channel'), w.config('hostname'), w.config('pm')) == \
+            ('pico', 6, 'node1', 0xa11140)
+        # its own words for a read and a set together, and for no parameter
+        assert msg(raises(TypeError, ap.config, 'essid', channel=1)) == "can't specify pos and kw args"
+        assert msg(raises(TypeError, ap.config)) == 'must query one param'
+        # the ESP ports' keep theirs
+        network.reset('esp32', VirtualClock())
+        ap = network.WLAN(network.AP_IF)
+        ap.config(hidden=True, authmode=3)
+        assert (ap.config('hidden'), ap.config('authmode')) == (True, 3)
+        assert msg(raises(TypeError, ap.config)) == 'can query only one param'
+    finally:
+        network.reset()
