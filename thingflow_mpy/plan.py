@@ -83,7 +83,9 @@ def load_app(path, notes=None, publish=None, info=None):
     batch=, unless publish, the --publish given, says how often). info: a
     dict that gets 'duty': True when that writer has a duty cycle (every=
     or batch=: it disconnects after each batch, in every sleep mode), and
-    'hook': True when it has a radio= hook (it can turn the wifi off). The
+    'hook': True when it has a radio= hook (it can turn the wifi off), and
+    'cyc': that writer when it keeps every= across deep sleeps (every= and
+    spool=: <spool>.cyc, by its clock's time()), else None. The
     app runs in a temporary folder (its files, such as logs, go there), with
     its own folder on the path, after sim_wiring.py beside it (the simulated
     chips, as `thingflow-mpy run` wires them), and config_example.py
@@ -163,6 +165,8 @@ def load_app(path, notes=None, publish=None, info=None):
     if info is not None:
         info['duty'] = bool(ws and (ws[0].every or getattr(ws[0], 'batch', 0)))
         info['hook'] = bool(ws and getattr(ws[0], 'radio', None))
+        # every= kept across deep sleeps in <spool>.cyc, by the clock's time()
+        info['cyc'] = ws[0] if ws and ws[0].every and getattr(ws[0], 'spool', None) else None
     if notes is not None and len(ws) > 1:
         notes.append('%d MQTT writers: the figures follow the first, %s %r (every=%g); %s' % (
             len(ws), type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].every,
@@ -477,16 +481,23 @@ def report(tasks, args, notes=None):
                          'light sleep, %g s at %g mA each; a writer with every= disconnects before it sleeps and '
                          'connects per batch' % (m, args.board, r['relinks'], r['connects'], prof['connect_s'],
                                                  prof['radio_ma']))
-        light = m == 'light' or m == 'deep' and short == 'light'
+        # (rp2: machine.deepsleep is machine.lightsleep, then a reset; deep_light)
+        dl = m == 'deep' and prof.get('deep_light')
+        light = m == 'light' or m == 'deep' and short == 'light' or dl
         if light and prof.get('light_wifi') == 'unreliable' and not (
                 r['radio'] == 'batch' and getattr(args, 'hook', False)):
-            notes.append('%s: %s: the light-sleep figures (%g mA) assume the wifi is off while the board sleeps: '
+            notes.append('%s: %s: the %s figures (%g mA) assume the wifi is off while the board sleeps: %s'
                          'machine.lightsleep stops only the RP2040 (ports/rp2/modmachine.c), the CYW43 keeps its '
                          'association on a current of its own (not counted), and with the wifi active lightsleep '
-                         'has been reported to return at once (micropython issues #16181, #17204: the board then '
-                         'stays awake, %g mA); turn the WLAN off between batches (the writer\'s every= and a '
-                         'radio= hook calling WLAN.active(False))' % (m, args.board, prof['light_ma'],
-                                                                       prof['modem_ma']))
+                         'has been reported to return at once (micropython issues #16181, #17204: %s); turn the '
+                         'WLAN off %s (the writer\'s %s= and a radio= hook calling WLAN.active(False))' % (
+                             m, args.board, 'deep-sleep' if dl else 'light-sleep',
+                             prof['deep_ma' if dl else 'light_ma'],
+                             'machine.deepsleep is machine.lightsleep followed by a reset there '
+                             '(mp_machine_deepsleep), and ' if dl else '',
+                             'the board then resets at once, and each boot runs the tasks due at the end of the sleep '
+                             'it did not sleep' if dl else 'the board then stays awake, %g mA' % prof['modem_ma'],
+                             'before each deep sleep' if dl else 'between batches', 'batch' if dl else 'every'))
         if r['excess_s'] >= secs / 100:  # (not a first connection, nor a batch now and then: 1 % of the time)
             need, have = r['overrun']
             notes.append('%s: %d of %d wake-ups need more time awake than there is before the next one (the first: '
@@ -534,6 +545,17 @@ def main(args):
             m, mm, args.short = app_mode(clock)
             if args.mode is None:
                 args.mode = m
+            w = info.get('cyc')
+            if w is not None and m == 'deep' and args.mode in ('deep', 'all') and \
+                    PROFILES[args.board].get('time_resets'):
+                print('thingflow-mpy plan: warning: deep: %s: %s %r: every=%g never comes due across the deep '
+                      'sleeps: the board sets its clock to 2021-01-01 00:00:00 at every reset (ports/rp2/main.c), '
+                      'also at the watchdog reset that ends machine.deepsleep, so time() starts again at each '
+                      'wake-up and the cycle\'s start in <spool>.cyc never ages: the board sends only at a wake-up '
+                      'whose time() reads less than the one that wrote it, else nothing (the outbox fills, then '
+                      'drops), where the figures count a batch every %g s; use batch= (a count of the events waiting '
+                      'in the spool) instead' % (
+                          args.board, type(w).__name__, getattr(w, 'name', '?'), w.every, w.every), file=sys.stderr)
             if args.min_ms is None:  # an explicit --min-ms wins over the app's
                 args.min_ms = mm
         else:

@@ -11,8 +11,12 @@ wake-up from light sleep or modem sleep), light_wifi (what MicroPython's
 machine.lightsleep does to a wifi association: 'kept'; 'dropped', so each
 batch after a light sleep connects anew; 'unreliable': the wifi chip keeps
 it on a current of its own, and with the wifi active the sleep may return at
-once). `sources` says where each figure comes from; 'estimate' marks a
-figure no datasheet gives, 'measured' one measured on a board."""
+once); deep_light (optional): True where machine.deepsleep is a light sleep
+followed by a reset (rp2), so light_wifi holds for a deep sleep too;
+time_resets (optional): True where every reset sets the clock back to a
+fixed date (rp2), so time() does not go on across a deep sleep.
+`sources` says where each figure comes from; 'estimate' marks a figure no
+datasheet gives, 'measured' one measured on a board."""
 
 ESP8266 = {
     'name': 'ESP8266EX (ESP-12 module)',
@@ -89,6 +93,11 @@ RP2040W = {
     'boot_ma': 20.0, 'boot_s': 0.3,
     'radio_ma': 45.0, 'connect_s': 2.0, 'publish_s': 0.1, 'wake_s': 0.002,
     'light_wifi': 'unreliable',
+    # machine.deepsleep is machine.lightsleep, then a reset: what light sleep
+    # does to (and with) the wifi holds for a deep sleep too
+    'deep_light': True,
+    # every reset sets the clock to 2021-01-01: time() does not go on across a deep sleep
+    'time_resets': True,
     'sources': {
         'modem_ma': 'estimate: RP2040 running at 125 MHz with the CYW43439 off, ~18-20 mA on a Pico '
                     '(mjoldfield.com "Pico power", normal operation 18 mA)',
@@ -107,6 +116,12 @@ RP2040W = {
                       'returns at once while the CYW43 driver has an event pending; micropython issues #16181 and '
                       '#17204 (open): lightsleep(n) returns at once on a Pico W with the network active; light_ma is '
                       'a Pico\'s, without the CYW43',
+        'deep_light': 'MicroPython ports/rp2/modmachine.c: mp_machine_deepsleep() calls mp_machine_lightsleep(), '
+                      'then mp_machine_reset() (watchdog_reboot): the deep sleep is a light sleep ended by a '
+                      'watchdog reset, with the CYW43 as the light sleep leaves it',
+        'time_resets': 'MicroPython ports/rp2/main.c: main() starts the RTC (the AON timer on the RP2350) at '
+                       '2021-01-01 00:00:00 at every start, so also after the watchdog reset that ends '
+                       'machine.deepsleep: time() does not go on across a deep sleep',
     },
 }
 

@@ -151,11 +151,65 @@ def test_a_pico_w_light_sleep_with_the_wifi_on_is_warned_about(kw, argv, err, tm
     assert out.out.splitlines()[3].split()[0] == 'light'
 
 
+PICO_DEEP = ("thingflow-mpy plan: warning: deep: rp2040w: the deep-sleep figures (1 mA) assume the wifi is off "
+             "while the board sleeps: machine.deepsleep is machine.lightsleep followed by a reset there "
+             "(mp_machine_deepsleep), and machine.lightsleep stops only the RP2040 (ports/rp2/modmachine.c), the "
+             "CYW43 keeps its association on a current of its own (not counted), and with the wifi active lightsleep "
+             "has been reported to return at once (micropython issues #16181, #17204: the board then resets at once, "
+             "and each boot runs the tasks due at the end of the sleep it did not sleep); turn the WLAN off before "
+             "each deep sleep (the writer's batch= and a radio= hook calling WLAN.active(False))\n")
+
+
 def test_no_pico_warning_for_the_modes_without_light_sleep(capsys):
     assert plan.main(_args(['--intervals', '60', '--board', 'rp2040w', '--mode', 'modem'])) == 0
     assert capsys.readouterr().err == ''
+    # rp2's machine.deepsleep is a light sleep, then a reset (ports/rp2/
+    # modmachine.c, mp_machine_deepsleep): the deep row is warned about too
+    # (it was not: the light row only)
     assert plan.main(_args(['--intervals', '60', '--board', 'rp2040w', '--mode', 'all'])) == 0
-    assert capsys.readouterr().err == PICO  # the light row only
+    assert capsys.readouterr().err == PICO + PICO_DEEP
+    # the ESP boards' deep sleep is their own: no such warning
+    for board in ('esp8266', 'esp32'):
+        assert plan.main(_args(['--intervals', '60', '--board', board, '--mode', 'deep'])) == 0
+        assert capsys.readouterr().err == ''
+
+
+DEEP_APP = LIGHT_APP.replace('from lightsleep import LightSleepClock', 'from deepsleep import DeepSleepClock').replace(
+    'Scheduler(LightSleepClock(FakeMachine()))', 'Scheduler(DeepSleepClock(FakeMachine()))')
+
+
+CYC = ("thingflow-mpy plan: warning: deep: rp2040w: MQTTWriter 'bat': every=300 never comes due across the deep "
+       "sleeps: the board sets its clock to 2021-01-01 00:00:00 at every reset (ports/rp2/main.c), also at the "
+       "watchdog reset that ends machine.deepsleep, so time() starts again at each wake-up and the cycle's start "
+       "in <spool>.cyc never ages: the board sends only at a wake-up whose time() reads less than the one that "
+       "wrote it, else nothing (the outbox fills, then drops), where the figures count a batch every 300 s; use "
+       "batch= (a count of the events waiting in the spool) instead\n")
+
+
+@pytest.mark.parametrize('kw,err', [
+    # nothing turns the WLAN off before the deep sleeps, and every= never comes due
+    ('every=300, spool="o.txt"', CYC + PICO_DEEP),
+    ('every=300, spool="o.txt", radio=wlan', CYC),  # the hook can turn the WLAN off
+    ('batch=5, spool="o.txt"', PICO_DEEP),  # batch= counts the spool's events: no clock needed
+    ('batch=5, spool="o.txt", radio=wlan', ''),  # the figures hold
+])
+def test_a_pico_w_deep_sleep_app_is_warned_about_its_wifi_and_its_every(kw, err, tmp_path, capsys):
+    assert 'DeepSleepClock(FakeMachine())' in DEEP_APP
+    app = tmp_path / 'app.py'
+    app.write_text(DEEP_APP.format(kw=kw))
+    assert plan.main(_args([str(app), '--board', 'rp2040w', '--publish', '300'])) == 0
+    out = capsys.readouterr()
+    assert out.err == err
+    assert out.out.splitlines()[3].split()[0] == 'deep'
+    # an ESP32's RTC goes on through a deep sleep, and its deep sleep is its own
+    assert plan.main(_args([str(app), '--board', 'esp32', '--publish', '300'])) == 0
+    assert capsys.readouterr().err == ''
+
+
+def test_the_rp2_every_warning_comes_from_the_profile():
+    # ports/rp2/main.c: the RTC starts at 2021-01-01 at every start
+    assert [PROFILES[b].get('time_resets') for b in ('esp8266', 'esp32', 'rp2040w')] == [None, None, True]
+    assert 'ports/rp2/main.c' in PROFILES['rp2040w']['sources']['time_resets']
 
 
 @pytest.mark.parametrize('argv,err', [

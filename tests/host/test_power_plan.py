@@ -18,7 +18,9 @@ def test_profiles_are_complete_and_sourced():
         for k in KEYS:
             assert isinstance(p[k], float) and p[k] > 0, (name, k)
             assert len(p['sources'][k]) > 10, (name, k)
-        assert set(p['sources']) == set(KEYS) | {'light_wifi'}
+        # deep_light, time_resets (optional, rp2): its deep sleep is a light sleep, then a reset, and a reset
+        # sets its clock back to 2021-01-01
+        assert set(p['sources']) == set(KEYS) | {'light_wifi'} | ({'deep_light', 'time_resets'} & set(p))
         assert len(p['sources']['light_wifi']) > 10, name
         assert p['deep_ma'] <= p['light_ma'] <= p['modem_ma'], name
     # the datasheet figures the issue names; light sleep on the ESP8266 is
@@ -34,6 +36,8 @@ def test_profiles_are_complete_and_sourced():
     # the wifi as it is; the ESP32's drops it (ESP-IDF Sleep Modes); the
     # Pico W's leaves the CYW43 associated and may return at once
     assert [PROFILES[b]['light_wifi'] for b in ('esp8266', 'esp32', 'rp2040w')] == ['kept', 'dropped', 'unreliable']
+    assert [PROFILES[b].get('deep_light') for b in ('esp8266', 'esp32', 'rp2040w')] == [None, None, True]
+    assert 'mp_machine_deepsleep' in PROFILES['rp2040w']['sources']['deep_light']
     # ESP32 Series Datasheet v3.5: modem sleep at 160 MHz 27-44 mA, RX 95-100 mA
     e = PROFILES['esp32']
     assert (e['modem_ma'], e['active_ma'], e['light_ma'], e['deep_ma'], e['radio_ma']) == (27.0, 27.0, 0.8, 0.01, 95.0)
