@@ -33,7 +33,9 @@ class DeepSleepClock:
     task stays on its grid. The time from the reset to the end of a resume()
     that restored the state (boot, ms; else 0) is taken off the next deep
     sleep, as is the time the state, the before hooks and the store take,
-    so none makes the grid drift.
+    so none makes the grid drift. Where time() went back at the reset (rp2
+    sets its clock to 2021-01-01 at every boot), a restoring resume() sets
+    machine.RTC() to the wake-up's time, so time() goes on.
 
     before: a list of callables run just before each deep sleep (flush what
     RAM holds: RAM is lost). status after resume(): 'cold' (not a deep-sleep
@@ -87,13 +89,14 @@ class DeepSleepClock:
 
     def state(self, ms):
         """The state to store for a deep sleep of ms planned by the
-        scheduler: b'tf1 time wraps boot iv due iv due ...' (ticks), as the
-        logical clock will stand when the sleep ends."""
+        scheduler: b'tf2 time wraps boot wall iv due iv due ...' (ticks), as
+        the logical clock will stand when the sleep ends; wall: time() (s)
+        then."""
         s = self.sched
         t = s.time_in_ticks + s._get_next_sleep_interval()
         w = t // _WRAP  # wraps before the wake-up, as Scheduler._advance_time does
         sh = w * _WRAP
-        out = 'tf1 %d ' % (t - sh) + '%d %d ' % (s._wraps + w, self.boot)
+        out = 'tf2 %d ' % (t - sh) + '%d %d %d ' % (s._wraps + w, self.boot, int(self.time()) + ms // 1000)
         for g in s._groups:  # each number ends with a space: a state cut short is seen
             out += '%d %d ' % (g[0], g[1] - sh)
         return out.encode()
@@ -143,13 +146,13 @@ class DeepSleepClock:
             self.memory(b'')
         p = b.split()
         self.status = 'cold' if d is None else 'nostate'
-        # valid: b'tf1 time wraps boot iv due ... ' of ints, 0 <= time < _WRAP,
-        # ending in a space (not cut short inside its last number)
+        # valid: b'tf2 time wraps boot wall iv due ... ' of ints, 0 <= time <
+        # _WRAP, ending in a space (not cut short inside its last number)
         v = []
         try:
             for x in p[1:]:
                 v.append(int(x))
-            if p[0] != b'tf1' or b[-1] != 32 or len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0:
+            if p[0] != b'tf2' or b[-1] != 32 or not len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0:
                 return False
         except (ValueError, IndexError):  # not ints; too short
             return False
@@ -157,13 +160,13 @@ class DeepSleepClock:
         iv = []
         for g in gs:
             iv.append(g[0])
-        if iv != v[3::2]:  # another app, e.g. after an update
+        if iv != v[4::2]:  # another app, e.g. after an update
             self.status = 'changed'
             return False
         sched.time_in_ticks = v[0]
         sched._wraps = v[1]
         sched._ms = 0
-        for g, x in zip(gs, v[4::2]):
+        for g, x in zip(gs, v[5::2]):
             g[1] = x
         # ms since the wake-up's reset, to the end of this read: taken off
         # the next deep sleep. Else boot stays 0: a fresh grid starts here,
@@ -171,5 +174,13 @@ class DeepSleepClock:
         # time stands for now (_last): what the app does before run_forever
         # counts as elapsed, else each wake-up's grid drifts by it
         sched._last = self.boot = self.ticks_ms()
+        # time() went back at the reset (rp2 sets its clock to 2021-01-01 at
+        # every boot, also at the watchdog reset that ends its deep sleep):
+        # the RTC is set to the wake-up's time, so that time() goes on (event
+        # stamps, a writer's every= in <spool>.cyc, the log's lines)
+        t = v[3] + self.boot // 1000
+        if self.time() < t:
+            t = __import__('time').gmtime(t)
+            m.RTC().datetime(t[:3] + (t[6],) + t[3:6] + (0,))
         self.status = 'resumed'
         return True

@@ -8,6 +8,8 @@
 #
 # RAM (MicroPython 1.29 Unix port, .mpy): see README.md (power), measured by
 # `python bench/run.py power` (lightsleep_import_bytes, light_clock_bytes).
+import sys
+
 from thingflow import default_clock
 
 
@@ -18,7 +20,8 @@ class LightSleepClock:
     whose ticks_ms, ticks_diff and time it uses (default thingflow's).
     Ports whose ticks stop in light sleep (stops=True) get the slept time
     added back to ticks_ms(), so the scheduler's grid stays exact. stops=None
-    (default) decides at the first sleep of at least 100 ms: ticks that
+    (default) is False on rp2 and esp32, whose ticks run; elsewhere it
+    decides at the first sleep of at least 100 ms: ticks that
     advanced less than half the requested time mean they stop (on a sleep
     of 2 s or more only if the clock's time() saw over a second more: else
     it returned early, as a Pico W's with its wifi up); stops=False trusts
@@ -38,7 +41,11 @@ class LightSleepClock:
         self.clock = c
         self.ticks_diff = c.ticks_diff
         self.time = c.time
-        self.stops = stops
+        # rp2 and esp32 keep their ticks running in light sleep (rp2: the
+        # timer's clock stays on, ports/rp2/modmachine.c): nothing to decide,
+        # and an early first wake-up (a Pico W's with its wifi up) is never
+        # taken for stopped ticks, which would run the tasks far too often
+        self.stops = False if stops is None and sys.platform in 'rp2 esp32' else stops  # (one str: no tuple)
         self.offset = 0  # ms added back (the tick shift, within the period)
         self.sleeps = 0
         self.added = 0

@@ -70,7 +70,7 @@ class FakeMachine:
         self.early = early
         self.calls = []
         self.cause = PWRON_RESET
-        self._rtc = RTC(rtc_size)
+        self._rtc = _DateRTC(self, rtc_size)
 
     def RTC(self):
         return self._rtc  # one RTC, as on the ports
@@ -109,6 +109,72 @@ class FakeMachine:
         c = BootClock(old.now, boot_ms)
         self.clock = c
         return c
+
+
+class _Date:
+    """datetime() of a FakeMachine's RTC: reads and sets the time() of the
+    machine's clock (the RTC is the clock of time.time() on the ports):
+    (year, month, day, weekday, hours, minutes, seconds, subseconds),
+    weekday 0 Monday. sets: the tuples set."""
+
+    def datetime(self, t=None):
+        c = self.m.clock
+        if t is None:
+            x = __import__('time').gmtime(int(c.time()))
+            return tuple(x[:3]) + (x[6],) + tuple(x[3:6]) + (0,)
+        if len(t) != 8:
+            raise ValueError('requested length 8 but object has length %d' % len(t))
+        self.sets.append(tuple(t))
+        c.epoch += _secs(t) - c.time()
+
+
+class _DateRTC(RTC, _Date):
+    """machine.RTC() of a FakeMachine: RTC memory, and datetime()."""
+
+    def __init__(self, m, size):
+        RTC.__init__(self, size)
+        self.m = m
+        self.sets = []
+
+
+def _secs(t):
+    # the seconds since 1970-01-01 (UTC) of a datetime() tuple
+    y, m = t[0], t[1]
+    if m < 3:
+        y -= 1
+        m += 12
+    d = 365 * y + y // 4 - y // 100 + y // 400 + (153 * (m - 3) + 2) // 5 + t[2] - 719469
+    return d * 86400 + t[4] * 3600 + t[5] * 60 + t[6]
+
+
+class Rp2Machine(FakeMachine):
+    """The rp2 port's power functions (ports/rp2/modmachine.c, main.c):
+    deepsleep() is a light sleep ended by a watchdog reset, so after
+    reboot() reset_cause() is WDT_RESET (there is no DEEPSLEEP_RESET); the
+    RTC has no memory (DeepSleepClock needs file=); every boot sets the
+    clock to 2021-01-01 00:00:00, so time() starts there again."""
+
+    DEEPSLEEP_RESET = HARD_RESET = SOFT_RESET = None  # (rp2 has PWRON_RESET and WDT_RESET only)
+    BOOT_TIME = 1609459200  # 2021-01-01 00:00:00 UTC
+
+    def __init__(self, clock=None):
+        FakeMachine.__init__(self, clock)
+        self._rtc = _Rp2RTC(self)
+        self.clock.epoch = self.BOOT_TIME
+
+    def reboot(self, boot_ms=0):
+        c = FakeMachine.reboot(self, boot_ms)
+        self.cause = WDT_RESET
+        c.epoch = self.BOOT_TIME - (c.now - boot_ms) / 1000
+        return c
+
+
+class _Rp2RTC(_Date):
+    """rp2's machine.RTC(): datetime(), no memory."""
+
+    def __init__(self, m):
+        self.m = m
+        self.sets = []
 
 
 class BootClock(PortClock):

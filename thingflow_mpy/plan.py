@@ -83,9 +83,7 @@ def load_app(path, notes=None, publish=None, info=None):
     batch=, unless publish, the --publish given, says how often). info: a
     dict that gets 'duty': True when that writer has a duty cycle (every=
     or batch=: it disconnects after each batch, in every sleep mode), and
-    'hook': True when it has a radio= hook (it can turn the wifi off), and
-    'cyc': that writer when it keeps every= across deep sleeps (every= and
-    spool=: <spool>.cyc, by its clock's time()), else None. The
+    'hook': True when it has a radio= hook (it can turn the wifi off). The
     app runs in a temporary folder (its files, such as logs, go there), with
     its own folder on the path, after sim_wiring.py beside it (the simulated
     chips, as `thingflow-mpy run` wires them), and config_example.py
@@ -165,8 +163,6 @@ def load_app(path, notes=None, publish=None, info=None):
     if info is not None:
         info['duty'] = bool(ws and (ws[0].every or getattr(ws[0], 'batch', 0)))
         info['hook'] = bool(ws and getattr(ws[0], 'radio', None))
-        # every= kept across deep sleeps in <spool>.cyc, by the clock's time()
-        info['cyc'] = ws[0] if ws and ws[0].every and getattr(ws[0], 'spool', None) else None
     if notes is not None and len(ws) > 1:
         notes.append('%d MQTT writers: the figures follow the first, %s %r (every=%g); %s' % (
             len(ws), type(ws[0]).__name__, getattr(ws[0], 'name', '?'), ws[0].every,
@@ -545,17 +541,6 @@ def main(args):
             m, mm, args.short = app_mode(clock)
             if args.mode is None:
                 args.mode = m
-            w = info.get('cyc')
-            if w is not None and m == 'deep' and args.mode in ('deep', 'all') and \
-                    PROFILES[args.board].get('time_resets'):
-                print('thingflow-mpy plan: warning: deep: %s: %s %r: every=%g never comes due across the deep '
-                      'sleeps: the board sets its clock to 2021-01-01 00:00:00 at every reset (ports/rp2/main.c), '
-                      'also at the watchdog reset that ends machine.deepsleep, so time() starts again at each '
-                      'wake-up and the cycle\'s start in <spool>.cyc never ages: the board sends only at a wake-up '
-                      'whose time() reads less than the one that wrote it, else nothing (the outbox fills, then '
-                      'drops), where the figures count a batch every %g s; use batch= (a count of the events waiting '
-                      'in the spool) instead' % (
-                          args.board, type(w).__name__, getattr(w, 'name', '?'), w.every, w.every), file=sys.stderr)
             if args.min_ms is None:  # an explicit --min-ms wins over the app's
                 args.min_ms = mm
         else:

@@ -12,9 +12,7 @@ machine.lightsleep does to a wifi association: 'kept'; 'dropped', so each
 batch after a light sleep connects anew; 'unreliable': the wifi chip keeps
 it on a current of its own, and with the wifi active the sleep may return at
 once); deep_light (optional): True where machine.deepsleep is a light sleep
-followed by a reset (rp2), so light_wifi holds for a deep sleep too;
-time_resets (optional): True where every reset sets the clock back to a
-fixed date (rp2), so time() does not go on across a deep sleep.
+followed by a reset (rp2), so light_wifi holds for a deep sleep too.
 `sources` says where each figure comes from; 'estimate' marks a figure no
 datasheet gives, 'measured' one measured on a board."""
 
@@ -96,8 +94,6 @@ RP2040W = {
     # machine.deepsleep is machine.lightsleep, then a reset: what light sleep
     # does to (and with) the wifi holds for a deep sleep too
     'deep_light': True,
-    # every reset sets the clock to 2021-01-01: time() does not go on across a deep sleep
-    'time_resets': True,
     'sources': {
         'modem_ma': 'estimate: RP2040 running at 125 MHz with the CYW43439 off, ~18-20 mA on a Pico '
                     '(mjoldfield.com "Pico power", normal operation 18 mA)',
@@ -119,9 +115,6 @@ RP2040W = {
         'deep_light': 'MicroPython ports/rp2/modmachine.c: mp_machine_deepsleep() calls mp_machine_lightsleep(), '
                       'then mp_machine_reset() (watchdog_reboot): the deep sleep is a light sleep ended by a '
                       'watchdog reset, with the CYW43 as the light sleep leaves it',
-        'time_resets': 'MicroPython ports/rp2/main.c: main() starts the RTC (the AON timer on the RP2350) at '
-                       '2021-01-01 00:00:00 at every start, so also after the watchdog reset that ends '
-                       'machine.deepsleep: time() does not go on across a deep sleep',
     },
 }
 

@@ -6,7 +6,7 @@
 from thingflow import Scheduler, InputThing
 from lightsleep import LightSleepClock
 from deepsleep import DeepSleepClock
-from machine_power import FakeMachine, PortClock, BootClock, DeepSleepReset, RTC
+from machine_power import FakeMachine, PortClock, BootClock, DeepSleepReset, RTC, Rp2Machine
 from tcheck import raises, msg
 
 
@@ -150,6 +150,38 @@ def test_lightsleep_early_wakeup_is_counted():
         c = LightSleepClock(FakeMachine(pc, early=300), pc, stops=arg)
         c.sleep_ms(1000)
         assert (c.stops, c.early, c.added) == want, arg
+
+
+def test_lightsleep_on_rp2_and_esp32_trusts_the_ticks_that_run():
+    # their ticks run in light sleep (rp2: ports/rp2/modmachine.c keeps the
+    # timer's clock): stops=None is False there, so a Pico W whose light
+    # sleeps return at once with its wifi up (micropython #17204), here after
+    # 30 ms, keeps its grid and counts the early wake-ups. Elsewhere the first
+    # early wake-up is taken for stopped ticks (documented), and a task every
+    # second ran 334 times in 10 s
+    import lightsleep
+    from vclock import run_for
+
+    class Sys:
+        platform = 'rp2'
+    real = lightsleep.sys
+    try:
+        for plat, want in (('rp2', (False, 11)), ('esp32', (False, 11)), ('esp8266', (True, 334)),
+                           ('linux', (True, 334))):
+            Sys.platform = plat
+            lightsleep.sys = Sys
+            pc = PortClock()
+            clk = LightSleepClock(FakeMachine(pc, early=30), pc)
+            s = Scheduler(clk)
+            n = []
+            s.schedule_sensor(Sensor('t'), 1, lambda x: n.append(x))
+            run_for(s, 10)
+            assert (clk.stops, len(n)) == want, (plat, clk.stops, len(n))
+            if not want[0]:
+                assert clk.early > 300 and clk.added == 0 and pc.now == 10000
+        assert LightSleepClock(FakeMachine(), stops=True).stops is True  # given: kept
+    finally:
+        lightsleep.sys = real
 
 
 def test_lightsleep_thresholds_and_the_shifted_ticks_wrap():
@@ -391,7 +423,7 @@ def test_deep_sleep_takes_the_hooks_and_store_time_off():
     clk.state = slow_state
     raises(DeepSleepReset, s.run_forever)
     assert m.calls == [('deepsleep', 60000 - 100 - 30 - 40)]
-    assert m.RTC().memory() == b'tf1 12000 0 100 6000 12000 '
+    assert m.RTC().memory() == b'tf2 12000 0 100 120 6000 12000 '  # wall: time() 60.2 s + 60
 
 
 def test_deep_sleep_takes_the_resume_read_time_off():
@@ -479,32 +511,33 @@ def test_no_deepsleep_0_when_the_sleep_equals_the_boot():
 
 def test_resume_statuses():
     # (reset cause, RTC memory) -> (returns, status)
-    good = b'tf1 1500 2 150 700 2100 6000 6000 '
+    good = b'tf2 1500 2 150 0 700 2100 6000 6000 '
     cases = [
         (1, good, False, 'cold'),
         (5, good, False, 'cold'),  # a soft reset (as the ESP32 reports it)
         (4, b'', False, 'nostate'),
         (4, b'\xff\x00\x13junk', False, 'nostate'),
-        (4, b'tf1 1 2 ', False, 'nostate'),
-        (4, b'tf1 x 0 0 700 0 6000 0 ', False, 'nostate'),
-        (4, b'tf1 70000 0 0 700 0 6000 0 ', False, 'nostate'),
+        (4, b'tf2 1 2 ', False, 'nostate'),
+        (4, b'tf1 1500 2 150 700 2100 6000 6000 ', False, 'nostate'),  # the format before the wall time
+        (4, b'tf2 x 0 0 0 700 0 6000 0 ', False, 'nostate'),
+        (4, b'tf2 70000 0 0 0 700 0 6000 0 ', False, 'nostate'),
         (4, b'TF1 1500 2 150 700 2100 6000 6000 ', False, 'nostate'),
-        (4, b'tf1 1500 2 150 700 2100 6000 ', False, 'nostate'),  # a due time missing
-        (4, b'tf1 -1 2 150 700 2100 6000 6000 ', False, 'nostate'),
-        (4, b'tf1 65535 2 150 700 2100 6000 6000 ', False, 'nostate'),
-        (4, b'tf1 1500 -1 150 700 2100 6000 6000 ', False, 'nostate'),
-        (4, b'tf1 1500 2 -150 700 2100 6000 6000 ', False, 'nostate'),
-        (4, b'tf1 1500 2 150 700 2100 6000 6.5 ', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 ', False, 'nostate'),  # a due time missing
+        (4, b'tf2 -1 2 150 0 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf2 65535 2 150 0 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf2 1500 -1 150 0 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf2 1500 2 -150 0 700 2100 6000 6000 ', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 6.5 ', False, 'nostate'),
         # cut short inside or right after its last number (a write cut
         # off): 6000 read as 60 or 600 would be a wrong due time
-        (4, b'tf1 1500 2 150 700 2100 6000 60', False, 'nostate'),
-        (4, b'tf1 1500 2 150 700 2100 6000 6000', False, 'nostate'),
-        (4, b'tf1 1500 2 150 ', False, 'changed'),  # valid, no group
-        (4, b'tf1 1500 2 150 700 2100 ', False, 'changed'),
-        (4, b'tf1 1500 2 150 700 2100 3000 6000 ', False, 'changed'),
-        (4, b'tf1 1500 2 150 6000 6000 700 2100 ', False, 'changed'),
-        (4, b'tf1 1500 2 150 700 2100 6000 6000 900 0 ', False, 'changed'),
-        (4, b'tf1 64534 0 150 700 2100 6000 6000 ', True, 'resumed'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 60', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 6000', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 ', False, 'changed'),  # valid, no group
+        (4, b'tf2 1500 2 150 0 700 2100 ', False, 'changed'),
+        (4, b'tf2 1500 2 150 0 700 2100 3000 6000 ', False, 'changed'),
+        (4, b'tf2 1500 2 150 0 6000 6000 700 2100 ', False, 'changed'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 6000 900 0 ', False, 'changed'),
+        (4, b'tf2 64534 0 150 0 700 2100 6000 6000 ', True, 'resumed'),
         (4, good, True, 'resumed'),
     ]
     for cause, mem, ret, status in cases:
@@ -533,7 +566,7 @@ def test_state_is_taken_at_the_wake_up_across_a_wrap():
     s._get_tasks()
     s._advance_time(65000)
     s._get_tasks()  # both due: 10 s group next at 65000 + 1000, 600 s at 120000
-    assert clk.state(10000) == b'tf1 465 1 0 1000 465 60000 54465 '
+    assert clk.state(10000) == b'tf2 465 1 0 10 1000 465 60000 54465 '
 
 
 def test_file_store_and_before_hooks():
@@ -551,7 +584,7 @@ def test_file_store_and_before_hooks():
     assert order == ['flush', []]  # hooks ran, in order, before deepsleep
     assert m.RTC().writes == 0
     with open(path, 'rb') as f:
-        assert f.read() == b'tf1 3000 0 0 3000 3000 '  # boot 0: a cold start
+        assert f.read() == b'tf2 3000 0 0 30 3000 3000 '  # boot 0: a cold start; wall 0 + 30 s
     m.reboot(50)
     s2, clk2 = _app(m, m.clock, Rec(), [30], file=path)
     assert (clk2.status, clk2.boot, s2.time_in_ticks) == ('resumed', 50, 3000)
@@ -664,7 +697,7 @@ def test_port_without_deepsleep_reset_uses_a_state_once():
     import os
     path = '/tmp/tf_power_rp2_%d.dat' % id(m_dummy)
     with open(path, 'wb') as f:
-        f.write(b'tf1 2000 0 0 1000 2000 ')
+        f.write(b'tf2 2000 0 0 0 1000 2000 ')
     m = Rp2Like()
     clock = BootClock(0, 20)
     clk = DeepSleepClock(m, clock, file=path)
@@ -688,7 +721,7 @@ def test_rp2_power_on_ignores_a_state_left_by_a_cut_deep_sleep():
     import os
     path = '/tmp/tf_power_rp2on_%d.dat' % id(m_dummy)
     with open(path, 'wb') as f:
-        f.write(b'tf1 2000 0 0 1000 2000 ')
+        f.write(b'tf2 2000 0 0 0 1000 2000 ')
 
     class Rp2(FakeMachine):
         DEEPSLEEP_RESET = None  # (getattr finds None: as on a port without it)
@@ -699,13 +732,66 @@ def test_rp2_power_on_ignores_a_state_left_by_a_cut_deep_sleep():
     s.schedule_sensor(Sensor('x'), 10, Rec())
     assert clk.resume(s) is False and (clk.status, clk.boot, s.time_in_ticks) == ('cold', 0, 0)
     with open(path, 'rb') as f:
-        assert f.read() == b'tf1 2000 0 0 1000 2000 '
+        assert f.read() == b'tf2 2000 0 0 0 1000 2000 '
     m.cause = m.WDT_RESET  # the reset that ends rp2's deep sleep
     clk = DeepSleepClock(m, BootClock(0, 20), file=path)
     s = Scheduler(clk)
     s.schedule_sensor(Sensor('x'), 10, Rec())
     assert clk.resume(s) is True and (clk.status, clk.boot, s.time_in_ticks) == ('resumed', 20, 2000)
     os.remove(path)
+
+
+def test_rp2_time_goes_on_across_deep_sleeps_and_every_comes_due():
+    # rp2 sets its clock to 2021-01-01 at every boot, also at the watchdog
+    # reset that ends its deep sleep (ports/rp2/main.c): resume() sets the
+    # RTC to the wake-up's time, so that time() goes on. A reading each 60 s,
+    # a writer with every=300 and a spool (its cycle's start in <spool>.cyc,
+    # by time()): it connects at 300 and 600 s and sends all 11 readings, as
+    # on the ESP ports (before: never, the outbox filled). The writer's clock
+    # is the board's (its default: the time module, the RTC's time)
+    import os
+    from mqtt_writer import MQTTWriter
+    d = '/tmp/tf_power_rp2t_%d' % id(m_dummy)
+    state, spool = d + '.dat', d + '.spool'
+    m = Rp2Machine(BootClock(0, 100))
+    c = _Broker()
+    ts, conns, n = [], [], []
+
+    class Seq:
+        sensor_id = 's'
+
+        def sample(self):
+            n.append(0)
+            return len(n)
+
+    class Stamp(InputThing):
+        def on_next(self, x):
+            ts.append(x[1])
+    try:
+        for k in range(11):
+            if k:
+                m.reboot(300)
+                assert int(m.clock.time()) == Rp2Machine.BOOT_TIME  # the clock at the boot
+            clk = DeepSleepClock(m, m.clock, file=state)
+            s = Scheduler(clk)
+            w = MQTTWriter('b', 'h', 1883, 'g/{sensor_id}', client=c, every=300, spool=spool, status=False,
+                           clock=m.clock, radio=lambda on: on and conns.append(m.clock.now // 1000))
+            s.schedule_sensor(Seq(), 60, w, Stamp())
+            assert clk.resume(s) is (k > 0) and m.reset_cause() == (m.WDT_RESET if k else m.PWRON_RESET)
+            raises(DeepSleepReset, s.run_forever)
+        import json
+        assert [json.loads(x) for x in c.got] == [['s', ts[i], i + 1] for i in range(11)] and w.queued == 0
+        assert conns == [300, 600]
+        # time() went on: each reading 60 s after the one before (the wake-ups'
+        # 300 ms boots counted in whole seconds)
+        assert [int(t) - Rp2Machine.BOOT_TIME for t in ts] == [0] + [60 * k for k in range(1, 11)], ts
+        assert len(m.RTC().sets) == 10  # set at each resumed wake-up
+    finally:
+        for f in (state, spool, spool + '.cyc'):
+            try:
+                os.remove(f)
+            except OSError:
+                pass
 
 
 def test_deep_sleep_clock_errors_and_unbound_sleep():

@@ -178,22 +178,16 @@ DEEP_APP = LIGHT_APP.replace('from lightsleep import LightSleepClock', 'from dee
     'Scheduler(LightSleepClock(FakeMachine()))', 'Scheduler(DeepSleepClock(FakeMachine()))')
 
 
-CYC = ("thingflow-mpy plan: warning: deep: rp2040w: MQTTWriter 'bat': every=300 never comes due across the deep "
-       "sleeps: the board sets its clock to 2021-01-01 00:00:00 at every reset (ports/rp2/main.c), also at the "
-       "watchdog reset that ends machine.deepsleep, so time() starts again at each wake-up and the cycle's start "
-       "in <spool>.cyc never ages: the board sends only at a wake-up whose time() reads less than the one that "
-       "wrote it, else nothing (the outbox fills, then drops), where the figures count a batch every 300 s; use "
-       "batch= (a count of the events waiting in the spool) instead\n")
-
-
 @pytest.mark.parametrize('kw,err', [
-    # nothing turns the WLAN off before the deep sleeps, and every= never comes due
-    ('every=300, spool="o.txt"', CYC + PICO_DEEP),
-    ('every=300, spool="o.txt", radio=wlan', CYC),  # the hook can turn the WLAN off
-    ('batch=5, spool="o.txt"', PICO_DEEP),  # batch= counts the spool's events: no clock needed
+    # nothing turns the WLAN off before the deep sleeps (every= goes on across
+    # them: resume() sets rp2's clock, which each boot sets back, to the
+    # wake-up's time)
+    ('every=300, spool="o.txt"', PICO_DEEP),
+    ('every=300, spool="o.txt", radio=wlan', ''),  # the hook can turn the WLAN off
+    ('batch=5, spool="o.txt"', PICO_DEEP),
     ('batch=5, spool="o.txt", radio=wlan', ''),  # the figures hold
 ])
-def test_a_pico_w_deep_sleep_app_is_warned_about_its_wifi_and_its_every(kw, err, tmp_path, capsys):
+def test_a_pico_w_deep_sleep_app_is_warned_about_its_wifi(kw, err, tmp_path, capsys):
     assert 'DeepSleepClock(FakeMachine())' in DEEP_APP
     app = tmp_path / 'app.py'
     app.write_text(DEEP_APP.format(kw=kw))
@@ -204,12 +198,6 @@ def test_a_pico_w_deep_sleep_app_is_warned_about_its_wifi_and_its_every(kw, err,
     # an ESP32's RTC goes on through a deep sleep, and its deep sleep is its own
     assert plan.main(_args([str(app), '--board', 'esp32', '--publish', '300'])) == 0
     assert capsys.readouterr().err == ''
-
-
-def test_the_rp2_every_warning_comes_from_the_profile():
-    # ports/rp2/main.c: the RTC starts at 2021-01-01 at every start
-    assert [PROFILES[b].get('time_resets') for b in ('esp8266', 'esp32', 'rp2040w')] == [None, None, True]
-    assert 'ports/rp2/main.c' in PROFILES['rp2040w']['sources']['time_resets']
 
 
 @pytest.mark.parametrize('argv,err', [

@@ -18,9 +18,8 @@ def test_profiles_are_complete_and_sourced():
         for k in KEYS:
             assert isinstance(p[k], float) and p[k] > 0, (name, k)
             assert len(p['sources'][k]) > 10, (name, k)
-        # deep_light, time_resets (optional, rp2): its deep sleep is a light sleep, then a reset, and a reset
-        # sets its clock back to 2021-01-01
-        assert set(p['sources']) == set(KEYS) | {'light_wifi'} | ({'deep_light', 'time_resets'} & set(p))
+        # deep_light (optional, rp2): its deep sleep is a light sleep, then a reset
+        assert set(p['sources']) == set(KEYS) | {'light_wifi'} | ({'deep_light'} & set(p))
         assert len(p['sources']['light_wifi']) > 10, name
         assert p['deep_ma'] <= p['light_ma'] <= p['modem_ma'], name
     # the datasheet figures the issue names; light sleep on the ESP8266 is
