@@ -52,19 +52,20 @@ class WLAN:
     def status(w, p):
         # status('rssi') as each port's network_wlan.c answers it: connected,
         # -60 dBm; not connected, the ESP8266 SDK's "invalid value" 31 and
-        # the ESP32's OSError; the access point has none (the ESP32: 'STA
-        # required'); the Pico W's 'unknown status param' when not connected
+        # the ESP32's OSError, the Pico W's 0 (the CYW43 driver's RSSI before
+        # a connection: extmod/network_cyw43.c); the access point has none
+        # ('STA required': the ESP32's OSError, the Pico W's ValueError)
         if p == 'rssi':
             port = network._st['port']
             if w.itf != network.STA_IF:
-                if port == 'esp32':
-                    raise OSError('STA required')
+                if port != 'esp8266':
+                    raise (OSError if port == 'esp32' else ValueError)('STA required')
             elif w.isconnected():
                 return -60
             elif port == 'esp32':
                 raise OSError('Wifi Not Connected')
-            elif port == 'esp8266':
-                return 31
+            else:
+                return 31 if port == 'esp8266' else 0
         raise ValueError('unknown status param')
 
     def ifconfig(w, *args):
