@@ -110,6 +110,8 @@ class _Base(Filter):
             self._f = None
             self.on_next = self._fail
             self._dispatch_error(e)
+        elif e is not None:  # an error after the end (a second source's): counted as a late event
+            self.dropped += 1
     on_completed = on_error
 
 

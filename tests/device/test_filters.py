@@ -690,6 +690,11 @@ def test_events_after_the_end_are_counted_not_raised_nor_kept():
             for i in range(3):
                 f.on_next(('t', i, 2))
             assert f.dropped == d + 3, (f, end, d, f.dropped)
+            # a later completion is ignored; a later error is counted too
+            # (it was swallowed: neither sent on nor counted)
+            f.on_completed()
+            f.on_error(OSError(5, 'i2c read failed'))
+            assert f.dropped == d + 4, (f, end, d, f.dropped)
             assert r.log == log and [x[0] for x in log][-1:] == ['done' if end == 'completed' else 'err'], \
                 (f, end, log)
             if type(f) is BufferWithTime:
