@@ -33,9 +33,9 @@ class DeepSleepClock:
     task stays on its grid. The time from the reset to the end of a resume()
     that restored the state (boot, ms; else 0) is taken off the next deep
     sleep, as is the time the state, the before hooks and the store take,
-    so none makes the grid drift. Where time() went back at the reset (rp2
-    sets its clock to 2021-01-01 at every boot), a restoring resume() sets
-    machine.RTC() to the wake-up's time, so time() goes on.
+    so none makes the grid drift. On a port without DEEPSLEEP_RESET (rp2,
+    which sets its clock to 2021-01-01 at every boot) a restoring resume()
+    sets machine.RTC() to the time, so time() goes on.
 
     before: a list of callables run just before each deep sleep (flush what
     RAM holds: RAM is lost). status after resume(): 'cold' (not a deep-sleep
@@ -90,13 +90,15 @@ class DeepSleepClock:
     def state(self, ms):
         """The state to store for a deep sleep of ms planned by the
         scheduler: b'tf2 time wraps boot wall iv due iv due ...' (ticks), as
-        the logical clock will stand when the sleep ends; wall: time() (s)
-        then."""
+        the logical clock will stand when the sleep ends; wall: time() then,
+        in ms (by the ticks since resume())."""
         s = self.sched
         t = s.time_in_ticks + s._get_next_sleep_interval()
         w = t // _WRAP  # wraps before the wake-up, as Scheduler._advance_time does
         sh = w * _WRAP
-        out = 'tf2 %d ' % (t - sh) + '%d %d %d ' % (s._wraps + w, self.boot, int(self.time()) + ms // 1000)
+        w2 = self._w  # the wall time in ms at the wake-up, by the ticks since a known time
+        out = 'tf2 %d ' % (t - sh) + '%d %d %d ' % (s._wraps + w, self.boot,
+                                                    w2[0] + self.ticks_diff(self.ticks_ms(), w2[1]) + ms)
         for g in s._groups:  # each number ends with a space: a state cut short is seen
             out += '%d %d ' % (g[0], g[1] - sh)
         return out.encode()
@@ -130,6 +132,7 @@ class DeepSleepClock:
         from the stored state. Returns True when restored; status says why not."""
         self.sched = sched
         m = self.machine
+        self._w = (int(self.time()) * 1000, self.ticks_ms())  # time() in ms at a tick, for state()
         d = getattr(m, 'DEEPSLEEP_RESET', None)
         c = m.reset_cause()
         # a power-on is never a wake-up: on rp2 (no DEEPSLEEP_RESET; a deep
@@ -174,13 +177,17 @@ class DeepSleepClock:
         # time stands for now (_last): what the app does before run_forever
         # counts as elapsed, else each wake-up's grid drifts by it
         sched._last = self.boot = self.ticks_ms()
-        # time() went back at the reset (rp2 sets its clock to 2021-01-01 at
-        # every boot, also at the watchdog reset that ends its deep sleep):
-        # the RTC is set to the wake-up's time, so that time() goes on (event
-        # stamps, a writer's every= in <spool>.cyc, the log's lines)
-        t = v[3] + self.boot // 1000
-        if self.time() < t:
-            t = __import__('time').gmtime(t)
+        # rp2 (no DEEPSLEEP_RESET) sets its clock to 2021-01-01 at every boot,
+        # also at the watchdog reset that ends its deep sleep: the RTC is set
+        # to now, so that time() goes on (event stamps, a writer's every= in
+        # <spool>.cyc, the log's lines). Now, in ms: the wake-up's wall time,
+        # less the last boot (the sleep was cut by it), plus this one. (The
+        # ESP ports' RTC runs through a deep sleep, which may also end early:
+        # a pin's wake-up)
+        t = v[3] - v[2] + self.boot
+        if d is None and self.time() < t // 1000:
+            self._w = (t, self.boot)
+            t = __import__('time').gmtime(t // 1000)
             m.RTC().datetime(t[:3] + (t[6],) + t[3:6] + (0,))
         self.status = 'resumed'
         return True

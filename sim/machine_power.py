@@ -107,6 +107,7 @@ class FakeMachine:
         self.cause = DEEPSLEEP_RESET
         old = self.clock
         c = BootClock(old.now, boot_ms)
+        c.epoch = old.epoch  # the ESP ports' RTC runs through a deep sleep
         self.clock = c
         return c
 

@@ -423,7 +423,7 @@ def test_deep_sleep_takes_the_hooks_and_store_time_off():
     clk.state = slow_state
     raises(DeepSleepReset, s.run_forever)
     assert m.calls == [('deepsleep', 60000 - 100 - 30 - 40)]
-    assert m.RTC().memory() == b'tf2 12000 0 100 120 6000 12000 '  # wall: time() 60.2 s + 60
+    assert m.RTC().memory() == b'tf2 12000 0 100 120030 6000 12000 '  # wall (ms): time() 60 s (whole seconds) at resume(), + the 30 ms the state took + 60 s
 
 
 def test_deep_sleep_takes_the_resume_read_time_off():
@@ -566,7 +566,7 @@ def test_state_is_taken_at_the_wake_up_across_a_wrap():
     s._get_tasks()
     s._advance_time(65000)
     s._get_tasks()  # both due: 10 s group next at 65000 + 1000, 600 s at 120000
-    assert clk.state(10000) == b'tf2 465 1 0 10 1000 465 60000 54465 '
+    assert clk.state(10000) == b'tf2 465 1 0 10000 1000 465 60000 54465 '
 
 
 def test_file_store_and_before_hooks():
@@ -584,7 +584,7 @@ def test_file_store_and_before_hooks():
     assert order == ['flush', []]  # hooks ran, in order, before deepsleep
     assert m.RTC().writes == 0
     with open(path, 'rb') as f:
-        assert f.read() == b'tf2 3000 0 0 30 3000 3000 '  # boot 0: a cold start; wall 0 + 30 s
+        assert f.read() == b'tf2 3000 0 0 30000 3000 3000 '  # boot 0: a cold start; wall 0 + 30 s, in ms
     m.reboot(50)
     s2, clk2 = _app(m, m.clock, Rec(), [30], file=path)
     assert (clk2.status, clk2.boot, s2.time_in_ticks) == ('resumed', 50, 3000)
@@ -792,6 +792,101 @@ def test_rp2_time_goes_on_across_deep_sleeps_and_every_comes_due():
                 os.remove(f)
             except OSError:
                 pass
+
+
+def test_fake_machine_reboot_keeps_the_rtc_time():
+    # the ESP ports' RTC runs through a deep sleep: time() goes on from the
+    # time set before it (ntptime.settime() sets RTC().datetime())
+    m = FakeMachine(BootClock(0, 100))
+    m.RTC().datetime((2024, 5, 1, 2, 12, 0, 0, 0))
+    t = m.clock.time()
+    raises(DeepSleepReset, m.deepsleep, 60000)
+    m.reboot(200)
+    assert round(m.clock.time() - t, 3) == 60.2
+
+
+class _Stamps(InputThing):
+    def __init__(self):
+        self.ts = []
+
+    def on_next(self, x):
+        self.ts.append(x[1])
+
+
+def test_esp_deep_sleep_leaves_the_rtc_alone():
+    # the ESP ports' RTC runs through a deep sleep (ports/esp8266/
+    # machine_rtc.c: rtc_prepare_deepsleep; ESP-IDF on the ESP32): resume()
+    # never sets it. Not with a boot of 2.5 s (a wifi connect before
+    # resume()): it set the clock 2 s ahead at each wake-up, the boot
+    # counted twice; nor at an ESP32's wake-up by a pin 60 s into a 600 s
+    # sleep (DEEPSLEEP_RESET too, ports/esp32/modmachine.c): it set the
+    # clock to the planned wake-up, 539 s ahead
+    m = FakeMachine(BootClock(0, 2500), rtc_size=492)
+    m.clock.epoch = 1700000000
+    rec = _Stamps()
+    for k in range(10):
+        if k:
+            m.reboot(2500)
+        s, clk = _app(m, m.clock, rec, [60])
+        assert clk.status == ('resumed' if k else 'cold')
+        raises(DeepSleepReset, s.run_forever)
+    assert m.RTC().sets == []
+    assert [round((t - 1700000000) * 1000) for t in rec.ts] == [2500] + [2500 + 60000 * k + 2500 for k in range(1, 10)]
+    m = FakeMachine(BootClock(0, 150))
+    m.clock.epoch = 1700000000
+    rec = _Stamps()
+    s, clk = _app(m, m.clock, rec, [600])
+    raises(DeepSleepReset, s.run_forever)
+    m.clock.now -= 540000  # woken by a pin 60 s into the 600 s sleep
+    m.reboot(200)
+    s, clk = _app(m, m.clock, rec, [600])
+    assert clk.status == 'resumed' and m.RTC().sets == []
+    raises(DeepSleepReset, s.run_forever)
+    assert [round(t - 1700000000, 1) for t in rec.ts] == [0.2, 60.3], rec.ts
+
+
+def test_rp2_time_set_at_each_wake_up_does_not_drift():
+    # rp2's clock is set at each restored wake-up to the state's wall time
+    # (in ms, by the ticks), less the last boot the sleep was cut by, plus
+    # this boot: with tasks that take 270 ms and boots of 300 to 2500 ms,
+    # time() stays within 2 s of the world's time over 30 wake-ups, without
+    # drift (it lost about 1 s per wake-up when the state kept whole
+    # seconds, and gained the boot when that was counted twice)
+    for boot in (300, 1500, 2500):
+        m = Rp2Machine(BootClock(0, boot))
+        rec = _Stamps()
+        lags = []
+        for k in range(30):
+            if k:
+                m.reboot(boot)
+            clk = DeepSleepClock(m, m.clock, file=_RP2_STATE)
+            s = Scheduler(clk)
+            s.schedule_sensor(_Busy(m.clock, 270), 60, rec)
+            assert clk.resume(s) is (k > 0)
+            raises(DeepSleepReset, s.run_forever)
+            # time() against the world's time (rp2's clock: 2021-01-01 at power-on)
+            lags.append(m.clock.now / 1000 - (m.clock.time() - Rp2Machine.BOOT_TIME))
+        # behind by the whole seconds of the cold start's time() and of each
+        # set, less than 2 s, never ahead; no drift from one wake-up to the next
+        assert 0 <= min(lags) and max(lags) < 2 and max(lags[1:]) - min(lags[1:]) < 1, (boot, lags)
+        assert len(m.RTC().sets) == 29, boot
+    __import__('os').remove(_RP2_STATE)
+
+
+_RP2_STATE = '/tmp/tf_power_rp2d_%d.dat' % id(m_dummy)
+
+
+class _Busy:
+    # a sensor whose reading takes ms on the clock
+    sensor_id = '60'
+
+    def __init__(self, clock, ms):
+        self.clock = clock
+        self.ms = ms
+
+    def sample(self):
+        self.clock.advance(self.ms)
+        return 1
 
 
 def test_deep_sleep_clock_errors_and_unbound_sleep():

@@ -81,7 +81,7 @@ def full(kind):
     m = FakeMachine(BootClock(0, 50))
     s, clk, e = app(m)
     assert sleep(s)
-    assert ramdev.read(STATE) == b'tf2 3000 0 0 30 3000 3000 ', ramdev.read(STATE)
+    assert ramdev.read(STATE) == b'tf2 3000 0 0 30000 3000 3000 ', ramdev.read(STATE)
     fill_up()
     m.reboot(50)
     s, clk, e = app(m)
@@ -114,7 +114,7 @@ def cut(kind):
     cleared = len(ops)
     assert sleep(s)  # stores the next one
     want = ramdev.read(STATE)
-    assert want == b'tf2 6000 0 50 60 3000 6000 ', want
+    assert want == b'tf2 6000 0 50 60000 3000 6000 ', want
     t2 = 6000
     dev.rec = None
     ramdev.umount()
