@@ -8,7 +8,8 @@
 # and verify_mode = CERT_REQUIRED set: MicroPython's ssl.SSLContext(
 # PROTOCOL_TLS_CLIENT) starts with CERT_NONE (CPython's with CERT_REQUIRED)
 # and then checks nothing, CA or not. The certificate must be for the host
-# name or address given as server (sent as SNI too).
+# name or address given as server (sent as SNI too). The ESP8266's axTLS
+# cannot check one: CERT_NONE only, no load_verify_locations.
 
 
 def context():

@@ -28,9 +28,8 @@ def wifi_disconnect(net=None):
     before connecting to another one). Returns True if it was connected."""
     net = _net(net)
     w = net.WLAN(net.STA_IF)
-    if w.isconnected():
+    c = w.isconnected()
+    if w.active():  # also a station still trying: an ESP32 retries on its own until disconnect()
         w.disconnect()
-        _say('wifi: disconnected')
-        return True
-    _say('wifi: not connected')
-    return False
+    _say('wifi: disconnected' if c else 'wifi: not connected')
+    return c

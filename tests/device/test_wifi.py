@@ -295,6 +295,28 @@ def test_disconnect_when_connected_and_when_not():
     assert out == ['wifi: disconnected', 'wifi: not connected']
 
 
+def test_disconnect_stops_a_station_that_is_still_trying():
+    # ESP32: connect() makes the port retry at each disconnection event, for
+    # ever by default, until disconnect() (ports/esp32/network_wlan.c:
+    # wifi_sta_connect_requested); isconnected() is False meanwhile, and
+    # wifi_disconnect() left the station trying (and the radio on). A station
+    # that is off is not asked (the ESP32 raises 'Wifi Not Started')
+    for port in ('esp32', 'esp8266', 'rp2'):
+        clk, out = setup(port)
+        network.add_ap('home', PW, result='never')
+        w = sta()
+        w.active(True)
+        w.connect('home', PW)
+        clk.advance(5000)
+        assert w.status() == network.STAT_CONNECTING, port
+        assert wifi_disconnect() is False
+        assert network.calls[-1] == ('disconnect', 0) and w.status() == network.STAT_IDLE, port
+        assert out == ['wifi: not connected']
+        w.active(False)
+        n = len(network.calls)
+        assert wifi_disconnect() is False and network.calls[n:] == [], network.calls[n:]
+
+
 def test_disable_wifi_ap_switches_the_access_point_off():
     # the access point's status() as each port gives it: the ESP8266 -1, the
     # ESP32 None, the Pico W its link status, CYW43_LINK_DOWN = 0 (the fake gave -1)

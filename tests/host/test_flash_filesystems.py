@@ -1,5 +1,5 @@
 """The files a board keeps on flash, on the file systems boards run: littlefs
-v2 (ESP32, rp2, ESP8266 with littlefs) and FAT (the ESP8266's default), as
+v2 (the default of the ESP8266, ESP32 and rp2 ports: inisetup.py) and FAT (a board formatted with VfsFat), as
 MicroPython's own vfs.VfsLfs2 and vfs.VfsFat implement them, on a flash chip
 in RAM that follows the block protocol of MicroPython's docs
 (tests/host/flashfs/ramdev.py: readblocks/writeblocks with and without
