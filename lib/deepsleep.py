@@ -96,9 +96,12 @@ class DeepSleepClock:
         t = s.time_in_ticks + s._get_next_sleep_interval()
         w = t // _WRAP  # wraps before the wake-up, as Scheduler._advance_time does
         sh = w * _WRAP
-        w2 = self._w  # the wall time in ms at the wake-up, by the ticks since a known time
-        out = 'tf2 %d ' % (t - sh) + '%d %d %d ' % (s._wraps + w, self.boot,
-                                                    w2[0] + self.ticks_diff(self.ticks_ms(), w2[1]) + ms)
+        w2 = self._w  # the wall time in ms now, by the ticks since a known time;
+        w2 = w2[0] + self.ticks_diff(self.ticks_ms(), w2[1])
+        x = int(self.time()) * 1000  # time() itself, when the two differ by more than
+        if not -3000 < w2 - x < 3000:  # whole seconds can: the clock was set since (NTP), or the ticks wrapped
+            w2 = x
+        out = 'tf2 %d ' % (t - sh) + '%d %d %d ' % (s._wraps + w, self.boot, w2 + ms)
         for g in s._groups:  # each number ends with a space: a state cut short is seen
             out += '%d %d ' % (g[0], g[1] - sh)
         return out.encode()
@@ -135,18 +138,20 @@ class DeepSleepClock:
         self._w = (int(self.time()) * 1000, self.ticks_ms())  # time() in ms at a tick, for state()
         d = getattr(m, 'DEEPSLEEP_RESET', None)
         c = m.reset_cause()
-        # a power-on is never a wake-up: on rp2 (no DEEPSLEEP_RESET; a deep
-        # sleep ends in a watchdog reset, WDT_RESET) a state left in the file
-        # by a sleep the power cut short would otherwise be resumed
+        b = self.memory()
+        # a state is used once, read and cleared also at a cold start: the
+        # only sign of a wake-up where the port has no DEEPSLEEP_RESET (rp2,
+        # whose machine.reset() and watchdog give WDT_RESET, as the end of
+        # its deep sleep does: a state left at a power-on must not be resumed
+        # by them); a soft reset later finds none (the ESP8266's
+        # reset_cause() still says DEEPSLEEP_RESET then)
+        if b:  # (no write when there is nothing to clear: flash wear with file=)
+            self.memory(b'')
+        # a power-on is never a wake-up (rp2: a state left in the file by a
+        # deep sleep the power cut short)
         if d is not None and c != d or c == getattr(m, 'PWRON_RESET', None):
             self.status = 'cold'
             return False
-        b = self.memory()
-        # a state is used once: the only sign of a wake-up where the port has
-        # no DEEPSLEEP_RESET (rp2); a soft reset later finds none (the
-        # ESP8266's reset_cause() still says DEEPSLEEP_RESET then)
-        if b:  # (no write when there is nothing to clear: flash wear with file=)
-            self.memory(b'')
         p = b.split()
         self.status = 'cold' if d is None else 'nostate'
         # valid: b'tf2 time wraps boot wall iv due ... ' of ints, 0 <= time <
@@ -155,7 +160,8 @@ class DeepSleepClock:
         try:
             for x in p[1:]:
                 v.append(int(x))
-            if p[0] != b'tf2' or b[-1] != 32 or not len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0:
+            if p[0] != b'tf2' or b[-1] != 32 or not len(p) % 2 or not 0 <= v[0] < _WRAP or v[1] < 0 or v[2] < 0 \
+                    or not 0 <= v[3] < 1 << 45:  # (wall: ms, before the year 3085)
                 return False
         except (ValueError, IndexError):  # not ints; too short
             return False
@@ -188,6 +194,9 @@ class DeepSleepClock:
         if d is None and self.time() < t // 1000:
             self._w = (t, self.boot)
             t = __import__('time').gmtime(t // 1000)
-            m.RTC().datetime(t[:3] + (t[6],) + t[3:6] + (0,))
+            try:
+                m.RTC().datetime(t[:3] + (t[6],) + t[3:6] + (0,))
+            except AttributeError:  # a port without RTC().datetime: time() as it is
+                pass
         self.status = 'resumed'
         return True

@@ -449,7 +449,7 @@ def test_deep_sleep_takes_the_resume_read_time_off():
         boots.append(clk.boot)
         raises(DeepSleepReset, s.run_forever)
     assert boots == [0, 180, 180, 180, 180]
-    assert rec.times('60') == [100, 60280, 120280, 180280, 240280]
+    assert rec.times('60') == [140, 60320, 120320, 180320, 240320]  # (the cold start reads the store too)
     assert [c[1] for c in m.calls] == [60000 - 40] + [60000 - 180 - 40] * 4
 
 
@@ -548,9 +548,10 @@ def test_resume_statuses():
         # boot only for a restored grid; a state is read once (a cold start
         # does not read it)
         assert (clk.status, clk.boot) == (status, 90 if ret else 0), (mem, clk.status)
-        assert m.RTC().memory() == (mem if cause != 4 else b''), mem
-        # cleared by one write, none when empty (a store in a file: flash wear)
-        assert m.RTC().writes == 1 + (cause == 4 and mem != b''), (mem, m.RTC().writes)
+        # read and cleared, also by a cold start (a state left then must not be
+        # resumed by a later reset): one write, none when empty (flash wear)
+        assert m.RTC().memory() == b'', mem
+        assert m.RTC().writes == 1 + (mem != b''), (mem, m.RTC().writes)
         if ret:
             v = [int(x) for x in mem.split()[1:]]
             assert (s.time_in_ticks, s._wraps, s._ms) == (v[0], v[1], 0)
@@ -715,29 +716,28 @@ def test_port_without_deepsleep_reset_uses_a_state_once():
 def test_rp2_power_on_ignores_a_state_left_by_a_cut_deep_sleep():
     # rp2 keeps the state in a file (no RTC memory) and has no
     # DEEPSLEEP_RESET: a board whose power was cut during a deep sleep
-    # finds the state at power-on. It starts a fresh grid ('cold'), and the
-    # file is neither used nor written (flash wear); a deep sleep later
-    # overwrites it, and the wake-up from that one (a watchdog reset) resumes
+    # finds the state at power-on. It starts a fresh grid ('cold') and the
+    # state is cleared: a machine.reset() or a watchdog before the next deep
+    # sleep gives WDT_RESET, as the end of rp2's deep sleep does, and must
+    # not resume it (the old grid, the RTC set to the old time). A state
+    # stored by a deep sleep after that is resumed at its WDT_RESET
     import os
     path = '/tmp/tf_power_rp2on_%d.dat' % id(m_dummy)
     with open(path, 'wb') as f:
         f.write(b'tf2 2000 0 0 0 1000 2000 ')
-
-    class Rp2(FakeMachine):
-        DEEPSLEEP_RESET = None  # (getattr finds None: as on a port without it)
-    m = Rp2()
+    m = Rp2Machine(BootClock(0, 20))
     assert m.reset_cause() == m.PWRON_RESET == 1
-    clk = DeepSleepClock(m, BootClock(0, 20), file=path)
-    s = Scheduler(clk)
-    s.schedule_sensor(Sensor('x'), 10, Rec())
-    assert clk.resume(s) is False and (clk.status, clk.boot, s.time_in_ticks) == ('cold', 0, 0)
+    s, clk = _app(m, m.clock, Rec(), [10], file=path)
+    assert (clk.status, clk.boot, s.time_in_ticks) == ('cold', 0, 0)
     with open(path, 'rb') as f:
-        assert f.read() == b'tf2 2000 0 0 0 1000 2000 '
-    m.cause = m.WDT_RESET  # the reset that ends rp2's deep sleep
-    clk = DeepSleepClock(m, BootClock(0, 20), file=path)
-    s = Scheduler(clk)
-    s.schedule_sensor(Sensor('x'), 10, Rec())
-    assert clk.resume(s) is True and (clk.status, clk.boot, s.time_in_ticks) == ('resumed', 20, 2000)
+        assert f.read() == b''
+    m.cause = m.WDT_RESET  # machine.reset(), before any deep sleep
+    s, clk = _app(m, m.clock, Rec(), [10], file=path)
+    assert (clk.status, clk.boot, s.time_in_ticks) == ('cold', 0, 0)
+    raises(DeepSleepReset, s.run_forever)  # a deep sleep stores a state
+    m.reboot(20)  # ended by a watchdog reset
+    s, clk = _app(m, m.clock, Rec(), [10], file=path)
+    assert (clk.status, clk.boot, s.time_in_ticks) == ('resumed', 20, 1000)
     os.remove(path)
 
 
@@ -792,6 +792,49 @@ def test_rp2_time_goes_on_across_deep_sleeps_and_every_comes_due():
                 os.remove(f)
             except OSError:
                 pass
+
+
+def test_rp2_clock_set_by_ntp_after_resume_goes_on():
+    # the app sets the clock (ntptime.settime(): RTC().datetime()) after
+    # resume(), as it connects the wifi then: the next wake-up's time goes
+    # on from it (the state's wall time came from time() at resume() plus
+    # the ticks: the NTP time was undone, 2021-01-01 00:01:00 at the wake-up)
+    import os
+    path = '/tmp/tf_power_rp2ntp_%d.dat' % id(m_dummy)
+    m = Rp2Machine(BootClock(0, 100))
+    for k in range(3):
+        if k:
+            m.reboot(100)
+        s, clk = _app(m, m.clock, Rec(), [60], file=path)
+        if not k:
+            m.RTC().datetime((2025, 6, 1, 6, 12, 0, 0, 0))  # NTP
+        assert tuple(m.RTC().datetime()[:7]) == (2025, 6, 1, 6, 12, k, 0), (k, m.RTC().datetime())
+        raises(DeepSleepReset, s.run_forever)
+    os.remove(path)
+
+
+def test_rp2_state_with_a_wall_out_of_range_or_no_rtc_datetime():
+    # a state that parses but whose wall time is out of range (corrupt) is
+    # no state: it was given to time.gmtime (the Unix port crashed there,
+    # a board raises OSError); a machine without RTC().datetime keeps its
+    # time() as it is, and resume() does not fail
+    import os
+    path = '/tmp/tf_power_rp2w_%d.dat' % id(m_dummy)
+    for wall, ret in ((b'99999999999999999999', False), (b'-1', False), (b'1609459260000', True)):
+        with open(path, 'wb') as f:
+            f.write(b'tf2 6000 0 0 ' + wall + b' 6000 6000 ')
+        m = Rp2Machine(BootClock(0, 100))
+        m.cause = m.WDT_RESET
+        s, clk = _app(m, m.clock, Rec(), [60], file=path)
+        assert (clk.status, s.time_in_ticks) == (('resumed', 6000) if ret else ('cold', 0)), (wall, clk.status)
+    m = Rp2Machine(BootClock(0, 100))
+    m.cause = m.WDT_RESET
+    m._rtc = object()  # no datetime()
+    with open(path, 'wb') as f:
+        f.write(b'tf2 6000 0 0 1609459260000 6000 6000 ')
+    s, clk = _app(m, m.clock, Rec(), [60], file=path)
+    assert clk.status == 'resumed' and int(m.clock.time()) == Rp2Machine.BOOT_TIME
+    os.remove(path)
 
 
 def test_fake_machine_reboot_keeps_the_rtc_time():
