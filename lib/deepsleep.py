@@ -92,12 +92,12 @@ class DeepSleepClock:
         scheduler: b'tf2 time wraps boot wall iv due iv due ...' (ticks), as
         the logical clock will stand when the sleep ends; wall: time() then,
         in ms (by the ticks since resume())."""
+        w2 = self._w  # the wall time in ms now, by the ticks since a known time
+        w2 = w2[0] + self.ticks_diff(self.ticks_ms(), w2[1])  # (first: as near sleep_ms()'s t as can be)
         s = self.sched
         t = s.time_in_ticks + s._get_next_sleep_interval()
         w = t // _WRAP  # wraps before the wake-up, as Scheduler._advance_time does
         sh = w * _WRAP
-        w2 = self._w  # the wall time in ms now, by the ticks since a known time;
-        w2 = w2[0] + self.ticks_diff(self.ticks_ms(), w2[1])
         x = int(self.time()) * 1000  # time() itself, when the two differ by more than
         if not -3000 < w2 - x < 3000:  # whole seconds can: the clock was set since (NTP), or the ticks wrapped
             w2 = x
@@ -121,11 +121,19 @@ class DeepSleepClock:
             self.memory(b)
         except (OSError, ValueError):  # file= on a full flash; a state too long for
             pass  # RTC memory: sleep without it (the wake-up says 'nostate') rather than stay awake
-        self.deeps += 1
         # less the next boot and what the state, hooks and store took (else
-        # each cycle would add it to the grid); never deepsleep(0): on the
-        # ESP ports that is a sleep without a timer, until a reset
+        # each cycle would add it to the grid)
         ms -= self.boot + self.ticks_diff(self.ticks_ms(), t)
+        if ms < 1 <= ms + self.boot:  # no time left, the due still ahead: deepsleep(1)
+            # would wake late, the grid with it: awake to the due, the state cleared
+            try:
+                self.memory(b'')
+            except OSError:
+                pass
+            self.clock.sleep_ms(ms + self.boot)
+            return
+        self.deeps += 1
+        # never deepsleep(0): on the ESP ports a sleep without a timer
         self.machine.deepsleep(ms if ms > 0 else 1)
         # deepsleep() does not return on a board; a fake may: carry on awake
 

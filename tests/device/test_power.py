@@ -837,6 +837,68 @@ def test_rp2_state_with_a_wall_out_of_range_or_no_rtc_datetime():
     os.remove(path)
 
 
+def test_no_time_left_for_a_deep_sleep_keeps_the_grid():
+    # boots of 2.98 s (a wifi connect before resume()), a 3 s task and a
+    # before hook of 40 ms: a resumed wake-up has 3000 - 2980 - 40 = -20 ms
+    # left for its deep sleep. deepsleep(1) woke 21 ms past the grid point
+    # and the next boot stood for the grid: every run after it 21 ms later
+    # (each run 21 ms later than the one before). Awake to the due instead,
+    # the state cleared: the runs keep a constant lateness (the boot 2980 ms;
+    # the cold run is the grid's start)
+    m = FakeMachine(BootClock(0, 2980))
+    rec = Rec()
+    for k in range(3):
+        if k:
+            m.reboot(2980)
+        clk = DeepSleepClock(m, m.clock)
+        s = Scheduler(clk)
+        s.schedule_sensor(Sensor('3'), 3, rec)
+        clk.before.append(lambda: m.clock.advance(40))
+        clk.resume(s)
+        m.clock.stop_at = 15000
+        try:
+            s.run_forever()
+        except DeepSleepReset:
+            continue
+        except StopIteration:
+            break
+    assert rec.times('3') == [2980, 5980 + 2980, 8980 + 2980, 11980 + 2980], rec.times('3')
+    assert [c[1] for c in m.calls] == [3000 - 40], m.calls
+    assert m.RTC().memory() == b''  # no state left for a later reset to take for a wake-up
+
+
+def test_rp2_wall_time_is_the_reset_even_when_the_scan_takes_time():
+    # the state's wall time (less its boot) is the world's time at the reset
+    # that ends the sleep, though the scheduler's scan of its groups (inside
+    # state(), 5 ms here, tens of us on a board) comes between sleep_ms()'s
+    # ticks and state()'s: it was counted once more at each wake-up (rp2's
+    # time() ran ahead by it: 5, 10, 15, 20, 25 ms)
+    m = Rp2Machine(BootClock(0, 0))
+    got = []
+    for k in range(6):
+        if k:
+            m.reboot(300)
+        clk = DeepSleepClock(m, m.clock, file=_WALL)
+        s = Scheduler(clk)
+        s.schedule_sensor(Sensor('60'), 60, Rec())
+        clk.resume(s)
+        scan = s._get_next_sleep_interval
+
+        def slow():
+            m.clock.advance(5)
+            return scan()
+        s._get_next_sleep_interval = slow
+        raises(DeepSleepReset, s.run_forever)
+        with open(_WALL, 'rb') as f:
+            v = [int(x) for x in f.read().split()[1:]]
+        got.append(v[3] - v[2] - (Rp2Machine.BOOT_TIME * 1000 + m.clock.now))
+    __import__('os').remove(_WALL)
+    assert got == [0] * 6, got
+
+
+_WALL = '/tmp/tf_power_wall_%d.dat' % id(m_dummy)
+
+
 def test_fake_machine_reboot_keeps_the_rtc_time():
     # the ESP ports' RTC runs through a deep sleep: time() goes on from the
     # time set before it (ntptime.settime() sets RTC().datetime())
