@@ -17,6 +17,8 @@ class VirtualClock:
     def __init__(self, start=0, period=1 << 30, epoch=0, stop_at=None):
         if type(period) is not int or period < 2 or period & (period - 1):
             raise ValueError('period must be a power of two, not %r' % (period,))
+        if type(start) is not int:  # (a float or str failed at the first ticks_ms())
+            raise ValueError('start %r: want int ms' % (start,))
         self.now = start
         self.period = period
         self.epoch = epoch
@@ -44,6 +46,8 @@ class VirtualClock:
 
     def advance(self, ms):
         """Let ms pass without sleeping (e.g. the time a task takes)."""
+        if type(ms) is not int:  # (now stays an int; < 0: a clock that runs back, for tests)
+            raise ValueError('cannot advance %r ms' % (ms,))
         self.now += ms
 
     def time(self):

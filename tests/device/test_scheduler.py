@@ -797,6 +797,21 @@ def test_virtual_clock_refuses_a_nan_sleep_and_a_period_that_is_no_int():
         assert msg(e) == 'period must be a power of two, not %r' % (p,), msg(e)
 
 
+def test_virtual_clock_start_and_advance_refuse_what_is_no_int():
+    # a float or str start (or advance) made `now` no int, and the first
+    # ticks_ms() failed far from the cause. (run_for's seconds are not
+    # checked: that check made the reference app of min_heap_kb need 15 KB)
+    for bad in (0.5, '0', None):
+        e = raises(ValueError, VirtualClock, bad)
+        assert msg(e) == 'start %r: want int ms' % (bad,), msg(e)
+    clk = VirtualClock(5)
+    for bad in (1.5, '3', None):
+        e = raises(ValueError, clk.advance, bad)
+        assert msg(e) == 'cannot advance %r ms' % (bad,), msg(e)
+    clk.advance(-2)  # (a clock that runs back: the clock-fault tests)
+    assert clk.now == 3
+
+
 def test_virtual_clock_refuses_a_float_sleep_at_the_call():
     # a board's time.sleep_ms(333.3) is a TypeError at the call; the virtual
     # clock took it, `now` became a float and the scheduler's next
