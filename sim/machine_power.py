@@ -116,7 +116,12 @@ class _Date:
     """datetime() of a FakeMachine's RTC: reads and sets the time() of the
     machine's clock (the RTC is the clock of time.time() on the ports):
     (year, month, day, weekday, hours, minutes, seconds, subseconds),
-    weekday 0 Monday. sets: the tuples set."""
+    weekday 0 Monday. sets: the tuples set. On its own, rp2's machine.RTC():
+    datetime(), no memory."""
+
+    def __init__(self, m):
+        self.m = m
+        self.sets = []
 
     def datetime(self, t=None):
         c = self.m.clock
@@ -134,8 +139,7 @@ class _DateRTC(RTC, _Date):
 
     def __init__(self, m, size):
         RTC.__init__(self, size)
-        self.m = m
-        self.sets = []
+        _Date.__init__(self, m)
 
 
 def _secs(t):
@@ -160,7 +164,7 @@ class Rp2Machine(FakeMachine):
 
     def __init__(self, clock=None):
         FakeMachine.__init__(self, clock)
-        self._rtc = _Rp2RTC(self)
+        self._rtc = _Date(self)
         self.clock.epoch = self.BOOT_TIME
 
     def reboot(self, boot_ms=0):
@@ -168,14 +172,6 @@ class Rp2Machine(FakeMachine):
         self.cause = WDT_RESET
         c.epoch = self.BOOT_TIME - (c.now - boot_ms) / 1000
         return c
-
-
-class _Rp2RTC(_Date):
-    """rp2's machine.RTC(): datetime(), no memory."""
-
-    def __init__(self, m):
-        self.m = m
-        self.sets = []
 
 
 class BootClock(PortClock):
