@@ -180,6 +180,9 @@ class DeepSleepClock:
         if iv != v[4::2]:  # another app, e.g. after an update
             self.status = 'changed'
             return False
+        for x, y in zip(iv, v[5::2]):  # each due time within reach of the time (state()
+            if not -x <= y - v[0] <= 2 * x:  # writes each one's next, slack less than half):
+                return False  # a corrupt one would be an absurd sleep
         sched.time_in_ticks = v[0]
         sched._wraps = v[1]
         sched._ms = 0

@@ -532,12 +532,19 @@ def test_resume_statuses():
         # off): 6000 read as 60 or 600 would be a wrong due time
         (4, b'tf2 1500 2 150 0 700 2100 6000 60', False, 'nostate'),
         (4, b'tf2 1500 2 150 0 700 2100 6000 6000', False, 'nostate'),
+        # a due time out of its interval's reach of the time (corrupt, yet
+        # parsed): a sleep of days, or a burst of runs
+        (4, b'tf2 1500 2 150 0 700 2100 6000 13501 ', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 700 799 6000 6000 ', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 99999999 ', False, 'nostate'),
+        (4, b'tf2 1500 2 150 0 700 2100 6000 13500 ', True, 'resumed'),  # the bounds
+        (4, b'tf2 1500 2 150 0 700 800 6000 6000 ', True, 'resumed'),
         (4, b'tf2 1500 2 150 0 ', False, 'changed'),  # valid, no group
         (4, b'tf2 1500 2 150 0 700 2100 ', False, 'changed'),
         (4, b'tf2 1500 2 150 0 700 2100 3000 6000 ', False, 'changed'),
         (4, b'tf2 1500 2 150 0 6000 6000 700 2100 ', False, 'changed'),
         (4, b'tf2 1500 2 150 0 700 2100 6000 6000 900 0 ', False, 'changed'),
-        (4, b'tf2 64534 0 150 0 700 2100 6000 6000 ', True, 'resumed'),
+        (4, b'tf2 64534 0 150 0 700 64800 6000 66000 ', True, 'resumed'),  # due after the wrap
         (4, good, True, 'resumed'),
     ]
     for cause, mem, ret, status in cases:
@@ -555,7 +562,7 @@ def test_resume_statuses():
         if ret:
             v = [int(x) for x in mem.split()[1:]]
             assert (s.time_in_ticks, s._wraps, s._ms) == (v[0], v[1], 0)
-            assert [g[:2] for g in s._groups] == [[700, 2100], [6000, 6000]]
+            assert [g[:2] for g in s._groups] == [v[4:6], v[6:8]]
         else:
             assert (s.time_in_ticks, s._wraps) == (0, 0)
             assert [g[:2] for g in s._groups] == [[700, 0], [6000, 0]]
