@@ -178,16 +178,21 @@ def _put(s):
             k = f.seek(0, 2)
             if not k:
                 _rot = 2  # empty: the backup is the log up to here; a retry keeps it
-            elif _rot == 1:
-                k = max_len + 1  # rotate it
             elif k != _size:  # at start, or after a failed write: end a line that was cut short
                 f.seek(k - 1)
                 if f.read(1) != b'\n':
                     s = b'\n' + s
+            if _rot == 1:
+                k = max_len + 1  # rotate it
             _size = k
         if _size + len(s) > max_len:
-            if s[:1] == b'\n':
-                s = s[1:]  # the cut line goes to the backup (or is removed): no need to end it
+            if s[:1] == b'\n':  # a cut line: ended in the file that becomes the backup, so
+                if _rot < 2:  # <file>.1 and <file> read on as whole lines
+                    try:
+                        f.write(s[:1])
+                    except OSError:  # a full flash: the rotation makes room all the same
+                        pass
+                s = s[1:]
             _f = None
             f.close()
             if _rot > 1:  # it holds only cut lines (counted in dropped): the backup is the log, keep it

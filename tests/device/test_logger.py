@@ -722,6 +722,28 @@ def test_a_failure_before_the_first_line_of_a_new_file_keeps_the_backup():
             done(p)
 
 
+def test_a_cut_line_that_goes_to_the_backup_is_ended_there():
+    # A write cut short (a full flash) left half a line; the next line does
+    # not fit after it and rotates: the backup ends the cut line, so the
+    # backup and the log read on as whole lines (before: the cut line ran
+    # into the log's first line when the two were read one after the other)
+    fs = FakeOs()
+    p = fresh(fs)
+    try:
+        log = initialize_logging(p, max_len=200)
+        log.info('a' * 60)
+        fs.full = 'short'
+        log.info('b' * 60)  # half of it gets in
+        b = line('INF', 'b' * 60)
+        fs.full = False
+        log.info('c' * 60)  # does not fit after the cut b line: rotates
+        assert read(p + '.1') == line('INF', 'a' * 60) + b[:len(b) // 2] + '\n', read(p + '.1')
+        assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 60), read(p)
+        assert log.dropped == 1
+    finally:
+        done(p)
+
+
 def test_a_file_of_cut_lines_makes_room_without_pushing_out_the_backup():
     # A new file holds only the cut part of a line that was dropped, and the
     # next line does not fit after it: that file is removed, not rotated,
