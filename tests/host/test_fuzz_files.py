@@ -97,7 +97,7 @@ def test_spool_and_log_odd_content_alike_on_both_runtimes(mpy_lib):
     ln = _lines('odd', mpy_lib,
                 "b'\\n\\n': [] dropped 2 errors 0",  # lines without a NUL: cut records
                 "b'ab\\xff': (b'ab\\xff\\n2024-05-01 12:03:07 [INF] x\\n', 0, 0)",  # ended, not decoded
-                "b'yyyyyyyy': (b'2024-05-01 12:03:07 [INF] x\\n', 500, 0)",  # past max_len: rotated
+                "b'yyyyyyyy': (b'2024-05-01 12:03:07 [INF] x\\n', 501, 0)",  # past max_len: rotated, its line ended
                 "backup dir: b'2024-05-01 12:03:07 [INF] line 0 " + 'z' * 40 + "\\n' 5")  # counted
     assert len(ln) == 25, ln
 
