@@ -156,12 +156,16 @@ def _log(n, msg, args):
     n = n * 3 // 10 - 3
     s = '%d-%02d-%02d %02d:%02d:%02d [%s] %s\n' % (
         t[0], t[1], t[2], t[3], t[4], t[5], 'DBGINFWRNERR'[n:n + 3], msg)
+    try:
+        b = s.encode()
+    except UnicodeError:  # (CPython) a lone surrogate, e.g. a file name's: written escaped
+        s = __import__('lograre').esc(s)
+        b = s.encode()
     if echo:
         print(s[:-1])  # before the flash, so the console shows it even when the flash is full
-    s = s.encode()
-    if len(s) > max_len:
-        s = __import__('lograre').cut(s, max_len)
-    if _put(s):
+    if len(b) > max_len:
+        b = __import__('lograre').cut(b, max_len)
+    if _put(b):
         _rep += d
     else:
         dropped += 1

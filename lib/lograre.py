@@ -57,6 +57,12 @@ def drop(d, msg):
     return '(%d lines dropped) %s' % (d, msg)
 
 
+def esc(s):
+    # A line with a lone surrogate (CPython's str may hold one; its UTF-8
+    # encoding fails): the same line with it written as \udXXX
+    return s.encode('utf-8', 'backslashreplace').decode()
+
+
 def cut(s, n):
     # Line s (bytes with its newline, longer than n) cut to n bytes ending
     # in "...\n", never in the middle of a UTF-8 character.

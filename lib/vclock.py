@@ -56,13 +56,16 @@ class VirtualClock:
 
 def run_for(sched, seconds):
     """Run sched.run_forever() on its VirtualClock for seconds of virtual
-    time (or until no task is left). Returns the scheduler's wake-up count.
+    time (or until no task is left). Returns the scheduler's wake-up count;
+    ValueError for seconds that are not a number >= 0 (int or float).
     The end comes at a sleep on the clock that would pass it, the
     scheduler's or a task's (a sensor that waits for its reading then gets
     the StopIteration: its stream ends); a StopIteration a task raises
     itself (also in a run due at the end) goes out of run_for. A clock that
     wraps one (a LightSleepClock on sim/machine_power's PortClock: its
     .clock) is run on that one's virtual time."""
+    if type(seconds) not in (int, float) or seconds < 0 or seconds - seconds:  # (NaN, inf: NaN)
+        raise ValueError('run_for %r s' % (seconds,))
     clk = sched.clock
     v = getattr(clk, 'clock', clk)  # the VirtualClock (itself, or the one a sleep clock wraps)
     v.stop_at = v.now + round(seconds * 1000)

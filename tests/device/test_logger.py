@@ -337,6 +337,30 @@ def test_echo_prints_each_line_written():
         done(p)
 
 
+def test_a_lone_surrogate_is_logged_never_raised():
+    # CPython's str may hold a lone surrogate (a file name from os.listdir
+    # with bytes that are not UTF-8): the line is written and echoed with it
+    # escaped, not an exception out of the caller. MicroPython's str holds
+    # the UTF-8 bytes of the literal (ED A0 80) and writes them as they are.
+    out = []
+    p = fresh(out=out)
+    try:
+        log = initialize_logging(p, echo=True)
+        log.error('file %s', 'a\ud800b')
+        log.info('next')
+        cp = sys.implementation.name == 'cpython'
+        with _real_open(p, 'rb') as f:
+            data = f.read()
+        head = ('%s [ERR] file ' % STAMP).encode()
+        assert data == head + (b'a\\ud800b' if cp else b'a\xed\xa0\x80b') + b'\n' + line('INF', 'next').encode()
+        assert len(out) == 2 and out[1] == line('INF', 'next')[:-1]
+        if cp:
+            assert out[0] == line('ERR', 'file a\\ud800b')[:-1]
+        assert log.dropped == 0
+    finally:
+        done(p)
+
+
 def test_no_echo_prints_nothing():
     out = []
     p = fresh(out=out)

@@ -722,6 +722,21 @@ def test_run_for_resets_the_clock_when_a_task_raises():
     clk.sleep_ms(120000)
     assert clk.now == 122000
 
+def test_run_for_refuses_a_time_that_is_not_a_number_at_least_0():
+    # a negative time ran one wake-up and returned; NaN and inf failed
+    # inside round(), a str multiplied itself first
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 1)
+    for bad in (-1, -0.5, float('nan'), float('inf'), '5', None, True):
+        e = raises(ValueError, run_for, s, bad)
+        assert msg(e) == 'run_for %r s' % (bad,), msg(e)
+    assert t.runs == [] and clk.now == 0 and clk.stop_at is None and s.wakeups == 0
+    assert run_for(s, 0) == 1 and len(t.runs) == 1 and clk.now == 0
+    assert run_for(s, 2.5) == 3 and len(t.runs) == 3 and clk.now == 2500  # (wake-ups in all)
+
+
 def test_virtual_clock_stop_at_never_moves_time_back():
     clk = VirtualClock(stop_at=10)
     clk.advance(11)  # a task ran past the stop time
