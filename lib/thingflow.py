@@ -222,9 +222,10 @@ class Scheduler:
         gs.insert(i, [ticks, due, slack, task])
 
     def _remove_task(self, task, ticks=None):
-        # Remove one scheduling of task (of that interval, when given); True if found.
+        # Remove one scheduling of task (of that interval, when given, and
+        # slack: ticks | slack << 16); True if found.
         for g in self._groups:
-            if (ticks is None or g[0] == ticks) and task in g[3:]:
+            if (ticks is None or g[0] | g[2] << 16 == ticks) and task in g:  # (g's 3 ints are no thing)
                 g.remove(task)
                 if len(g) == 3:
                     self._groups.remove(g)
@@ -282,7 +283,9 @@ class Scheduler:
             t = 0
         if not t:  # raises the error that names the bad value
             __import__('tfrare').schedule_periodic(interval, slack)
-        self._add_task(thing, t, int(slack * t))
+        s = int(slack * t)
+        self._add_task(thing, t, s)
+        t |= s << 16  # what cancel removes: this interval with this slack
 
         def cancel():  # once: the same thing may be scheduled twice
             nonlocal t
@@ -320,10 +323,11 @@ class Scheduler:
             ms += self._ms
             self._ms = ms % 10
             self._advance_time(ms // 10)
+            self._last = woke  # the clock reading that logical time stands for (also when none is left)
             if not self._groups:
                 break
-            self._last = woke  # the clock reading that logical time stands for
-            for t in self._get_tasks():
+            ts = self._get_tasks()
+            for t in ts:
                 if t in gone:
                     continue
                 t._observe()
@@ -345,7 +349,7 @@ class Scheduler:
             plan = max(self._get_next_sleep_interval() * 10 - self._ms - busy, 0)
             if plan:
                 clk.sleep_ms(plan)
-            else:  # no sleep: the next pass (due at once) is part of this wake-up
+            elif ts:  # no sleep: the next pass (due at once) is part of this wake-up (counted there)
                 self.wakeups -= 1
             woke = clk.ticks_ms()
             if None not in gone:  # cancels during the sleep forgotten, a stop() kept

@@ -64,8 +64,9 @@ def run_for(sched, seconds):
     itself (also in a run due at the end) goes out of run_for. A clock that
     wraps one (a LightSleepClock on sim/machine_power's PortClock: its
     .clock) is run on that one's virtual time."""
-    if type(seconds) not in (int, float) or seconds < 0 or seconds - seconds:  # (NaN, inf: NaN)
-        raise ValueError('run_for %r s' % (seconds,))
+    if type(seconds) not in (int, float) or seconds < 0 or seconds - seconds:  # (NaN, inf: NaN; the
+        # message has at most 10 characters: a qstr, no str object in the heap)
+        raise ValueError('seconds %r' % (seconds,))
     clk = sched.clock
     v = getattr(clk, 'clock', clk)  # the VirtualClock (itself, or the one a sleep clock wraps)
     v.stop_at = v.now + round(seconds * 1000)

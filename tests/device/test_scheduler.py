@@ -731,10 +731,78 @@ def test_run_for_refuses_a_time_that_is_not_a_number_at_least_0():
     s.schedule_periodic(t, 1)
     for bad in (-1, -0.5, float('nan'), float('inf'), '5', None, True):
         e = raises(ValueError, run_for, s, bad)
-        assert msg(e) == 'run_for %r s' % (bad,), msg(e)
+        assert msg(e) == 'seconds %r' % (bad,), msg(e)
     assert t.runs == [] and clk.now == 0 and clk.stop_at is None and s.wakeups == 0
     assert run_for(s, 0) == 1 and len(t.runs) == 1 and clk.now == 0
     assert run_for(s, 2.5) == 3 and len(t.runs) == 3 and clk.now == 2500  # (wake-ups in all)
+
+
+def test_a_run_with_nothing_scheduled_counts_its_time_once():
+    # run_forever() that found no task returned without noting the clock
+    # reading its logical time stood for: the next run counted that time
+    # again, and a task scheduled then left the grid (ran 5 s early)
+    class T(OutputThing):
+        def __init__(self, clk, log):
+            OutputThing.__init__(self)
+            self.clk = clk
+            self.log = log
+
+        def _observe(self):
+            self.log.append(self.clk.now)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    cancel = s.schedule_periodic(T(clk, []), 10)
+    run_for(s, 10)
+    cancel()
+    clk.advance(5000)
+    s.run_forever()  # nothing scheduled: returns at once
+    assert s.time_in_ticks == 1500 and s._ms == 0
+    s.run_forever()  # again, with no time in between: no time counted
+    assert s.time_in_ticks == 1500
+    clk.advance(5000)
+    log = []
+    s.schedule_periodic(T(clk, log), 10)
+    run_for(s, 30)
+    assert log == [20000, 30000, 40000, 50000], log
+    assert s.time_in_ticks * 10 + s._ms == clk.now == 50000
+
+
+def test_a_pass_without_tasks_that_plans_no_sleep_keeps_the_count():
+    # a pass that ran nothing and found the next due time within its own
+    # duration took one off wakeups all the same: the wake-up after it
+    # went uncounted
+    class Slow(VirtualClock):  # reading the clock takes 1 ms
+        slow = False
+
+        def ticks_ms(self):
+            if self.slow:
+                self.now += 1
+            return VirtualClock.ticks_ms(self)
+    clk = Slow()
+    s = Scheduler(clk)
+    t = Task('t', s)
+    s.schedule_periodic(t, 10)
+    assert run_for(s, 9.998) == 1
+    clk.slow = True
+    assert run_for(s, 25) == len(t.runs) == 4, (s.wakeups, t.runs)  # at 0, 10, 20 and 30 s (+1 ms)
+
+
+def test_cancel_removes_its_own_scheduling_of_a_thing_scheduled_twice():
+    # the same thing every 10 s, with slack and without: each cancel takes
+    # out its own (it took the first group of that interval)
+    clk = VirtualClock()
+    s = Scheduler(clk)
+    x = Task('x', s)
+    keep = s.schedule_periodic(x, 10, slack=0.3)
+    drop = s.schedule_periodic(x, 10)
+    s.schedule_periodic(Task('y', s), 7)
+    drop()
+    assert [(g[0], g[2], g[3:]) for g in s._groups if x in g[3:]] == [(1000, 300, [x])]
+    run_for(s, 30)
+    assert x.runs == [0, 7000, 21000, 28000], x.runs  # as if only the slack one was made
+    keep()
+    drop()  # once only: nothing left to take
+    assert [g for g in s._groups if x in g[3:]] == []
 
 
 def test_virtual_clock_stop_at_never_moves_time_back():
