@@ -13,11 +13,11 @@
 _WANT = """qos:want 0 or 1
 outbox:want a number of messages > 0
 drop:want 'oldest' or 'newest'
-maxsize:want a number > 0
-timeout:want a number > 0
-maxwait:want a number > 0
-every:want a number >= 0 (0: off)
-batch:want a number >= 0 (0: off), at most outbox
+maxsize:want a finite number > 0
+timeout:want a finite number > 0
+maxwait:want a finite number > 0
+every:want a finite number >= 0 (0: off)
+batch:want a finite number >= 0 (0: off), at most outbox
 port:want 1-65535
 keepalive:want 0-65535 s
 ssl:want True or an SSLContext (an object with wrap_socket)

@@ -20,7 +20,7 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
             _err('port', port)
         if type(keepalive) is not int or keepalive >> 16:  # (not 0..65535)
             _err('keepalive', keepalive)
-        if type(timeout) not in (int, float) or not timeout > 0:  # (not: also nan; a bool is no number here)
+        if type(timeout) not in (int, float) or not timeout > 0 or timeout - timeout:  # (also nan, inf; a bool is no number here)
             _err('timeout', timeout)
         for x, v in (('client_id', client_id), ('user', user)):  # (user: optional)
             try:  # a str or UTF-8 bytes, by a topic's rule (+ # allowed, may be empty): else the
@@ -39,7 +39,7 @@ def MQTTClient(self, client_id, server, port=0, user=None, password=None, keepal
         if password is not None:
             self.pswd = password
         self.keepalive = keepalive
-        if ssl:  # True or an SSLContext (1, 'yes' or umqtt's old ssl_params dict: named now)
+        if ssl is not None and ssl != False:  # True or an SSLContext (1, 'yes', '', {} or umqtt's old ssl_params dict: named now; 0 is False)
             if ssl is not True and not hasattr(ssl, 'wrap_socket'):
                 _err('ssl', ssl)
             self.ssl = ssl
@@ -62,8 +62,8 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
             _err('drop', drop)
         for x, v, n in (('maxsize', maxsize, 0), ('timeout', timeout, 0), ('maxwait', maxwait, 0),
                         ('every', every, 1), ('batch', batch, 1)):
-            if type(v) not in (int, float) or not v >= 0 or not (v or n):  # (a bool: refused on both runtimes)
-                _err(x, v)  # a number > 0 (>= 0 when n; not nan)
+            if type(v) not in (int, float) or not v >= 0 or not (v or n) or v - v:  # (a bool: refused on both runtimes)
+                _err(x, v)  # a finite number > 0 (>= 0 when n; not nan, not inf: v - v is nan)
             if v != getattr(self, x, None):  # the class attribute: the default
                 setattr(self, x, v)
         if batch > outbox:  # never that many waiting: it would never connect

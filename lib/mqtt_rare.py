@@ -34,7 +34,15 @@ def error(w, e):
     if e is not None:
         w.errors += 1
         w.last_error = e
-        w.state = -min(max(-s * 2, _FIRST_MS), int(w.maxwait * 1000))
+        # the wait doubles from the last one while no event gets through:
+        # also when the connect worked but a publish failed (a broker that
+        # drops a message too big for it, or never sends its PUBACK); _bo:
+        # (published, the wait) at the last failure
+        b = getattr(w, '_bo', None)
+        s = -s if s < -1 else b[1] if b and b[0] == w.published else 0
+        s = min(max(s * 2, _FIRST_MS), int(w.maxwait * 1000))
+        w.state = -s
+        w._bo = (w.published, s)
         w._fail_t = w.clock.ticks_ms()
         _err(_N_NET, e, w)
         if w.every or w.batch:

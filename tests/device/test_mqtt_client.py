@@ -243,6 +243,9 @@ def test_client_arguments_are_checked():
     # value; nan got through, then connect failed with an AttributeError)
     assert MQTTClient('c', 'h').port == 1883
     assert MQTTClient('c', 'h', ssl=True).port == 8883
+    for x in (None, False, 0):  # no TLS
+        c = MQTTClient('c', 'h', ssl=x)
+        assert c.port == 1883 and getattr(c, 'ssl', None) is None
     for p, k in ((1, 0), (65535, 65535)):  # the edges of the ranges are taken
         c = MQTTClient('c', 'h', p, keepalive=k)
         assert (c.port, c.keepalive) == (p, k)
@@ -253,7 +256,9 @@ def test_client_arguments_are_checked():
                      ({'port': '1883'}, "port '1883'"), ({'keepalive': -1}, 'keepalive -1'),
                      ({'keepalive': 65536}, 'keepalive 65536'), ({'timeout': -2}, 'timeout -2'),
                      ({'timeout': '3'}, "timeout '3'"), ({'timeout': NAN}, 'timeout nan'),
-                     ({'timeout': None}, 'timeout None'), ({'timeout': True}, 'timeout True')):
+                     ({'timeout': None}, 'timeout None'), ({'timeout': True}, 'timeout True'),
+                     ({'timeout': float('inf')}, 'timeout inf'), ({'ssl': {}}, 'ssl {}'),
+                     ({'ssl': ''}, "ssl ''")):
         e = raises(ValueError, MQTTClient, 'c', 'h', **kw)
         assert part in msg(e), (kw, msg(e))
     e = raises(ValueError, MQTTClient('c', 'h').publish, 't', 'x', False, 2)

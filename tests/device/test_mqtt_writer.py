@@ -100,26 +100,36 @@ def test_bad_arguments_are_refused_naming_the_value():
         ({'qos': '1'}, "qos '1': want 0 or 1"),
         ({'outbox': 0}, 'outbox 0: want a number of messages > 0'),
         ({'drop': 'first'}, "drop 'first': want 'oldest' or 'newest'"),
-        ({'maxsize': 0}, 'maxsize 0: want a number > 0'),
-        ({'timeout': -1}, 'timeout -1: want a number > 0'),
-        ({'every': -5}, 'every -5: want a number >= 0 (0: off)'),
-        ({'batch': 'x'}, "batch 'x': want a number >= 0 (0: off), at most outbox"),
-        ({'batch': 51}, 'batch 51: want a number >= 0 (0: off), at most outbox'),  # outbox 50: never 51 waiting
-        ({'batch': 6, 'outbox': 5}, 'batch 6: want a number >= 0 (0: off), at most outbox'),
-        ({'maxwait': 0}, 'maxwait 0: want a number > 0'),
+        ({'maxsize': 0}, 'maxsize 0: want a finite number > 0'),
+        ({'timeout': -1}, 'timeout -1: want a finite number > 0'),
+        ({'every': -5}, 'every -5: want a finite number >= 0 (0: off)'),
+        ({'batch': 'x'}, "batch 'x': want a finite number >= 0 (0: off), at most outbox"),
+        ({'batch': 51}, 'batch 51: want a finite number >= 0 (0: off), at most outbox'),  # outbox 50: never 51 waiting
+        ({'batch': 6, 'outbox': 5}, 'batch 6: want a finite number >= 0 (0: off), at most outbox'),
+        ({'maxwait': 0}, 'maxwait 0: want a finite number > 0'),
         ({'outbox': 2.5}, 'outbox 2.5: want a number of messages > 0'),
         ({'qos': True}, 'qos True: want 0 or 1'),
         ({'qos': 1.0}, 'qos 1.0: want 0 or 1'),
         # a bool is no number, on both runtimes (CPython took maxsize=True as 1 byte)
-        ({'maxsize': True}, 'maxsize True: want a number > 0'),
-        ({'timeout': True}, 'timeout True: want a number > 0'),
-        ({'maxwait': False}, 'maxwait False: want a number > 0'),
-        ({'every': True}, 'every True: want a number >= 0 (0: off)'),
-        ({'batch': False}, 'batch False: want a number >= 0 (0: off), at most outbox'),
-        ({'timeout': '3'}, "timeout '3': want a number > 0"),
-        ({'timeout': float('nan')}, 'timeout nan: want a number > 0'),
-        ({'maxwait': float('nan')}, 'maxwait nan: want a number > 0'),
-        ({'every': float('nan')}, 'every nan: want a number >= 0 (0: off)'),
+        ({'maxsize': True}, 'maxsize True: want a finite number > 0'),
+        ({'timeout': True}, 'timeout True: want a finite number > 0'),
+        ({'maxwait': False}, 'maxwait False: want a finite number > 0'),
+        ({'every': True}, 'every True: want a finite number >= 0 (0: off)'),
+        ({'batch': False}, 'batch False: want a finite number >= 0 (0: off), at most outbox'),
+        ({'timeout': '3'}, "timeout '3': want a finite number > 0"),
+        ({'timeout': float('nan')}, 'timeout nan: want a finite number > 0'),
+        ({'maxwait': float('nan')}, 'maxwait nan: want a finite number > 0'),
+        ({'every': float('nan')}, 'every nan: want a finite number >= 0 (0: off)'),
+        # inf: a back-off of inf (OverflowError out of on_next at the first
+        # failure), a socket timeout of inf (nothing ever sent): named now
+        ({'timeout': float('inf')}, 'timeout inf: want a finite number > 0'),
+        ({'maxwait': float('inf')}, 'maxwait inf: want a finite number > 0'),
+        ({'maxsize': float('inf')}, 'maxsize inf: want a finite number > 0'),
+        ({'every': float('inf')}, 'every inf: want a finite number >= 0 (0: off)'),
+        # a false ssl that is not None or False (umqtt's old ssl_params dict,
+        # empty) was taken as no TLS: the password went in plain text
+        ({'ssl': {}}, 'ssl {}: want True or an SSLContext (an object with wrap_socket)'),
+        ({'ssl': ''}, "ssl '': want True or an SSLContext (an object with wrap_socket)"),
         # each connect would fail, counted and retried for ever: nothing published
         ({'radio': True}, 'radio True: want a callable: radio(True), radio(False)'),
     ]
@@ -265,6 +275,41 @@ def test_reconnects_back_off_1_2_4_up_to_maxwait_at_wake_ups():
     clk.now = 45000
     w.on_next(('s', 45000, 1))
     assert (w.queued, w.published, w.dropped, w.reconnects, w.connects) == (0, 50, 31, 1, 1)
+
+
+def test_back_off_grows_also_when_the_connect_works_and_the_publish_fails():
+    # a broker that takes the connection but drops it at a message too big
+    # for it (max_packet_size below maxsize): the wait grows 1, 2, 4 ... as
+    # for a broker that is away (it was 1 s at every try: a connect a
+    # second for ever), and starts at 1 s again once an event got through
+    class Small(FakeClient):
+        limit = 30
+
+        def publish(self, topic, msg, retain=False, qos=0):
+            if len(msg) > self.limit:
+                self.sock = None
+                raise OSError(104)
+            FakeClient.publish(self, topic, msg, retain, qos)
+    clk = VirtualClock()
+    w, fc, clk = make(clk, client=Small(clk), maxwait=10)
+    w.on_next(('s', 0, 'x' * 40))
+    for t in range(500, 40000, 500):  # a wake-up every 0.5 s
+        clk.now = t
+        w._observe()
+    tries = [t for k, t in fc.log if k == 'connect']
+    assert tries == [0, 1000, 3000, 7000, 15000, 25000, 35000], tries
+    assert (w.errors, w.connects, w.published, w.queued, w.state) == (7, 7, 0, 1, -10000)
+    fc.limit = 100
+    clk.now = 45000
+    w.on_next(('s', 1, 1))  # both get through
+    assert (w.published, w.queued, w.connects) == (2, 0, 8)
+    fc.limit = 10
+    for t in range(45500, 50000, 500):
+        clk.now = t
+        w.on_next(('s', 2, t))
+    tries = [t for k, t in fc.log if k == 'connect'][8:]
+    assert tries == [46500, 48500], tries  # failed at 45500 (connected), then 1 s and 2 s after
+    assert w.errors == 10 and w.state == -4000
 
 
 def test_a_failed_publish_keeps_the_message_and_resends_it_first():

@@ -252,7 +252,7 @@ import sys
 from mqtt_client import MQTTClient
 from mqtt_writer import MQTTWriter
 port = int(sys.argv[1])
-for v in (1, 'yes', {'cadata': b'x'}, True, False, None, 0):
+for v in (1, 'yes', {'cadata': b'x'}, {}, '', True, False, None, 0):
     try:
         c = MQTTClient('rev', '127.0.0.1', port, ssl=v, timeout=2)
         print('made', getattr(c, 'ssl', None), c.port, c.sock)
@@ -271,7 +271,7 @@ def test_a_bad_ssl_value_is_named_at_construction(runtime, mpy_lib, tmp_path):
     # with AttributeError("'int' object has no attribute 'wrap_socket'"),
     # which named neither the argument nor the value; then at the connect,
     # a wake-up later than the mistake: now at construction, before any
-    # socket (True, or no TLS: False, None, 0, are taken); nothing
+    # socket (True, or no TLS: False, None, 0, are taken; {} and '' are not); nothing
     # connects, so the port needs no listener
     app = tmp_path / 'bad_ssl.py'
     app.write_text(BAD_SSL)
@@ -282,6 +282,8 @@ def test_a_bad_ssl_value_is_named_at_construction(runtime, mpy_lib, tmp_path):
         'ValueError ssl 1: %s' % want,
         "ValueError ssl 'yes': %s" % want,
         "ValueError ssl {'cadata': b'x'}: %s" % want,
+        'ValueError ssl {}: %s' % want,  # (false, but no "no TLS": it was taken as one,
+        "ValueError ssl '': %s" % want,  # and the password went in plain text)
         'made True %d None' % port,
         'made None %d None' % port,
         'made None %d None' % port,
