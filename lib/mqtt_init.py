@@ -82,7 +82,7 @@ def MQTTWriter(self, name, host, port, topic, user=None, password=None, keepaliv
         self.topic = topic
         if status:  # the topic's root: up to {sensor_id}, without a trailing /
             status = topic.split('{sensor_id')[0].rstrip('/')  # (10 characters: no string object)
-            self.status = (status and status + '/') + 'status'
+            self.status = mqtt_client.check_topic((status and status + '/') + 'status')  # (past 65535 bytes: named now)
         if qos != 1:
             self.qos = qos
         if retain:

@@ -117,8 +117,8 @@ def close(w, *t):
     a duty cycle, also when out of time: with everything sent the next
     cycle is due every s after this one's wake-up began, t[0] (the ticks
     before the radio hook's association; else w.start), else at once.)
-    Not connected (at the end): radio off, unless a duty cycle's radio is
-    off already (since its last disconnect or failure: radio(False) once)."""
+    Then the radio off, if it is on (a duty cycle's is off since its last
+    failure: radio(False) once)."""
     if w.state > 0:
         if not w.outbox:  # (else the next cycle is due at once)
             t = w._cyc = t[0] if t else w.start
@@ -129,17 +129,28 @@ def close(w, *t):
         s = w.status
         if (not s or w.run(c.publish, s, 'offline', True, 1)) and w.run(c.disconnect):
             w.state = 0
-        elif w.every or w.batch:  # failed: error() has turned the radio off
-            return
-    elif w.every or w.batch:  # its radio is off since the last disconnect or failure
-        return
     _off(w)
 
 
+def radio(w):
+    """radio(True) before a connect, unless the radio is on (since a
+    radio(True) with no radio(False) after it): the hook's calls come in
+    pairs. True when on; False when the hook failed (counted and backed off
+    as a connect's failure), after a radio(False): an association that
+    failed may have left the radio on, and the next attempt starts afresh."""
+    if not getattr(w, '_ron', 0):
+        w._ron = 1
+        if not w.run(w.radio, True):
+            _off(w)  # (a duty cycle's error() has done it)
+            return False
+    return True
+
+
 def _off(w):
-    # radio(False), if any: a hook that raises is a network failure,
-    # counted and logged, never raised into the pipeline
-    if w.radio:
+    # radio(False), if any and it is on: a hook that raises is a network
+    # failure, counted and logged, never raised into the pipeline
+    if getattr(w, '_ron', 0):
+        w._ron = 0
         try:
             w.radio(False)
         except Exception as e:

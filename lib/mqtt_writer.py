@@ -106,8 +106,7 @@ class MQTTWriter(MQTTClient, InputThing):
             if s is None:
                 why = 0  # no sensor id
             else:
-                s = str(s)
-                t = t.replace(k, s)
+                t = t.replace(k, str(s))
                 if not check_topic(t, 1):  # (all of t: a long sensor id may take it past 65535 bytes)
                     why = 1  # a bad sensor id, an empty topic, or one too long
         if why is None:
@@ -117,6 +116,8 @@ class MQTTWriter(MQTTClient, InputThing):
             # grows with the items of x as the loop goes.
             v = [x]
             for y in v:
+                if len(v) * 2 > self.maxsize + 1:  # n items make 2n - 1 bytes of JSON at least ('[1]', ', 1'):
+                    break  # too big (unwalked items too), or it holds itself (json.dumps raises: not JSON)
                 if isinstance(y, a):
                     v += y
                 elif isinstance(y, dict):
@@ -128,9 +129,12 @@ class MQTTWriter(MQTTClient, InputThing):
                           or isinstance(y, float) and y - y == 0):  # not nan or inf
                     why = 2  # not JSON
         if why is None:
-            s = json.dumps(x).encode()
-            if len(s) > self.maxsize:
-                why = 3  # too big
+            try:
+                s = json.dumps(x).encode()
+                if len(s) > self.maxsize:
+                    why = 3  # too big
+            except Exception:  # nested deeper than the stack allows (RecursionError; MicroPython: RuntimeError)
+                why = 2  # not JSON
         if why is None:  # into the outbox; full: drop the oldest or this one
             q = self.outbox
             t = (t, s)
@@ -171,11 +175,12 @@ class MQTTWriter(MQTTClient, InputThing):
                 c.set_last_will(s, 'offline', True, 1)
             except AttributeError:  # a client without it (optional in umqtt's API)
                 pass
-        # radio on (a hook that fails, e.g. wifi_connect's OSError, is a
-        # failure like the connect's: counted, backed off, never raised here);
-        # its time, a wifi association bounded by its own timeout, is not the
-        # budget's: that starts afresh after it
-        ok = not self.radio or self.run(self.radio, True)
+        # radio on, unless it is (mqtt_rare: a hook that fails, e.g.
+        # wifi_connect's OSError, is a failure like the connect's: counted,
+        # backed off, never raised here); its time, a wifi association
+        # bounded by its own timeout, is not the budget's: that starts
+        # afresh after it
+        ok = not self.radio or __import__('mqtt_rare').radio(self)
         self.start = self.clock.ticks_ms()
         ok = ok and (self.run(MQTTClient.connect, c) if c is self else self.run(c.connect))
         if ok:

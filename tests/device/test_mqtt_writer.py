@@ -206,6 +206,27 @@ def test_bad_events_are_refused_counted_and_the_flow_goes_on():
     assert (w.published, w.dropped, w.errors) == (len(bad), 0, 0)
 
 
+def test_an_event_that_holds_itself_or_is_nested_too_deep_is_refused():
+    # a list or dict that holds itself hung the check (CPython) or ran out
+    # of memory in it (MicroPython); one nested deeper than json.dumps can
+    # go raised out of on_next (RecursionError, MicroPython's RuntimeError)
+    for maxsize in (1024, 10000):  # (10000: the nesting, 3001 items, is walked whole)
+        w, fc, clk = make(maxsize=maxsize)
+        x = ['s', 1]
+        x.append(x)
+        d = {}
+        d['d'] = d
+        deep = 1
+        for i in range(3000):
+            deep = [deep]
+        for i, e in enumerate((x, ('s', 2, d), ('s', 3, deep))):
+            w.on_next(e)
+            assert w.refused == i + 1, (maxsize, i)
+            w.on_next(('ok', i, i))
+        assert data(fc) == ['["ok", %d, %d]' % (i, i) for i in range(3)]
+        assert (w.published, w.dropped, w.errors) == (3, 0, 0)
+
+
 def test_an_event_of_exactly_maxsize_bytes_is_sent_one_more_is_refused():
     # maxsize: bytes of JSON at most; '["a", 1, ""]' is 12 bytes
     w, fc, clk = make(maxsize=40)
@@ -546,6 +567,47 @@ def test_duty_cycle_failed_disconnect_turns_the_radio_off_once():
     w.on_next(('s', 2, 2))  # due: connect, send both, the disconnect fails
     assert (w.published, w.errors, w.state < 0) == (2, 1, True), (w.published, w.errors, w.state)
     assert radio == [True, False], radio
+
+
+def test_without_a_duty_cycle_the_radio_calls_come_in_pairs():
+    # no duty cycle: the radio goes on before the first connect and stays on
+    # through failures and reconnects (it was radio(True) before each
+    # attempt, never radio(False) between), and goes off once at the end;
+    # a writer that never connected never calls the hook
+    radio = []
+    w, fc, clk = make(radio=radio.append, maxwait=1)
+    fc.up = False
+    for t in (0, 2000, 4000):
+        clk.now = t
+        w.on_next(('s', t, t))
+    assert [t for k, t in fc.log if k == 'connect'] == [0, 2000, 4000] and radio == [True]
+    fc.up = True
+    clk.now = 6000
+    w.on_next(('s', 6000, 1))
+    assert (w.published, w.connects, radio) == (4, 1, [True])
+    w.on_completed()
+    assert radio == [True, False] and fc.log[-1][0] == 'disconnect'
+    radio = []
+    w, fc, clk = make(radio=radio.append)
+    w.on_completed()
+    assert radio == []
+    # a hook that fails to turn it on (an association that failed may have
+    # left the radio on): radio(False) after it, radio(True) afresh at the
+    # next attempt
+    calls = []
+
+    def flaky(on):
+        calls.append(on)
+        if len(calls) == 1:
+            raise OSError('no AP')
+    w, fc, clk = make(radio=flaky)
+    w.on_next(('s', 0, 0))
+    assert (calls, w.errors, w.published) == ([True, False], 1, 0)
+    clk.now = 1000
+    w.on_next(('s', 1, 1))
+    assert (calls, w.errors, w.published) == ([True, False, True], 1, 2)
+    w.on_completed()
+    assert calls == [True, False, True, False]
 
 
 def test_completion_flushes_disconnects_and_leaves_the_scheduler():
@@ -1142,6 +1204,23 @@ def test_week_long_silences_on_ticks_that_wrap_at_2_30_ms():
     clk.now = week  # the broker gave up on the connection long ago
     w.on_next(('s', 1, 1))
     assert [t for k, t in fc.log if k == 'connect'] == [0, week] and w.reconnects == 1
+
+
+def test_a_topic_whose_status_topic_is_past_65535_bytes_is_refused_at_construction():
+    # the status topic (the root + '/status') of a topic near MQTT's limit
+    # was not checked: the first event raised ValueError out of on_next
+    # (from set_last_will); now the writer is refused when made, or made
+    # without the status topic when status=False
+    t = 'x' * 65530
+    e = raises(ValueError, MQTTWriter, 'd', '127.0.0.1', 1883, t)
+    assert msg(e).startswith("topic 'xxxx") and msg(e).endswith('at most 65535 bytes'), msg(e)[-80:]
+    clk = VirtualClock()
+    w, fc, clk = make(clk, topic=t, status=False)
+    w.on_next(('s', 1, 2))
+    assert (w.published, fc.will) == (1, None)
+    w, fc, clk = make(clk, topic='x' * 65528)  # 'xxx.../status': 65535 bytes
+    w.on_next(('s', 1, 2))
+    assert w.published == 1 and len(fc.will[0]) == 65535
 
 
 def test_a_sensor_id_that_takes_the_topic_past_65535_bytes_is_refused():

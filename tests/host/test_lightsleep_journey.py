@@ -172,10 +172,11 @@ def test_a_duty_cycle_writer_turns_the_radio_off_once_at_the_end(runtime, mpy_li
     # second time; with the broker away the failure turned it off, then end()
     # again; with nothing to send, an off with no on. A hook that counts
     # (a shared power switch) goes wrong. Without a duty cycle (radio kept
-    # on with the connection) the end turns it off as before.
+    # on with the connection) the end turns it off as before, and not at
+    # all when it was never turned on (it was: an off with no on).
     out = run(runtime, mpy_lib, [], END_RADIO).split('\n')
     assert out[:5] == ["['end', True, False]", "['end', True, False]", "['end']",
-                       "[True, 'end', False]", "['end', False]"], out
+                       "[True, 'end', False]", "['end']"], out
 
 
 # ---- the journey ----
