@@ -117,7 +117,8 @@ class MQTTWriter(MQTTClient, InputThing):
             v = [x]
             for y in v:
                 if len(v) * 2 > self.maxsize + 1:  # n items make 2n - 1 bytes of JSON at least ('[1]', ', 1'):
-                    break  # too big (unwalked items too), or it holds itself (json.dumps raises: not JSON)
+                    why = 3  # too big (also a list or dict that holds itself)
+                    break
                 if isinstance(y, a):
                     v += y
                 elif isinstance(y, dict):
@@ -128,13 +129,10 @@ class MQTTWriter(MQTTClient, InputThing):
                 elif not (y is None or isinstance(y, (str, int, bool))  # bool is no int on MicroPython
                           or isinstance(y, float) and y - y == 0):  # not nan or inf
                     why = 2  # not JSON
-        if why is None:
-            try:
-                s = json.dumps(x).encode()
-                if len(s) > self.maxsize:
-                    why = 3  # too big
-            except Exception:  # nested deeper than the stack allows (RecursionError; MicroPython: RuntimeError)
-                why = 2  # not JSON
+        if why is None:  # (no try here: an except clause would take on_next's frame from the heap)
+            s = json.dumps(x).encode()
+            if len(s) > self.maxsize:
+                why = 3  # too big
         if why is None:  # into the outbox; full: drop the oldest or this one
             q = self.outbox
             t = (t, s)

@@ -208,9 +208,11 @@ def test_bad_events_are_refused_counted_and_the_flow_goes_on():
 
 def test_an_event_that_holds_itself_or_is_nested_too_deep_is_refused():
     # a list or dict that holds itself hung the check (CPython) or ran out
-    # of memory in it (MicroPython); one nested deeper than json.dumps can
-    # go raised out of on_next (RecursionError, MicroPython's RuntimeError)
-    for maxsize in (1024, 10000):  # (10000: the nesting, 3001 items, is walked whole)
+    # of memory in it (MicroPython); one nested 3000 deep raised out of
+    # on_next (RecursionError, MicroPython's RuntimeError): each is more
+    # items than maxsize allows (n items: 2n - 1 bytes of JSON at least),
+    # refused as too big before json.dumps sees it
+    for maxsize in (1024, 40):
         w, fc, clk = make(maxsize=maxsize)
         x = ['s', 1]
         x.append(x)
@@ -225,6 +227,15 @@ def test_an_event_that_holds_itself_or_is_nested_too_deep_is_refused():
             w.on_next(('ok', i, i))
         assert data(fc) == ['["ok", %d, %d]' % (i, i) for i in range(3)]
         assert (w.published, w.dropped, w.errors) == (3, 0, 0)
+    # the bound is exact: 20 lists around a 1 make 41 bytes in 21 items
+    n = 1
+    for i in range(20):
+        n = [n]
+    for maxsize, sent in ((41, 1), (40, 0)):
+        w, fc, clk = make(maxsize=maxsize, topic='home/n')
+        w.on_next(n)
+        assert (w.published, w.refused) == (sent, 1 - sent)
+        assert data(fc) == ['[' * 20 + '1' + ']' * 20] * sent
 
 
 def test_an_event_of_exactly_maxsize_bytes_is_sent_one_more_is_refused():
