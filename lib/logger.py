@@ -190,15 +190,16 @@ def _put(s):
                 k = max_len + 1  # rotate it
             _size = k
         if _size + len(s) > max_len:
+            _f = None
             if s[:1] == b'\n':  # a cut line: ended in the file that becomes the backup, so
                 if _rot < 2:  # <file>.1 and <file> read on as whole lines
                     try:
                         f.write(s[:1])
+                        f.close()  # (CPython writes the byte here, from its buffer)
                     except OSError:  # a full flash: the rotation makes room all the same
                         pass
                 s = s[1:]
-            _f = None
-            f.close()
+            f.close()  # (closed already: nothing)
             if _rot > 1:  # it holds only cut lines (counted in dropped): the backup is the log, keep it
                 os.remove(n)
             else:
