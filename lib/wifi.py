@@ -65,14 +65,14 @@ def wifi_connect(essid, password, timeout=30, clock=None, net=None):
         k = 0
     elif not isinstance(password, str) or len(password.encode()) > 64:
         k = 1
-    elif type(timeout) not in (int, float) or timeout * 0 != 0 or timeout * 1000 < 1:
-        k = 2  # not a number, inf, nan or under 1 ms
+    elif type(timeout) not in (int, float) or not 1 <= timeout * 1000 <= 86400000:
+        k = 2  # not a number, nan, or not 1 ms to a day (1e306 s overflowed in ms; no float constant: heap)
     else:
         k = 3
     if k < 3:  # one string, not three: less heap
         raise ValueError(('essid %r: want a str of 1 to 32 UTF-8 bytes\n'
                           'password for %r: want a str of at most 64 UTF-8 bytes\n'
-                          'timeout %r: want a number of seconds > 0').split('\n')[k] % (timeout if k > 1 else essid,))
+                          'timeout %r: want 0.001 to 86400 s').split('\n')[k] % (timeout if k > 1 else essid,))
     ms = int(timeout * 1000)
     clk = clock or default_clock
     net = _net(net)

@@ -201,15 +201,17 @@ def test_bad_arguments_are_refused_before_the_radio_is_touched():
         # the limits are bytes (the ports cut the rest off), not characters
         ((WIDE, PW), "essid %r: want a str of 1 to 32 UTF-8 bytes" % (WIDE,)),
         (('home', 'p' * 63 + '\u00e9'), "password for 'home': want a str of at most 64 UTF-8 bytes"),
-        (('home', PW, 0), "timeout 0: want a number of seconds > 0"),
-        (('home', PW, -5), "timeout -5: want a number of seconds > 0"),
-        (('home', PW, '30'), "timeout '30': want a number of seconds > 0"),
-        (('home', PW, None), "timeout None: want a number of seconds > 0"),
-        (('home', PW, 0.0001), "timeout 0.0001: want a number of seconds > 0"),
-        (('home', PW, float('inf')), "timeout inf: want a number of seconds > 0"),
-        (('home', PW, float('nan')), "timeout nan: want a number of seconds > 0"),
-        (('home', PW, True), "timeout True: want a number of seconds > 0"),
-        (('home', PW, [30]), "timeout [30]: want a number of seconds > 0"),
+        (('home', PW, 0), "timeout 0: want 0.001 to 86400 s"),
+        (('home', PW, -5), "timeout -5: want 0.001 to 86400 s"),
+        (('home', PW, '30'), "timeout '30': want 0.001 to 86400 s"),
+        (('home', PW, None), "timeout None: want 0.001 to 86400 s"),
+        (('home', PW, 0.0001), "timeout 0.0001: want 0.001 to 86400 s"),
+        (('home', PW, float('inf')), "timeout inf: want 0.001 to 86400 s"),
+        (('home', PW, float('nan')), "timeout nan: want 0.001 to 86400 s"),
+        (('home', PW, 1e306), "timeout 1e+306: want 0.001 to 86400 s"),  # (OverflowError in ms)
+        (('home', PW, 86401), "timeout 86401: want 0.001 to 86400 s"),
+        (('home', PW, True), "timeout True: want 0.001 to 86400 s"),
+        (('home', PW, [30]), "timeout [30]: want 0.001 to 86400 s"),
     ]
     for args, want in cases:
         clk, out = setup()
