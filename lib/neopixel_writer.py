@@ -16,15 +16,14 @@ from thingflow import InputThing
 
 
 def _pixel(x, n):
-    # the (pixel, colours...) tuple of event x, or None (the try is kept out
-    # of on_next: see SensorAsOutputThing._sample in thingflow.py)
-    try:
+    # the (pixel, colours...) tuple or list of event x, or None (a set or a
+    # dict of n items is no such event: it raised TypeError at x[0])
+    a = (tuple, list)
+    if isinstance(x, a):
         if len(x) == n:
             return x
-        if len(x) == 3 and len(x[2]) == n:  # (sensor_id, ts, (pixel, r, g, b[, w]))
+        if len(x) == 3 and isinstance(x[2], a) and len(x[2]) == n:  # (sensor_id, ts, (pixel, r, g, b[, w]))
             return x[2]
-    except TypeError:
-        pass
     return None
 
 

@@ -66,6 +66,10 @@ def test_bad_events_are_value_errors_and_set_nothing():
         ((True, 1, 2, 3), 'NeoPixelWriter: pixel True in (True, 1, 2, 3)'),
         ((0, 1, False, 3), 'NeoPixelWriter: colour False in (0, 1, False, 3)'),
     ]
+    # an event, or a sensor event's value, of 4 items that is no tuple or
+    # list (a set, a dict) raised TypeError at its x[0]
+    for ev in ({0, 1, 2, 3}, ('id', 0, {1, 2, 3, 4}), {0: 1, 1: 2, 2: 3, 3: 4}):
+        cases.append((ev, 'NeoPixelWriter: event %r: want 4 fields' % (ev,)))
     for ev, want in cases:
         e = raises(ValueError, w.on_next, ev)
         assert msg(e) == want, (ev, msg(e))
