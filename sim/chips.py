@@ -71,6 +71,30 @@ class Chip:
         c = self.clock
         return 1 << 30 if c is None or t is None else c.ticks_diff(c.ticks_ms(), t)
 
+    def _run(self, period):
+        # A free-running conversion cycle of period ms, begun by _go(): the
+        # number of cycles that completed since the last look (each look
+        # brings it up to now). Without a clock every look completes one;
+        # a look after more than half the clock's ticks period (2**29 ms on
+        # a board's) finds the time negative: long complete.
+        c = self.clock
+        if c is None:
+            return 1
+        now = c.ticks_ms()
+        d = c.ticks_diff(now, self._t)
+        self._t = now
+        if d < 0:
+            return 1
+        self._acc += d
+        n = int(self._acc // period)
+        self._acc -= n * period
+        return n
+
+    def _go(self):
+        # a conversion cycle starts now
+        self._t = self._now()
+        self._acc = 0
+
     # -- what the bus calls --
     # A register transfer writes the register address first, so it leaves
     # the pointer there for a later plain readfrom (MCP9808: "It is not
@@ -191,17 +215,37 @@ class TSL2591(Chip):
         self.ident = 0x50
         self.enable = 0
         self.control = 0
-        self._start = None  # clock reading when AEN was set
+        self._valid = False  # AVALID: an integration completed since AEN was set
+        self._go()
         self._data = bytearray(4)  # the last completed integration
+
+    @property
+    def ir(self):
+        return self._ir
+
+    @ir.setter
+    def ir(self, r):
+        # the lux formula's factor max(1 - 1.64 ir, 0.59 - 0.86 ir) is 0 at
+        # ir 0.686: no count gives that much light with more infrared
+        if not 0 <= r < 0.686:
+            raise ValueError('TSL2591 model: ir %r: want 0 to 0.685 (the lux formula has no light beyond)' % (r,))
+        self._ir = r
 
     def _itime(self):
         return ((self.control & 7) + 1) * 100
 
+    def _look(self):
+        # bring the integrations up to now: one that completed latches its
+        # counts (the light of now) into the data registers and sets AVALID
+        if (self.enable & 3) == 3 and self._run(self._itime()):
+            c0, c1 = self.counts()
+            d = self._data
+            d[0], d[1], d[2], d[3] = c0 & 0xFF, c0 >> 8, c1 & 0xFF, c1 >> 8
+            self._valid = True
+
     def avalid(self):
-        v = (self.enable & 3) == 3 and self._since(self._start) >= self._itime()
-        if v:  # latched, as on the chip, until AEN clears: also once the
-            self._start = None  # clock's ticks wrapped (2**29 ms later)
-        return v
+        self._look()
+        return self._valid and (self.enable & 3) == 3  # (also when enable was set from outside: power lost)
 
     def counts(self):
         """(ch0, ch1) that an integration at the current settings gives."""
@@ -217,10 +261,7 @@ class TSL2591(Chip):
         if reg & 0xE0 != 0xA0:
             raise ValueError('TSL2591 model: command byte 0x%02x lacks CMD|normal (0xA0)' % reg)
         reg &= 0x1F
-        if self.avalid():  # the data registers hold the latest integration
-            c0, c1 = self.counts()
-            d = self._data
-            d[0], d[1], d[2], d[3] = c0 & 0xFF, c0 >> 8, c1 & 0xFF, c1 >> 8
+        self._look()  # the data registers hold the latest completed integration
         out = []
         for r in range(reg, reg + n):
             if r == 0:
@@ -230,7 +271,7 @@ class TSL2591(Chip):
             elif r == 0x12:
                 v = self.ident
             elif r == 0x13:
-                v = 1 if self.avalid() else 0
+                v = 1 if self._valid and (self.enable & 3) == 3 else 0
             elif 0x14 <= r <= 0x17:
                 v = self._data[r - 0x14]
             else:
@@ -247,18 +288,22 @@ class TSL2591(Chip):
             return  # the command byte alone: it only selects the register
         reg &= 0x1F
         v = data[0]
+        self._look()  # what completed so far, at the old settings
         if reg == 0:
             if (v & 3) == 3 and (self.enable & 3) != 3:
-                self._start = self._now()  # a new integration starts
+                self._go()  # a new integration starts
+                self._valid = False
             self.enable = v & 0xD3
             if (v & 3) != 3:
-                self._start = None
+                self._valid = False  # AVALID clears with AEN
         elif reg == 1:
             if v & 0x80:  # SRESET: power-on state
                 self.enable = self.control = 0
-                self._start = None
+                self._valid = False
             else:
                 self.control = v & 0x37
+                self._go()  # the integration starts over at the new gain and time (the
+                # data registers keep the last one's counts until it ends)
 
 
 # ---- ADXL345: acceleration, auto-increment, little-endian data ----
@@ -282,13 +327,20 @@ class ADXL345(Chip):
         self.regs = bytearray(64)
         self.regs[0x2C] = 0x0A
         self.regs[0x30] = 0x02
-        self._start = None  # clock reading when data was last read / measuring began
+        self._ready = False  # DATA_READY: a sample made since the data was last read
+        self._go()
 
     def _period_ms(self):
         return 1000 / (100 * 2 ** ((self.regs[0x2C] & 15) - 10))
 
     def ready(self):
-        return bool(self.regs[0x2D] & 8) and self._since(self._start) >= self._period_ms()
+        """DATA_READY: measuring, and a sample made (one every 1/rate s from
+        the start of measuring, read or not) since the data was last read."""
+        if not self.regs[0x2D] & 8:
+            return False
+        if self._run(self._period_ms()):
+            self._ready = True
+        return self._ready
 
     def counts(self):
         """(x, y, z) in counts as the data registers hold them now."""
@@ -324,13 +376,15 @@ class ADXL345(Chip):
                 v = self.regs[r & 63]
             out.append(v)
         if data is not None:
-            self._start = self._now()  # reading the data clears DATA_READY
+            self.ready()  # (the samples made up to now)
+            self._ready = False  # reading the data clears DATA_READY
         return bytes(out)
 
     def write(self, reg, data):
         for i in range(len(data)):
             r = (reg + i) & 63
             if r == 0x2D and data[i] & 8 and not self.regs[0x2D] & 8:
-                self._start = self._now()  # measuring begins
+                self._go()  # measuring begins
+                self._ready = False
             if r not in (0, 0x30) and not 0x32 <= r <= 0x37:  # read-only registers
                 self.regs[r] = data[i]

@@ -307,6 +307,63 @@ def test_adxl345_model_registers():
     assert c.read(0, 1) == b'\xe5'
 
 
+def test_tsl2591_model_data_change_only_at_the_end_of_an_integration():
+    # the data registers hold the last completed integration: the light or
+    # the gain changed in the middle of one shows when it ends, not at once
+    # (the model recomputed them at every read once AVALID was set)
+    clk = VirtualClock()
+    c = chips.TSL2591(lux=100.0, ir=0.2, clock=clk)
+    c.write(0xA1, bytes([0x10]))  # gain 25, 100 ms
+    c.write(0xA0, bytes([0x03]))
+    clk.advance(100)
+    first = c.read(0xB4, 4)
+    c0 = first[0] | first[1] << 8
+    assert c.read(0xB3, 1) == b'\x01' and c0 == int(100 * 100 * 25 / 408 / 0.672 + 0.5)
+    clk.advance(20)
+    c.lux = 1000.0
+    assert c.read(0xB4, 4) == first  # 20 ms into the second integration
+    clk.advance(80)
+    d = c.read(0xB4, 4)
+    assert d[0] | d[1] << 8 == int(1000 * 100 * 25 / 408 / 0.672 + 0.5)
+    c.write(0xA1, bytes([0x20]))  # gain 428 while integrating: it starts over
+    clk.advance(99)
+    assert c.read(0xB4, 4) == d and c.read(0xB3, 1) == b'\x01'
+    clk.advance(1)
+    d = c.read(0xB4, 4)
+    assert d[0] | d[1] << 8 == 37888  # saturated at 100 ms
+    # no count gives the light with that much infrared (the lux formula's
+    # factor is 0 at 0.686): refused, not a ZeroDivisionError in a read
+    for ir in (0.686, 0.75, -0.1):
+        e = raises(ValueError, chips.TSL2591, 50000.0, ir)
+        assert msg(e).startswith('TSL2591 model: ir %r: want 0 to 0.685' % (ir,)), msg(e)
+    c.ir = 0.685
+    assert c.counts() == (37888, 37888)
+
+
+def test_adxl345_model_data_ready_follows_the_output_data_rate():
+    # a sample every 1/rate s from the start of measuring, read or not:
+    # polling every 7 ms at 100 Hz finds one every 10 ms (the model counted
+    # the period from each read: 71 in a second), and DATA_READY stays
+    # right past the ticks wrap (2**29 ms)
+    clk = VirtualClock()
+    c = chips.ADXL345(clock=clk)
+    c.write(0x2D, b'\x08')  # measuring at 100 Hz
+    n = 0
+    for i in range(143):  # 1001 ms
+        clk.advance(7)
+        if c.read(0x30, 1)[0] & 0x80:
+            c.read(0x32, 6)
+            n += 1
+    assert n == 100, n
+    clk.advance(1 << 29)
+    assert c.read(0x30, 1)[0] & 0x80
+    c.read(0x32, 6)
+    assert c.read(0x30, 1)[0] & 0x80 == 0
+    c.write(0x2D, b'\x00')  # standby: no DATA_READY
+    clk.advance(50)
+    assert c.read(0x30, 1)[0] & 0x80 == 0
+
+
 def test_noise_repeats_with_the_seed_and_stays_in_bounds():
     a, b = chips.Chip(noise=2.0, seed=42), chips.Chip(noise=2.0, seed=42)
     xs = [a.jitter() for i in range(200)]
