@@ -23,10 +23,16 @@ class UsageError(ValueError):
 
 
 def _masked(url):
-    # url with the password of its user part shown as *** (for messages)
-    # (up to the last '@': a password may hold a raw '/', '?', '#' or '@',
-    # and a line break, which urlsplit drops but the message shows: re.S)
-    return re.sub(r'(//[^/@:]*:).*@', r'\1***@', url, count=1, flags=re.S)
+    # url with the password of its user part shown as *** (for messages):
+    # after the scheme (mqtt://, or mqtt: with no //), from the first ':' up to the last
+    # '@' (a user name may hold a raw '@' or '/', a password a raw '/', '?',
+    # '#', '@' or ':', and a line break, which urlsplit drops but the
+    # message shows); a URL of another form (a missing //, no scheme) alike
+    head = re.match(r'(?i)([a-z][a-z0-9+.-]*://|mqtts?:)?', url).group(0)
+    rest = url[len(head):]
+    i = rest.rfind('@')
+    j = rest.find(':', 0, max(i, 0))
+    return url if j < 0 else head + rest[:j + 1] + '***' + rest[i:]
 
 
 def parse_broker(url):
@@ -309,13 +315,24 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     full disk), it stops there: the Listener's `error` says why."""
     out = out or sys.stdout
     f = w = None
-    if csv_path:
-        f = open(csv_path, 'w', newline='', encoding='utf-8')
+    fresh = [False]  # the file still to be started (emptied, the header row)
+    if csv_path:  # opened now (a path that cannot be written fails at once), emptied only
+        f = open(csv_path, 'a', newline='', encoding='utf-8')  # once the broker is reached
         w = csv.writer(f)
-        w.writerow(['sensor_id', 'time', 'value'])
+        fresh[0] = True
+
+    def start_csv():
+        if fresh[0]:
+            fresh[0] = False
+            try:
+                f.truncate(0)
+            except OSError:  # a device or a pipe (/dev/stdout): nothing to empty
+                pass
+            w.writerow(['sensor_id', 'time', 'value'])
 
     def on_event(topic, ev):
         if w is not None:
+            start_csv()
             w.writerow([fmt_id(ev[0]), json.dumps(ev[1]), fmt_value(ev[2])])
             f.flush()
         else:
@@ -324,8 +341,10 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     lst = Listener(host, port, topic, on_event, show_other, user, password, tls=tls, ca=ca)
     lst.limit = count
     lst.on_note = lambda text: print('listen: %s' % text, file=sys.stderr, flush=True)
+    reached = False
     try:
         lst.start()
+        reached = True
         t_end = None if seconds is None else time.monotonic() + seconds
         while not lst.full.is_set() and lst.error is None:
             left = 0.2 if t_end is None else min(0.2, t_end - time.monotonic())
@@ -338,6 +357,8 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
         lst.stop()
         if f is not None:
             try:  # (flushes the header row when no event came: a full disk fails here)
+                if reached:
+                    start_csv()
                 f.close()
             except OSError as e:
                 if lst.error is None:

@@ -510,12 +510,12 @@ def main(args):
     try:
         for name, v, low in (('--svg-minutes', args.svg_minutes, 1), ('--task-ms', args.task_ms, 0),
                              ('--min-ms', args.min_ms, 0), ('--publish', args.publish, 0)):
-            # (not <: nan passes no comparison; inf would make a count or a time inf)
-            if v is not None and not low <= v < math.inf:
-                raise ValueError('%s %r: want a %snumber >= %d' % (name, v, 'finite ' * (v == math.inf), low))
-        for name, v in (('--hours', args.hours), ('--battery-mah', args.battery_mah)):
-            if not 0 < v < math.inf:
-                raise ValueError('%s %r: want a %snumber > 0' % (name, v, 'finite ' * (v == math.inf)))
+            # (not <: nan passes no comparison; inf, or 1e307 once in ticks, would make a count or a time inf)
+            if v is not None and not low <= v <= 1e9:
+                raise ValueError('%s %r: want a number from %d to 1e9' % (name, v, low))
+        for name, v, top in (('--hours', args.hours, 8784), ('--battery-mah', args.battery_mah, 1e9)):
+            if not 0 < v <= top:  # (--hours: a year at most, the simulation's time grows with it)
+                raise ValueError('%s %r: want a number > 0 and at most %g' % (name, v, top))
         if args.svg and not os.path.isdir(os.path.dirname(os.path.abspath(args.svg))):
             raise ValueError('--svg %s: no such folder' % args.svg)
         if args.intervals:

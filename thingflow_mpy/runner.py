@@ -61,8 +61,8 @@ def config_overlay(app_dir, host, port, user=None, password=None):
     neither."""
     for name in ('config.py', 'config_example.py'):
         p = Path(app_dir) / name
-        if p.is_file():
-            src = p.read_text()
+        if p.is_file():  # (bytes that are not UTF-8, e.g. a Latin-1 comment, go through as they are)
+            src = p.read_text(encoding='utf-8', errors='surrogateescape')
             break
     else:
         return None
@@ -162,12 +162,23 @@ class _Console:
         self.lock = threading.Lock()
         self.shown = False
 
+    def _unshow(self):
+        # (with the lock held) the status line off the terminal, for a line
+        if self.shown:
+            self.err.write('\r\x1b[K')
+            self.shown = False
+
     def line(self, s):
         with self.lock:
-            if self.shown:
-                self.err.write('\r\x1b[K')
-                self.shown = False
+            self._unshow()
             print(printable(s, self.out), file=self.out, flush=True)  # (an app's text the output cannot take stopped the reader)
+
+    def other(self, topic, payload):
+        # a message that is no event, on stderr (listen's show_other): on a
+        # line of its own, not after the status line
+        with self.lock:
+            self._unshow()
+            show_other(topic, payload, self.err)
 
     def status(self, s):
         with self.lock:
@@ -180,10 +191,8 @@ class _Console:
 
     def clear(self):
         with self.lock:
-            if self.shown:
-                self.err.write('\r\x1b[K')
-                self.err.flush()
-                self.shown = False
+            self._unshow()
+            self.err.flush()
 
 
 def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
@@ -234,7 +243,10 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     exe = mpy.micropython_binary() if runtime == 'micropython' else sys.executable
     con = _Console(out, err)
 
-    tmp = Path(tempfile.mkdtemp(prefix='tfrun-'))
+    # in /tmp, not $TMPDIR: the .mpy files' paths are names in the app's
+    # heap, so a longer folder (macOS's /var/folders/...) left the app less
+    # of its --heap than a board's /lib gives it
+    tmp = Path(tempfile.mkdtemp(prefix='tfrun-', dir='/tmp' if os.access('/tmp', os.W_OK) else None))
     old_handlers = []
     if threading.current_thread() is threading.main_thread():
         for n in (signal.SIGTERM, getattr(signal, 'SIGHUP', None)):
@@ -258,12 +270,12 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
             # with the broker of the run, if any
             text = config_overlay(app.parent, host, port, user, password)
             if text is not None:
-                (tmp / 'config.py').write_text(text)
+                (tmp / 'config.py').write_text(text, encoding='utf-8', errors='surrogateescape')
                 if not mp or _compiled(tmp / 'config.py', ovl, 'config') != 'config':
-                    (ovl / 'config.py').write_text(text)
+                    (ovl / 'config.py').write_text(text, encoding='utf-8', errors='surrogateescape')
             if host is not None:
                 lst = Listener(host, port, topic, lambda t, ev: con.line('mqtt> ' + fmt_event(ev)),
-                               lambda t, p: show_other(t, p, con.err), user, password)
+                               con.other, user, password)
                 lst.on_note = lambda text: con.line('# listen: ' + text)  # a lost connection, taken up again
                 lst.start()  # ConnectionError names the broker
             app_dir = app.parent.resolve()

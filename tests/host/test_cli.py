@@ -341,8 +341,8 @@ BAD = [  # (argv, the one line on stderr)
     (['listen', '--csv', '/tmp', '--for', '1'], "thingflow-mpy listen: [Errno 21] Is a directory: '/tmp'"),
     (['build', '--out', __file__], 'thingflow-mpy build: [Errno 20] Not a directory'),
     (['plan', '--intervals', '7', '--svg', 'x.svg', '--svg-minutes', '0'],
-     'thingflow-mpy plan: --svg-minutes 0: want a number >= 1'),
-    (['plan', '--intervals', '7', '--task-ms', '-1'], 'thingflow-mpy plan: --task-ms -1.0: want a number >= 0'),
+     'thingflow-mpy plan: --svg-minutes 0: want a number from 1 to 1e9'),
+    (['plan', '--intervals', '7', '--task-ms', '-1'], 'thingflow-mpy plan: --task-ms -1.0: want a number from 0 to 1e9'),
     (['plan', '--intervals', '7', '--svg', '/nonexistent/dir/x.svg'],
      'thingflow-mpy plan: --svg /nonexistent/dir/x.svg: no such folder'),
 ]
@@ -437,6 +437,21 @@ def test_listen_broker_unreachable(capsys):
     rc, out, err = call(capsys, 'listen', '--broker', 'mqtt://127.0.0.1:%d' % port, '--for', '1')
     assert rc == 1
     assert err == 'thingflow-mpy listen: cannot connect to the broker at mqtt://127.0.0.1:%d: Connection refused\n' % port
+
+
+def test_listen_to_an_unreachable_broker_leaves_the_csv_file_as_it_was(capsys, tmp_path):
+    # the file was emptied (down to a header row) before the connection
+    # failed: the rows of an earlier run were lost
+    import socket
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    f = tmp_path / 'events.csv'
+    f.write_text('sensor_id,time,value\ntemp,1,20.5\n')
+    rc, out, err = call(capsys, 'listen', '--broker', 'mqtt://127.0.0.1:%d' % port, '--csv', f, '--for', '1')
+    assert rc == 1 and err.startswith('thingflow-mpy listen: cannot connect'), err
+    assert f.read_text() == 'sensor_id,time,value\ntemp,1,20.5\n'
 
 
 def test_plan_subcommand(capsys):

@@ -199,6 +199,27 @@ def test_config_overlay(tmp_path):
         "MQTT_HOST = 'h'\nMQTT_PORT = 1\nMQTT_USER = 'u'\nMQTT_PASSWORD = 'p'\n")
 
 
+def test_config_overlay_keeps_bytes_that_are_not_utf8(tmp_path):
+    # a Latin-1 comment in config.py (MicroPython runs such a file) made run
+    # fail with a UnicodeDecodeError traceback: the bytes go through as they are
+    raw = b"# caf\xe9 du coin\nDEVICE = 'x'\n"
+    (tmp_path / 'config.py').write_bytes(raw)
+    text = config_overlay(tmp_path, 'h', 1)
+    assert text.encode('utf-8', 'surrogateescape') == raw + (
+        b"\n# ---- added by thingflow-mpy run (from config.py) ----\nMQTT_HOST = 'h'\nMQTT_PORT = 1\n")
+    assert config_overlay(tmp_path, None, None).encode('utf-8', 'surrogateescape') == raw
+
+
+def test_run_of_an_app_whose_config_is_not_utf8(tmp_path, capsys):
+    from thingflow_mpy import cli
+    (tmp_path / 'config.py').write_bytes(b"# caf\xe9\nDEVICE = 'x'\n")
+    app = tmp_path / 'app.py'
+    app.write_text('import config\nprint("device", config.DEVICE)\n')
+    rc = cli.main(['run', str(app), '--no-broker'])
+    out, err = capsys.readouterr()
+    assert rc == 0 and out.splitlines()[0] == 'device x', out + err
+
+
 # ---- build and deploy: what goes to the board ----
 
 def test_build_of_a_tree_without_sources_is_one_line_naming_it(tmp_path, monkeypatch, capsys):
@@ -566,6 +587,14 @@ def test_console_status_line_on_a_pipe_and_on_a_terminal():
     con.clear()  # (nothing shown: nothing to clear)
     assert out.getvalue() == 'hello\n'
     assert err.getvalue() == '\r\x1b[Ka\r\x1b[Kb\r\x1b[K\r\x1b[Kc\r\x1b[K'
+    # a message that is no event (the writer's status) goes on a line of its
+    # own: it was written after the status line, on the same line
+    out, err = io.StringIO(), _Tty()
+    con = _Console(out, err)
+    con.status('a')
+    con.other('t/status', b'offline')
+    con.status('b')
+    assert err.getvalue() == '\r\x1b[Ka\r\x1b[K# t/status: offline\n\r\x1b[Kb'
 
 
 def test_listen_to_a_full_disk_with_no_event_ends_with_exit_status_1(broker, capsys):

@@ -119,6 +119,18 @@ def test_room_monitor_in_a_small_heap_from_mpy():
     assert m and int(m.group(1)) == ROOM_MONITOR_HEAP_KB and float(m.group(2)) > 0
 
 
+def test_the_heap_of_a_run_does_not_depend_on_tmpdir(tmp_path):
+    # the run's .mpy files lived under $TMPDIR, and their paths are names in
+    # the app's heap: with a long TMPDIR (macOS's /var/folders/...) the room
+    # monitor failed in 32 KB
+    d = tmp_path / ('x' * 40) / 'T'
+    d.mkdir(parents=True)
+    env = dict(os.environ, TMPDIR=str(d))
+    res, events, s = run(EX / 'room_monitor.py', '--for', 2, '--heap', ROOM_MONITOR_HEAP_KB, env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert s['app'] == 'stopped' and (s['published'], s['received']) == (2, 2)
+
+
 def test_room_monitor_in_32_kb_with_the_library_in_romfs():
     # run --romfs: lib/ as a ROMFS image mounted at /rom, as on a board whose
     # firmware has ROMFS (ESP8266 FLASH_2M_ROMFS): bytecode runs from flash;

@@ -56,6 +56,17 @@ def test_plain_listen_to_a_tls_broker_gets_no_answer(make_broker, capsys):
     (['listen', '--broker', 'mqtt://dev:s3cret@h:0'], "bad broker URL 'mqtt://dev:***@h:0': port 0"),
     (['listen', '--broker', 'ftp://dev:s3cret@h'],
      "bad broker URL 'ftp://dev:***@h': want mqtt://HOST[:PORT] (or mqtts:// for TLS)"),
+    # the password showed when the user name held a raw '@' or '/', or the
+    # URL lacked its //: the mask is from the first ':' after the scheme to
+    # the last '@'
+    (['listen', '--broker', 'mqtt://me@example.com:s3cret@broker.local:99999'],
+     "bad broker URL 'mqtt://me@example.com:***@broker.local:99999': want a port 1-65535 "
+     "(in a password, / # ? @ % go percent-encoded: %2F %23 %3F %40 %25)"),
+    (['listen', '--broker', 'mqtt:dev:s3cret@broker.local'], "bad broker URL 'mqtt:dev:***@broker.local': no host"),
+    (['listen', '--broker', 'mqtt://dev/x:s3cret@broker.local'],
+     "bad broker URL 'mqtt://dev/x:***@broker.local': want mqtt://HOST[:PORT] and nothing after it"),
+    (['listen', '--broker', 'dev:s3cret@h'],
+     "bad broker URL 'dev:***@h': want mqtt://HOST[:PORT] (or mqtts:// for TLS)"),
 ])
 def test_tls_options_and_urls_named_without_the_password(argv, msg, capsys):
     rc, out, err = call(capsys, *argv)

@@ -270,17 +270,22 @@ def test_load_app_keeps_the_apps_slack_ticks(tmp_path):
     (['nope.py'], 'no such app: nope.py'),
     (['x.py', '--intervals', '7'], 'not both'),
     (['--intervals', '7,zz'], "--intervals 'zz'"),
-    (['--intervals', '7', '--hours', '0'], '--hours 0.0: want a number > 0'),
-    (['--intervals', '7', '--hours', 'nan'], '--hours nan: want a number > 0'),
-    (['--intervals', '7', '--battery-mah', '-5'], '--battery-mah -5.0: want a number > 0'),
-    (['--intervals', '7', '--min-ms', '-1'], '--min-ms -1: want a number >= 0'),
-    (['--intervals', '7', '--task-ms', 'nan'], '--task-ms nan: want a number >= 0'),
-    (['--intervals', '7', '--publish', 'nan'], '--publish nan: want a number >= 0'),
-    (['--intervals', '7', '--publish', '-1'], '--publish -1.0: want a number >= 0'),
+    (['--intervals', '7', '--hours', '0'], '--hours 0.0: want a number > 0 and at most 8784'),
+    (['--intervals', '7', '--hours', 'nan'], '--hours nan: want a number > 0 and at most 8784'),
+    (['--intervals', '7', '--battery-mah', '-5'], '--battery-mah -5.0: want a number > 0 and at most 1e+09'),
+    (['--intervals', '7', '--min-ms', '-1'], '--min-ms -1: want a number from 0 to 1e9'),
+    (['--intervals', '7', '--task-ms', 'nan'], '--task-ms nan: want a number from 0 to 1e9'),
+    (['--intervals', '7', '--publish', 'nan'], '--publish nan: want a number from 0 to 1e9'),
+    (['--intervals', '7', '--publish', '-1'], '--publish -1.0: want a number from 0 to 1e9'),
     # inf: a traceback (OverflowError) before, not one line and exit status 2
-    (['--intervals', '7', '--hours', 'inf'], '--hours inf: want a finite number > 0'),
-    (['--intervals', '7', '--publish', 'inf'], '--publish inf: want a finite number >= 0'),
-    (['--intervals', '7', '--task-ms', 'inf'], '--task-ms inf: want a finite number >= 0'),
+    (['--intervals', '7', '--hours', 'inf'], '--hours inf: want a number > 0 and at most 8784'),
+    (['--intervals', '7', '--publish', 'inf'], '--publish inf: want a number from 0 to 1e9'),
+    (['--intervals', '7', '--task-ms', 'inf'], '--task-ms inf: want a number from 0 to 1e9'),
+    # finite, but inf once in ticks (an OverflowError traceback), or a
+    # simulation that never ends
+    (['--intervals', '7', '--publish', '1e307'], '--publish 1e+307: want a number from 0 to 1e9'),
+    (['--intervals', '7', '--hours', '1e306'], '--hours 1e+306: want a number > 0 and at most 8784'),
+    (['--intervals', '7', '--hours', '8785'], '--hours 8785.0: want a number > 0 and at most 8784'),
 ])
 def test_cli_errors(argv, msg, capsys):
     assert plan.main(_args(argv)) == 2
