@@ -243,10 +243,11 @@ def run(app, runtime='micropython', broker=None, heap=None, seconds=None,
     exe = mpy.micropython_binary() if runtime == 'micropython' else sys.executable
     con = _Console(out, err)
 
-    # in /tmp, not $TMPDIR: the .mpy files' paths are names in the app's
-    # heap, so a longer folder (macOS's /var/folders/...) left the app less
-    # of its --heap than a board's /lib gives it
-    tmp = Path(tempfile.mkdtemp(prefix='tfrun-', dir='/tmp' if os.access('/tmp', os.W_OK) else None))
+    # in /tmp (or $THINGFLOW_MPY_TMP), not $TMPDIR: the .mpy files' paths
+    # are names in the app's heap, so a longer folder (macOS's
+    # /var/folders/...) left the app less of its --heap than a board's /lib
+    tmp = Path(tempfile.mkdtemp(prefix='tfrun-', dir=os.environ.get('THINGFLOW_MPY_TMP') or (
+        '/tmp' if os.access('/tmp', os.W_OK) else None)))
     old_handlers = []
     if threading.current_thread() is threading.main_thread():
         for n in (signal.SIGTERM, getattr(signal, 'SIGHUP', None)):

@@ -428,7 +428,7 @@ def start_run(tmp_path, src, *args):
     err = open(tmp_path / 'stderr.txt', 'w')  # (a file: an app left behind would hold a pipe)
     p = subprocess.Popen([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker'] + list(args),
                          stdout=subprocess.PIPE, stderr=err, text=True, cwd=str(mpy.ROOT),
-                         env=dict(os.environ, TMPDIR=str(tmp_path / 't')))
+                         env=dict(os.environ, THINGFLOW_MPY_TMP=str(tmp_path / 't')))
     err.close()
     lines = []
     for ln in p.stdout:
@@ -518,7 +518,7 @@ def test_a_stop_during_start_up_prints_a_summary(sig, tmp_path):
     (tmp_path / 't').mkdir()
     p = subprocess.Popen([sys.executable, '-m', 'thingflow_mpy.cli', 'run', str(app), '--no-broker'],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(mpy.ROOT),
-                         env=dict(os.environ, TMPDIR=str(tmp_path / 't')))
+                         env=dict(os.environ, THINGFLOW_MPY_TMP=str(tmp_path / 't')))
     try:
         deadline = time.monotonic() + 60
         while not list((tmp_path / 't').glob('tfrun-*/app')):  # made at the start of the start-up
