@@ -66,11 +66,6 @@ class Chip:
         c = self.clock
         return None if c is None else c.ticks_ms()
 
-    def _since(self, t):
-        # ms since clock reading t; a very large number without a clock
-        c = self.clock
-        return 1 << 30 if c is None or t is None else c.ticks_diff(c.ticks_ms(), t)
-
     def _run(self, period):
         # A free-running conversion cycle of period ms, begun by _go(): the
         # number of cycles that completed since the last look (each look

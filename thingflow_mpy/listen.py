@@ -315,15 +315,16 @@ def listen(host, port, topic='#', csv_path=None, seconds=None, count=None,
     full disk), it stops there: the Listener's `error` says why."""
     out = out or sys.stdout
     f = w = None
-    fresh = [False]  # the file still to be started (emptied, the header row)
+    fresh = False  # the file still to be started (emptied, the header row)
     if csv_path:  # opened now (a path that cannot be written fails at once), emptied only
         f = open(csv_path, 'a', newline='', encoding='utf-8')  # once the broker is reached
         w = csv.writer(f)
-        fresh[0] = True
+        fresh = True
 
     def start_csv():
-        if fresh[0]:
-            fresh[0] = False
+        nonlocal fresh
+        if fresh:
+            fresh = False
             try:
                 f.truncate(0)
             except OSError:  # a device or a pipe (/dev/stdout): nothing to empty

@@ -771,48 +771,32 @@ def test_a_cut_line_that_goes_to_the_backup_is_ended_there():
     # A write cut short (a full flash) left half a line; the next line does
     # not fit after it and rotates: the backup ends the cut line, so the
     # backup and the log read on as whole lines (before: the cut line ran
-    # into the log's first line when the two were read one after the other)
-    fs = FakeOs()
-    p = fresh(fs)
-    try:
-        log = initialize_logging(p, max_len=200)
-        log.info('a' * 60)
-        fs.full = 'short'
-        log.info('b' * 60)  # half of it gets in
-        b = line('INF', 'b' * 60)
-        fs.full = False
-        log.info('c' * 60)  # does not fit after the cut b line: rotates
-        assert read(p + '.1') == line('INF', 'a' * 60) + b[:len(b) // 2] + '\n', read(p + '.1')
-        assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 60), read(p)
-        assert log.dropped == 1
-    finally:
-        done(p)
-
-
-def test_a_buffered_newline_that_fails_at_close_does_not_stop_the_rotation():
-    # CPython buffers the newline that ends a cut line before a rotation;
-    # on a full disk it fails at close(), which was outside the try: every
-    # line after it was dropped and the backup, whose removal makes room,
-    # stayed for good. Now the rotation goes on (the backup then ends in the
-    # cut line, as when the newline's write itself fails)
-    fs = FakeOs()
-    p = fresh(fs)
-    try:
-        write(p + '.1', 'old backup\n')
-        log = initialize_logging(p, max_len=200)
-        log.info('a' * 60)
-        fs.full = 'short'
-        log.info('b' * 60)  # half of it gets in
-        b = line('INF', 'b' * 60)
-        fs.full = 'buffer'  # room again once a file is removed
-        log.info('c' * 60)  # does not fit after the cut b line: rotates
-        assert read(p + '.1') == line('INF', 'a' * 60) + b[:len(b) // 2], read(p + '.1')
-        assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 60), read(p)
-        log.info('d')
-        assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 60) + line('INF', 'd')
-        assert log.dropped == 1
-    finally:
-        done(p)
+    # into the log's first line when the two were read one after the other).
+    # With full 'buffer' (CPython's buffered file on a full disk, room again
+    # once the old backup is removed) the newline fails at close(), which
+    # was outside the try: every line after it was dropped and the backup
+    # stayed for good. Now the rotation goes on, the backup ending in the
+    # cut line as when the newline's write itself fails.
+    for full, end in ((False, '\n'), ('buffer', '')):
+        fs = FakeOs()
+        p = fresh(fs)
+        try:
+            if full:
+                write(p + '.1', 'old backup\n')
+            log = initialize_logging(p, max_len=200)
+            log.info('a' * 60)
+            fs.full = 'short'
+            log.info('b' * 60)  # half of it gets in
+            b = line('INF', 'b' * 60)
+            fs.full = full
+            log.info('c' * 60)  # does not fit after the cut b line: rotates
+            assert read(p + '.1') == line('INF', 'a' * 60) + b[:len(b) // 2] + end, (full, read(p + '.1'))
+            assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 60), read(p)
+            log.info('d')
+            assert read(p) == line('INF', '(1 lines dropped) ' + 'c' * 60) + line('INF', 'd')
+            assert log.dropped == 1
+        finally:
+            done(p)
 
 
 def test_a_file_of_cut_lines_makes_room_without_pushing_out_the_backup():
